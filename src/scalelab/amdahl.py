@@ -84,7 +84,7 @@ def speedup_limit(serial_fraction: ArrayLike) -> float | np.ndarray:
     20.0
     """
     s = _fraction("serial_fraction", serial_fraction)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):
         return scalar(np.where(s == 0, np.inf, 1.0 / np.where(s == 0, 1.0, s)))
 
 

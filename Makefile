@@ -1,0 +1,69 @@
+# Scale Lab. Two commands on a fresh machine: `make book` and `make test`.
+# Everything installs into .venv from the pinned requirements.txt.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NB     ?= notebooks/*.ipynb
+PIP_FLAGS ?= --disable-pip-version-check -q
+
+.PHONY: book test unit notebooks browser binder bench serve lab outputs lock clean venv
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Scale Lab pins packages for Python 3.11, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install $(PIP_FLAGS) -r requirements.txt
+	$(BIN)/pip install $(PIP_FLAGS) --no-deps -e .
+	@touch $@
+
+## book: run every chapter and build the HTML book into _build/html
+book: $(STAMP)
+	$(BIN)/jupyter-book build -W -n --keep-going .
+	@echo
+	@echo "The book is in _build/html. Open _build/html/index.html in a browser,"
+	@echo "or run 'make serve' and visit http://127.0.0.1:8000"
+
+## serve: serve the built book on http://127.0.0.1:8000
+serve:
+	@test -f _build/html/index.html || $(MAKE) book
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000
+
+## test: every test (models, notebooks, book build, browser, Binder environment)
+test: $(STAMP) book
+	$(BIN)/python -m pytest tests src $(NB) --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg \
+		--nbval-cell-timeout=300 -p no:cacheprovider -rs
+
+## unit: the fast tests only (models, explorer, checker; no book, no browser)
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests src -m "not book and not slow" -p no:cacheprovider
+
+## notebooks: run the notebooks (NB=...) under nbval and compare their outputs
+notebooks: $(STAMP)
+	$(BIN)/python -m pytest $(NB) --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg -p no:cacheprovider
+
+## outputs: re-run notebooks (NB=...) and store their outputs, as the tests expect them
+outputs: $(STAMP)
+	$(BIN)/python tools/run_notebooks.py $(NB)
+
+## bench: live update time of every interactive figure, and page weights
+bench: $(STAMP) book
+	$(BIN)/python benchmarks/bench_figures.py
+
+## lab: JupyterLab in the project's environment
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks
+
+## lock: re-pin requirements.txt from requirements.in (then copy to binder/)
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install $(PIP_FLAGS) -r requirements.in
+	(echo "# Exact lock of requirements.in (Python 3.11). Do not edit by hand: \`make lock\`."; \
+	 .venv-lock/bin/pip freeze --exclude-editable | sort -f) > requirements.txt
+	cp requirements.txt binder/requirements.txt
+	rm -rf .venv-lock
+
+clean:
+	rm -rf _build
