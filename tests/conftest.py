@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "html"
+HTML = Path(os.environ.get("SCALELAB_HTML", ROOT / "_build" / "html"))  # a preview build may stand in
 
 
 @pytest.fixture(scope="session")
