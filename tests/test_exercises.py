@@ -44,5 +44,5 @@ def test_every_exercise_accepts_its_own_solution():
 
 
 def test_unknown_exercise_raises_value_error_listing_the_keys():
-    with pytest.raises(ValueError, match="exercise must be one of 3.1"):
+    with pytest.raises(ValueError, match=r"exercise must be one of .*\b3\.1\b"):
         check("99.9", 1)

@@ -27,9 +27,13 @@ def code(text: str, *tags: str) -> nbformat.NotebookNode:
 
 
 def solution(text: str) -> nbformat.NotebookNode:
-    """A worked solution: a dropdown in the book, collapsed in JupyterLab."""
+    """A worked solution, closed until the reader opens it.
+
+    A plain HTML ``<details>`` block: JupyterLab and the built book both render it closed,
+    with the markdown (and math) inside. The blank lines around the body matter.
+    """
     body = textwrap.dedent(text).strip()
-    return md(f":::{{admonition}} Worked solution\n:class: dropdown\n\n{body}\n:::", hidden=True)
+    return md(f'<details class="solution">\n<summary>Worked solution</summary>\n\n{body}\n\n</details>')
 
 
 def write(path: str, cells: list) -> None:
