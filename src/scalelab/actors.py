@@ -1,0 +1,249 @@
+"""Erlang-style actors in Python: no shared state, a mailbox each, receive by pattern.
+
+An actor owns its state and shares none of it. Others affect it only by sending
+messages, which queue in the actor's mailbox; the actor handles them one at a time, so
+its state needs no lock. Erlang copies every message, and its ``receive`` takes the
+oldest message that matches one of its patterns, leaving the others in the mailbox for
+later (a selective receive). Here an actor is a daemon thread with a mailbox; messages
+are deep-copied on send; patterns are tuples in which :data:`ANY` matches anything and a
+type matches any value of that type. Every wait has a timeout.
+
+References
+----------
+- C. Hewitt, P. Bishop and R. Steiger, "A universal modular ACTOR formalism for
+  artificial intelligence", IJCAI, 1973.
+- J. Armstrong, *Programming Erlang*, 2nd ed., Pragmatic Bookshelf, 2013, ch. 12
+  (processes, mailboxes and selective receive).
+- I. Gorton, *Foundations of Scalable Systems*, O'Reilly, 2022, ch. 4.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from typing import Any, Callable
+
+from ._validate import at_least, in_range, positive
+
+__all__ = ["ANY", "matches", "Actor", "spawn", "inbox", "counter", "count_with_actor", "selective_receive_demo", "copy_on_send_demo"]
+
+
+class _Any:
+    def __repr__(self) -> str:
+        return "ANY"
+
+
+#: In a pattern, matches any value (Erlang's ``_``).
+ANY = _Any()
+
+
+def matches(pattern: Any, message: Any) -> bool:
+    """Does ``message`` match ``pattern``?
+
+    :data:`ANY` matches anything; a type matches its instances; a tuple matches a tuple
+    of the same length whose items match; anything else matches an equal value.
+
+    >>> matches(("add", int), ("add", 3))
+    True
+    >>> matches(("add", int), ("add", "3"))
+    False
+    >>> matches(("reply", ANY), ("reply", [1, 2]))
+    True
+    """
+    if pattern is ANY:
+        return True
+    if isinstance(pattern, type):
+        return isinstance(message, pattern)
+    if isinstance(pattern, tuple):
+        return (isinstance(message, tuple) and len(message) == len(pattern)
+                and all(matches(p, m) for p, m in zip(pattern, message)))
+    return bool(pattern == message)
+
+
+class Actor:
+    """An actor: ``send`` puts a copy of a message in its mailbox; its behaviour calls
+    ``receive`` to take messages out, choosing them by pattern.
+
+    Made by :func:`spawn` (with a behaviour, run on its own thread) or :func:`inbox`
+    (no behaviour: a mailbox the calling code reads, like Erlang's shell).
+    """
+
+    def __init__(self, behaviour: Callable[..., Any] | None = None, *args: Any, name: str = "actor") -> None:
+        self.name = name
+        self._mailbox: list[Any] = []
+        self._cond = threading.Condition()
+        self._behaviour = behaviour
+        self._args = args
+        self._thread: threading.Thread | None = None
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+    def __repr__(self) -> str:
+        return f"<Actor {self.name}>"
+
+    def __deepcopy__(self, memo: dict) -> "Actor":
+        return self  # an address is copied as itself, like an Erlang pid
+
+    def send(self, message: Any) -> None:
+        """Deliver a deep copy of ``message``: the sender keeps nothing the actor can see."""
+        message = copy.deepcopy(message)
+        with self._cond:
+            self._mailbox.append(message)
+            self._cond.notify_all()
+
+    def receive(self, *patterns: Any, timeout_s: float = 5.0) -> Any:
+        """Take the oldest message matching any of ``patterns`` (all messages if none given).
+
+        Messages that match no pattern stay in the mailbox, in order. Raises
+        ``TimeoutError`` if none arrives within ``timeout_s`` (0 means: only look).
+        """
+        deadline = time.monotonic() + float(at_least("timeout_s", timeout_s, 0))
+        with self._cond:
+            while True:
+                for i, message in enumerate(self._mailbox):
+                    if not patterns or any(matches(p, message) for p in patterns):
+                        return self._mailbox.pop(i)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"{self.name}: no message matching {patterns} within {timeout_s} s")
+                self._cond.wait(left)
+
+    def pending(self) -> int:
+        """Messages waiting in the mailbox."""
+        with self._cond:
+            return len(self._mailbox)
+
+    def start(self) -> "Actor":
+        """Run the behaviour on a daemon thread (``spawn`` does this for you)."""
+        if self._behaviour is None:
+            raise ValueError(f"{self.name} has no behaviour to start")
+
+        def run() -> None:
+            try:
+                self.result = self._behaviour(self, *self._args)
+            except BaseException as exc:  # kept for join() to re-raise
+                self.error = exc
+
+        self._thread = threading.Thread(target=run, daemon=True, name=self.name)
+        self._thread.start()
+        return self
+
+    def join(self, timeout_s: float = 5.0) -> Any:
+        """Wait for the behaviour to return; give its result, or raise its error or ``TimeoutError``."""
+        if self._thread is not None:
+            self._thread.join(float(positive("timeout_s", timeout_s)))
+            if self._thread.is_alive():
+                raise TimeoutError(f"{self.name} still running after {timeout_s} s")
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+def spawn(behaviour: Callable[..., Any], *args: Any, name: str = "actor", start: bool = True) -> Actor:
+    """Create an actor running ``behaviour(actor, *args)``; like Erlang's ``spawn``."""
+    actor = Actor(behaviour, *args, name=name)
+    return actor.start() if start else actor
+
+
+def inbox(name: str = "inbox") -> Actor:
+    """A mailbox for code that is not an actor (a notebook cell) to receive replies in."""
+    return Actor(None, name=name)
+
+
+def counter(me: Actor) -> int:
+    """Behaviour of a counter actor. Its count is a local variable no one else can touch.
+
+    Messages: ``("add", n)``, ``("get", reply_to)`` answered with ``("count", n)``, and
+    ``("stop",)``, after which the behaviour returns the count.
+    """
+    count = 0
+    while True:
+        match me.receive(("add", int), ("get", Actor), ("stop",)):
+            case ("add", n):
+                count += n
+            case ("get", reply_to):
+                reply_to.send(("count", count))
+            case ("stop",):
+                return count
+
+
+def count_with_actor(senders: int = 8, adds: int = 100, timeout_s: float = 10.0) -> int:
+    """``senders`` threads each send ``("add", 1)`` ``adds`` times to one counter actor;
+    then ask it for the count. No lock anywhere, and no update is lost.
+
+    >>> count_with_actor(4, 25)
+    100
+    """
+    n = int(in_range("senders", senders, 1, 64, integer=True))
+    k = int(in_range("adds", adds, 1, 100_000, integer=True))
+    t_max = float(positive("timeout_s", timeout_s))
+    actor = spawn(counter, name="counter")
+    threads = [threading.Thread(target=lambda: [actor.send(("add", 1)) for _ in range(k)], daemon=True) for _ in range(n)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + t_max
+    for t in threads:
+        t.join(max(0.0, deadline - time.monotonic()))
+    if any(t.is_alive() for t in threads):
+        raise TimeoutError(f"senders still running after {t_max} s")
+    me = inbox()
+    actor.send(("get", me))
+    _, count = me.receive(("count", int), timeout_s=t_max)
+    actor.send(("stop",))
+    actor.join(t_max)
+    return count
+
+
+def _urgent_first(me: Actor) -> list[Any]:
+    handled = []
+    while True:
+        try:  # anything urgent waiting? handle it before older, ordinary messages
+            handled.append(me.receive(("urgent", ANY), timeout_s=0))
+            continue
+        except TimeoutError:
+            pass
+        message = me.receive()
+        if message == ("stop",):
+            return handled
+        handled.append(message)
+
+
+def selective_receive_demo(messages: list[Any] | None = None) -> list[Any]:
+    """The order in which an actor that handles ``("urgent", _)`` first processes its mailbox.
+
+    The messages are all in the mailbox before the actor starts.
+
+    >>> selective_receive_demo([("log", "a"), ("urgent", 1), ("log", "b"), ("urgent", 2)])
+    [('urgent', 1), ('urgent', 2), ('log', 'a'), ('log', 'b')]
+    """
+    if messages is None:
+        messages = [("log", "boot"), ("urgent", "disk full"), ("log", "tick"), ("urgent", "node down"), ("log", "tock")]
+    actor = spawn(_urgent_first, name="triage", start=False)
+    for m in messages:
+        actor.send(m)
+    actor.send(("stop",))
+    return actor.start().join()
+
+
+def _keeper(me: Actor) -> Any:
+    _, value = me.receive(("keep", ANY))
+    _, reply_to = me.receive(("show", Actor))
+    reply_to.send(("kept", value))
+
+
+def copy_on_send_demo() -> dict[str, Any]:
+    """Send a list to an actor, change the list, and ask the actor what it holds.
+
+    >>> copy_on_send_demo()
+    {'sender now has': [1, 2, 3, 99], 'actor holds': [1, 2, 3]}
+    """
+    actor = spawn(_keeper, name="keeper")
+    data = [1, 2, 3]
+    actor.send(("keep", data))
+    data.append(99)  # the sender changes its own list after sending
+    me = inbox()
+    actor.send(("show", me))
+    _, held = me.receive(("kept", ANY))
+    actor.join()
+    return {"sender now has": data, "actor holds": held}

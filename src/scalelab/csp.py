@@ -1,0 +1,342 @@
+"""Go-style channels in Python: communicating sequential processes (CSP).
+
+In Go, concurrent functions (goroutines) share no variables; they pass values over
+channels. An *unbuffered* channel is a rendezvous: a send completes only when a
+receiver takes the value, so the two goroutines meet. A *buffered* channel of capacity
+``B`` lets a sender run up to ``B`` values ahead of the receiver. Here a goroutine is a
+daemon thread and :class:`Channel` has Go's semantics, with a timeout on every wait.
+
+A producer feeding a consumer through a channel is a two-stage line with a finite
+buffer. With exponential production and consumption times the number of values past
+the producer (in the buffer, being consumed, or held by a blocked producer) is a
+birth-death chain on ``0 .. B + 2``, so the throughput has a closed form, which a SimPy
+simulation and a real measurement with threads check.
+
+References
+----------
+- C. A. R. Hoare, "Communicating sequential processes", Communications of the ACM
+  21(8), 1978.
+- A. A. A. Donovan and B. W. Kernighan, *The Go Programming Language*, Addison-Wesley,
+  2015, ch. 8 (goroutines and channels).
+- J. A. Buzacott and J. G. Shanthikumar, *Stochastic Models of Manufacturing Systems*,
+  Prentice Hall, 1993, ch. 5 (two-stage lines with a finite buffer).
+- I. Gorton, *Foundations of Scalable Systems*, O'Reilly, 2022, ch. 4.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from ._validate import at_least, in_range, positive, scalar
+
+__all__ = [
+    "Channel",
+    "ChannelClosed",
+    "go",
+    "rendezvous_demo",
+    "pipeline_throughput_per_s",
+    "simulate_pipeline",
+    "measure_pipeline",
+    "pipeline_curves",
+    "pipeline_table",
+]
+
+
+class ChannelClosed(Exception):
+    """Raised by :meth:`Channel.recv` on a closed, drained channel, and by a send on a closed one."""
+
+
+class Channel:
+    """A Go channel: ``Channel()`` is unbuffered (a rendezvous), ``Channel(B)`` holds up to ``B`` values.
+
+    Every blocking call takes ``timeout_s`` (default 5 s) and raises ``TimeoutError``
+    when it expires, so a mistake cannot hang the program.
+
+    >>> ch = Channel(2)
+    >>> ch.send("a"); ch.send("b")
+    >>> ch.recv(), ch.recv()
+    ('a', 'b')
+    >>> ch.close()
+    >>> list(ch)
+    []
+    """
+
+    def __init__(self, capacity: int = 0) -> None:
+        self.capacity = int(in_range("capacity", capacity, 0, 1_000_000, integer=True))
+        self._items: deque = deque()
+        self._cond = threading.Condition()
+        self._receivers = 0  # receivers waiting (an unbuffered send needs one)
+        self._taken = 0  # values taken so far
+        self._sent = 0  # values put in so far
+        self._closed = False
+
+    def send(self, value: Any, timeout_s: float = 5.0) -> None:
+        """Put ``value`` in; block while the buffer is full, or, unbuffered, until a receiver takes it."""
+        deadline = time.monotonic() + float(positive("timeout_s", timeout_s))
+        with self._cond:
+            room = max(self.capacity, 1)
+            if not self._cond.wait_for(lambda: self._closed or len(self._items) < room, _left(deadline)):
+                raise TimeoutError(f"send waited more than {timeout_s} s for room in the channel")
+            if self._closed:
+                raise ChannelClosed("send on a closed channel")
+            self._items.append(value)
+            self._sent += 1
+            ticket = self._sent
+            self._cond.notify_all()
+            if self.capacity == 0:  # rendezvous: wait until this very value is taken
+                if not self._cond.wait_for(lambda: self._taken >= ticket, _left(deadline)):
+                    self._items.clear()  # unbuffered: the one value waiting is ours
+                    self._sent -= 1
+                    raise TimeoutError(f"send waited more than {timeout_s} s for a receiver")
+
+    def recv(self, timeout_s: float = 5.0) -> Any:
+        """Take the oldest value; block until there is one. Raises :class:`ChannelClosed`
+        once the channel is closed and empty."""
+        deadline = time.monotonic() + float(positive("timeout_s", timeout_s))
+        with self._cond:
+            if not self._cond.wait_for(lambda: self._items or self._closed, _left(deadline)):
+                raise TimeoutError(f"recv waited more than {timeout_s} s for a value")
+            if not self._items:
+                raise ChannelClosed("channel closed")
+            value = self._items.popleft()
+            self._taken += 1
+            self._cond.notify_all()
+            return value
+
+    def close(self) -> None:
+        """No more sends; receivers drain what is left, then get :class:`ChannelClosed`."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def __iter__(self) -> Iterator[Any]:
+        """``for v in ch`` receives until the channel is closed and drained (Go's ``range ch``)."""
+        while True:
+            try:
+                yield self.recv()
+            except ChannelClosed:
+                return
+
+
+def _left(deadline: float) -> float:
+    return max(0.0, deadline - time.monotonic())
+
+
+def go(fn: Callable[..., Any], *args: Any) -> threading.Thread:
+    """Start ``fn(*args)`` concurrently, like Go's ``go fn(args)`` (a daemon thread)."""
+    thread = threading.Thread(target=fn, args=args, daemon=True)
+    thread.start()
+    return thread
+
+
+def rendezvous_demo(capacity: int = 0, values: int = 4, receiver_delay_s: float = 0.05) -> pd.DataFrame:
+    """A sender sends ``values`` values at once; the receiver starts ``receiver_delay_s`` late.
+
+    Returns one row per value: how long its ``send`` blocked, rounded to the receiver's
+    delay (so the table is the same on every machine): with an unbuffered channel the
+    first send waits for the receiver; with capacity ``B`` the first ``B`` do not.
+
+    >>> rendezvous_demo(0, 2)["send blocked"].tolist()
+    [True, False]
+    >>> rendezvous_demo(2, 3)["send blocked"].tolist()
+    [False, False, True]
+    """
+    n = int(in_range("values", values, 1, 100, integer=True))
+    delay = float(in_range("receiver_delay_s", receiver_delay_s, 0.01, 1))
+    ch = Channel(capacity)
+    got: list[Any] = []
+
+    def receiver() -> None:
+        time.sleep(delay)
+        for _ in range(n):
+            got.append(ch.recv())
+
+    t = go(receiver)
+    rows = []
+    for i in range(n):
+        start = time.perf_counter()
+        ch.send(i)
+        waited = time.perf_counter() - start
+        rows.append({"value": i, "send blocked": waited > delay / 2})
+    t.join(5)
+    return pd.DataFrame(rows).set_index("value")
+
+
+# --- Producer and consumer through a channel --------------------------------------------
+
+
+def pipeline_throughput_per_s(
+    producer_rate_per_s: ArrayLike, consumer_rate_per_s: ArrayLike, buffer: ArrayLike
+) -> float | np.ndarray:
+    """Throughput of a producer feeding a consumer through a channel of capacity ``buffer``.
+
+    Production and consumption times are exponential with the given rates; the producer
+    blocks while the channel is full (unbuffered: until the consumer takes the value).
+    Values past the producer form a birth-death chain on ``0..K`` with ``K = buffer + 2``
+    and ``P(k) ~ rho**k`` (``rho`` = producer rate / consumer rate), so the throughput is
+    ``mu_c (1 - P(0))``.
+
+    Parameters
+    ----------
+    producer_rate_per_s, consumer_rate_per_s : values per second, > 0.
+    buffer : channel capacity, a whole number >= 0 (0 = unbuffered).
+
+    References
+    ----------
+    Buzacott and Shanthikumar 1993, ch. 5.
+
+    >>> round(pipeline_throughput_per_s(100, 100, 0), 2)  # equal rates, rendezvous: 2/3
+    66.67
+    >>> round(pipeline_throughput_per_s(100, 100, 8), 2)  # (B + 2) / (B + 3)
+    90.91
+    """
+    lam = positive("producer_rate_per_s", producer_rate_per_s)
+    mu = positive("consumer_rate_per_s", consumer_rate_per_s)
+    b = at_least("buffer", buffer, 0, integer=True)
+    k = b + 2.0
+    rho = lam / mu
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # P(0) = (1 - rho) / (1 - rho^(K+1)), written stably for rho on either side of 1.
+        log_rho = np.log(rho)
+        p0 = np.where(
+            np.isclose(rho, 1.0, rtol=1e-9, atol=0),
+            1.0 / (k + 1.0),
+            np.where(rho < 1, -np.expm1(log_rho) / -np.expm1((k + 1) * log_rho),
+                     -np.expm1(-log_rho) * np.exp(-k * log_rho) / -np.expm1(-(k + 1) * log_rho)),
+        )
+    return scalar(mu * (1.0 - p0))
+
+
+def simulate_pipeline(
+    producer_rate_per_s: float, consumer_rate_per_s: float, buffer: int, items: int = 20_000, seed: int = 0
+) -> float:
+    """SimPy simulation of the producer, the channel and the consumer; returns values per second.
+
+    The channel is a ``simpy.Store`` of capacity ``buffer``; the unbuffered case is a
+    store of one place plus an acknowledgement the producer waits for (a rendezvous).
+
+    >>> round(simulate_pipeline(100, 100, 0, items=50_000, seed=1) / 100, 2)
+    0.67
+    """
+    import simpy
+
+    lam = float(positive("producer_rate_per_s", producer_rate_per_s))
+    mu = float(positive("consumer_rate_per_s", consumer_rate_per_s))
+    b = int(in_range("buffer", buffer, 0, 10_000, integer=True))
+    n = int(in_range("items", items, 100, 10**6, integer=True))
+    rng = np.random.default_rng(seed)
+    make = rng.exponential(1.0 / lam, n)
+    use = rng.exponential(1.0 / mu, n)
+    env = simpy.Environment()
+    store = simpy.Store(env, capacity=max(b, 1))
+    finished = env.event()
+
+    def producer():
+        for i in range(n):
+            yield env.timeout(make[i])
+            taken = env.event()
+            yield store.put((i, taken))
+            if b == 0:
+                yield taken  # the send completes only when the consumer takes the value
+
+    def consumer():
+        for i in range(n):
+            _, taken = yield store.get()
+            taken.succeed()
+            yield env.timeout(use[i])
+        finished.succeed()
+
+    env.process(producer())
+    env.process(consumer())
+    env.run(until=finished)
+    return float(n / env.now)
+
+
+def _produce_consume(capacity: int, make: np.ndarray, use: np.ndarray, timeout_s: float) -> tuple[float, float, float]:
+    """Run the pipeline; return elapsed seconds and the mean real length of each side's sleeps."""
+    ch = Channel(capacity)
+    slept = {"make": 0.0, "use": 0.0}
+
+    def nap(side: str, seconds: float) -> None:
+        start = time.perf_counter()
+        time.sleep(seconds)
+        slept[side] += time.perf_counter() - start
+
+    def producer() -> None:
+        for wait in make:
+            nap("make", wait)
+            ch.send(1, timeout_s)
+        ch.close()
+
+    start = time.perf_counter()
+    t = go(producer)
+    for wait in use:
+        ch.recv(timeout_s)
+        nap("use", wait)
+    elapsed = time.perf_counter() - start
+    t.join(timeout_s)
+    return elapsed, slept["make"] / len(make), slept["use"] / len(use)
+
+
+def measure_pipeline(
+    buffers: ArrayLike = (0, 1, 4, 16), items: int = 120, mean_s: float = 0.004, seed: int = 0, timeout_s: float = 10.0
+) -> pd.DataFrame:
+    """Real threads and a real :class:`Channel`: producer and consumer each take an
+    exponential time of mean ``mean_s`` per value (``time.sleep``).
+
+    Returns, for each buffer size, the measured values per second beside
+    :func:`pipeline_throughput_per_s` at the rates the sleeps really achieved (a sleep
+    overshoots a little, more on a busy machine).
+    """
+    bs = [int(b) for b in np.atleast_1d(in_range("buffers", buffers, 0, 1000, integer=True))]
+    n = int(in_range("items", items, 10, 5000, integer=True))
+    m = float(in_range("mean_s", mean_s, 0.0005, 0.05))
+    t_max = float(positive("timeout_s", timeout_s))
+    rng = np.random.default_rng(seed)
+    make, use = rng.exponential(m, n), rng.exponential(m, n)
+    rows = []
+    for b in bs:
+        seconds, make_s, use_s = _produce_consume(b, make, use, t_max)
+        rows.append({"buffer": b, "measured_per_s": n / seconds,
+                     "model_per_s": pipeline_throughput_per_s(1 / make_s, 1 / use_s, b)})
+    return pd.DataFrame(rows).set_index("buffer")
+
+
+_BUFFER_AXIS = np.arange(0, 33)
+
+
+def pipeline_curves(producer_rate_per_s: float, consumer_rate_per_s: float) -> dict[str, dict]:
+    """Throughput against channel capacity, with the two stages' own rates (for an explorer).
+
+    >>> c = pipeline_curves(100, 100)
+    >>> round(float(c["throughput"]["y"][0]), 2)
+    66.67
+    """
+    ceiling = min(producer_rate_per_s, consumer_rate_per_s)
+    return {
+        "throughput": {"x": _BUFFER_AXIS, "y": pipeline_throughput_per_s(producer_rate_per_s, consumer_rate_per_s, _BUFFER_AXIS),
+                       "mode": "lines+markers", "marker": {"size": 5}},
+        "slower stage's rate": {"x": _BUFFER_AXIS[[0, -1]], "y": np.full(2, ceiling), "line": {"dash": "dot", "color": "grey"}},
+    }
+
+
+def pipeline_table(
+    producer_rate_per_s: float = 100, consumer_rate_per_s: float = 100, buffers: ArrayLike = (0, 1, 2, 4, 8, 16),
+    items: int = 6000, seed: int = 0,
+) -> pd.DataFrame:
+    """Closed form against SimPy, values per second, for a few buffer sizes."""
+    rows = []
+    for b in np.atleast_1d(buffers):
+        rows.append({
+            "buffer": int(b),
+            "model": pipeline_throughput_per_s(producer_rate_per_s, consumer_rate_per_s, int(b)),
+            "SimPy": simulate_pipeline(producer_rate_per_s, consumer_rate_per_s, int(b), items=items, seed=seed),
+        })
+    return pd.DataFrame(rows).set_index("buffer")

@@ -1,0 +1,279 @@
+"""One thread, one event loop: what a CPU-heavy callback does to everyone else.
+
+Node.js runs every request's callbacks on one thread, in turn: while one callback
+computes (a big sort), no other callback runs, however short. Python's ``asyncio`` works
+the same way. This module measures that for real (a heartbeat task that should wake
+every few milliseconds is held up while a sort blocks the loop) and the fix (run the
+sort elsewhere: an executor). In CPython a *thread* executor does not help a sort,
+which holds the interpreter lock throughout; a *process* executor does.
+
+It also models the loop as a single server taking callbacks first come, first served:
+an M/G/1 queue. The Pollaczek-Khinchine formula gives the mean wait before a callback
+starts, ``W = lambda E[S^2] / (2 (1 - rho))``, which grows with the *second moment* of
+the service time: a few long callbacks hurt far more than their share of the work.
+A SimPy simulation checks the formula.
+
+References
+----------
+- F. Pollaczek, "Über eine Aufgabe der Wahrscheinlichkeitstheorie", Mathematische
+  Zeitschrift 32, 1930; A. Y. Khinchine, Matematicheskii Sbornik 39, 1932.
+- L. Kleinrock, *Queueing Systems, Volume 1*, Wiley, 1975, section 5.6.
+- Node.js documentation, "Don't block the event loop (or the worker pool)".
+- I. Gorton, *Foundations of Scalable Systems*, O'Reilly, 2022, ch. 4.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures as cf
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from ._validate import at_least, in_range, positive, probability, scalar
+
+__all__ = [
+    "sort_job",
+    "measure_heartbeat",
+    "heartbeat_table",
+    "mixture_moments",
+    "pk_mean_wait_s",
+    "simulate_mg1",
+    "loop_wait_curves",
+    "pk_table",
+]
+
+
+# --- The real measurement --------------------------------------------------------------
+
+
+def sort_job(items: int, seed: int = 0) -> float:
+    """CPU-heavy work: sort ``items`` random floats with Python's ``sorted``; returns the smallest."""
+    values = np.random.default_rng(seed).random(int(items)).tolist()
+    return sorted(values)[0]
+
+
+VARIANTS = ("sort on the loop", "sort in a thread executor", "sort in a process executor")
+
+
+async def _scenario(variant: str, items: int, interval_s: float, pool: cf.Executor | None) -> dict[str, float]:
+    loop = asyncio.get_running_loop()
+    lateness: list[float] = []
+    stop = asyncio.Event()
+
+    async def heartbeat() -> None:
+        while not stop.is_set():
+            due = time.perf_counter() + interval_s
+            await asyncio.sleep(interval_s)
+            lateness.append(time.perf_counter() - due)
+
+    async def request() -> float:
+        await asyncio.sleep(5 * interval_s)  # let the heartbeat settle first
+        start = time.perf_counter()
+        if variant == VARIANTS[0]:
+            sort_job(items)  # runs on the loop's own thread: nothing else can run
+        else:
+            await loop.run_in_executor(pool, sort_job, items)
+        took = time.perf_counter() - start
+        await asyncio.sleep(5 * interval_s)
+        stop.set()
+        return took
+
+    beat = asyncio.create_task(heartbeat())
+    took = await request()
+    await beat
+    late = np.asarray(lateness)
+    return {"variant": variant, "sort_ms": took * 1e3, "heartbeats": late.size,
+            "median_late_ms": float(np.median(late)) * 1e3, "max_late_ms": float(late.max()) * 1e3}
+
+
+def measure_heartbeat(variant: str = VARIANTS[0], items: int = 200_000, interval_s: float = 0.005,
+                      timeout_s: float = 30.0) -> dict[str, float]:
+    """Run a heartbeat every ``interval_s`` on an asyncio loop while a request sorts ``items`` floats.
+
+    Parameters
+    ----------
+    variant : one of :data:`VARIANTS`: where the sort runs.
+    items : floats to sort, in [1000, 5,000,000].
+    interval_s : heartbeat period in seconds, in [0.001, 0.1].
+    timeout_s : the whole run is cancelled after this many seconds (``TimeoutError``).
+
+    Returns
+    -------
+    ``variant``, ``sort_ms`` (how long the request took), ``heartbeats`` (how many woke),
+    ``median_late_ms`` and ``max_late_ms`` (how late they woke).
+    """
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, got {variant!r}")
+    n = int(in_range("items", items, 1000, 5_000_000, integer=True))
+    dt = float(in_range("interval_s", interval_s, 0.001, 0.1))
+    t_max = float(positive("timeout_s", timeout_s))
+    pool: cf.Executor | None = None
+    if variant == VARIANTS[1]:
+        pool = cf.ThreadPoolExecutor(max_workers=1)
+    elif variant == VARIANTS[2]:
+        pool = cf.ProcessPoolExecutor(max_workers=1)
+    try:
+        if pool is not None:
+            pool.submit(sort_job, 1000).result(timeout=t_max)  # start the worker before timing
+        return _run_loop_in_own_thread(_scenario(variant, n, dt, pool), t_max)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_loop_in_own_thread(coro, timeout_s: float):
+    """``asyncio.run(coro)`` on a fresh thread, so it also works where a loop is already
+    running (a Jupyter kernel), with a deadline on the whole run."""
+    out: dict[str, object] = {}
+
+    def main() -> None:
+        try:
+            out["value"] = asyncio.run(asyncio.wait_for(coro, timeout_s))
+        except BaseException as exc:  # re-raised in the caller's thread
+            out["error"] = exc
+
+    thread = threading.Thread(target=main, daemon=True)
+    thread.start()
+    thread.join(timeout_s + 5)
+    if thread.is_alive():
+        raise TimeoutError(f"the event loop ran longer than {timeout_s} s")
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
+def heartbeat_table(items: int = 200_000, interval_s: float = 0.005) -> pd.DataFrame:
+    """:func:`measure_heartbeat` for every variant, as a table."""
+    return pd.DataFrame([measure_heartbeat(v, items, interval_s) for v in VARIANTS]).set_index("variant")
+
+
+# --- The model: M/G/1 and Pollaczek-Khinchine ------------------------------------------
+
+
+def mixture_moments(short_s: ArrayLike, long_s: ArrayLike, long_share: ArrayLike) -> tuple:
+    """Mean and second moment of a service time that is ``long_s`` with probability
+    ``long_share`` and ``short_s`` otherwise (both fixed).
+
+    >>> mean, second = mixture_moments(0.001, 0.1, 0.01)
+    >>> round(mean * 1e3, 3), round(second * 1e6, 2)
+    (1.99, 100.99)
+    """
+    s = positive("short_s", short_s)
+    ell = positive("long_s", long_s)
+    q = probability("long_share", long_share)
+    return scalar((1 - q) * s + q * ell), scalar((1 - q) * s**2 + q * ell**2)
+
+
+def pk_mean_wait_s(arrival_rate_per_s: ArrayLike, service_mean_s: ArrayLike, service_second_moment_s2: ArrayLike) -> float | np.ndarray:
+    """Mean wait in line of an M/G/1 queue (Pollaczek-Khinchine): ``lambda E[S^2] / (2 (1 - rho))``.
+
+    Parameters
+    ----------
+    arrival_rate_per_s : lambda, Poisson arrivals per second, >= 0.
+    service_mean_s : E[S], seconds, > 0.
+    service_second_moment_s2 : E[S^2], seconds squared, >= E[S]^2.
+
+    Returns
+    -------
+    Seconds; ``inf`` when the load ``rho = lambda E[S]`` is 1 or more.
+
+    References
+    ----------
+    Kleinrock 1975, eq. 5.72.
+
+    >>> round(pk_mean_wait_s(500, 0.001, 2e-6), 6)  # M/M/1, rho 0.5: W = rho/(1-rho) E[S]
+    0.001
+    >>> round(pk_mean_wait_s(500, 0.001, 1e-6), 6)  # M/D/1 waits half as long
+    0.0005
+    """
+    lam = at_least("arrival_rate_per_s", arrival_rate_per_s, 0)
+    es = positive("service_mean_s", service_mean_s)
+    es2 = positive("service_second_moment_s2", service_second_moment_s2)
+    if np.any(es2 < es**2 * (1 - 1e-9)):
+        raise ValueError("service_second_moment_s2 must be >= service_mean_s**2 (a variance cannot be negative)")
+    rho = lam * es
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.where(rho < 1, lam * es2 / (2 * (1 - np.minimum(rho, 0.999999999))), np.inf)
+    return scalar(w)
+
+
+def simulate_mg1(arrival_rate_per_s: float, short_s: float, long_s: float, long_share: float,
+                 customers: int = 50_000, seed: int = 0) -> float:
+    """SimPy simulation of the loop as one FIFO server; returns the mean wait in seconds.
+
+    >>> w = simulate_mg1(500, 0.001, 0.001, 0.0, customers=20_000, seed=3)  # M/D/1
+    >>> abs(w / 0.0005 - 1) < 0.1
+    True
+    """
+    import simpy
+
+    lam = float(positive("arrival_rate_per_s", arrival_rate_per_s))
+    mean, _ = mixture_moments(short_s, long_s, long_share)
+    if lam * mean >= 1:
+        raise ValueError(f"arrival_rate_per_s must be < 1 / E[S] = {1 / mean:g} for a stable queue, got {lam:g}")
+    n = int(in_range("customers", customers, 100, 10**6, integer=True))
+    rng = np.random.default_rng(seed)
+    gaps = rng.exponential(1 / lam, n)
+    service = np.where(rng.random(n) < long_share, long_s, short_s)
+    env = simpy.Environment()
+    loop = simpy.Resource(env, capacity=1)
+    waits = np.empty(n)
+
+    def callback(i: int):
+        arrived = env.now
+        with loop.request() as turn:
+            yield turn
+            waits[i] = env.now - arrived
+            yield env.timeout(service[i])
+
+    def arrivals():
+        for i in range(n):
+            yield env.timeout(gaps[i])
+            env.process(callback(i))
+
+    env.process(arrivals())
+    env.run()
+    return float(waits.mean())
+
+
+_RATE_AXIS = np.linspace(10, 950, 95)
+
+
+def loop_wait_curves(long_ms: float, long_share: float, short_ms: float = 1.0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Mean wait before a callback runs against the request rate (for an explorer).
+
+    Each request needs a ``short_ms`` callback; a share ``long_share`` also needs a
+    ``long_ms`` computation, either on the loop or moved to a worker (where the loop
+    only pays the short callback). Rates past saturation show as gaps.
+
+    >>> c = loop_wait_curves(100, 0.01)
+    >>> bool(np.isnan(c["long work on the loop"][1][-1]))
+    True
+    """
+    short = float(positive("short_ms", short_ms)) / 1e3
+    on_loop = mixture_moments(short, short + float(positive("long_ms", long_ms)) / 1e3, long_share)
+    moved = (short, short**2)
+    curves = {}
+    for name, (m1, m2) in (("long work on the loop", on_loop), ("long work moved to a worker", moved)):
+        w = np.asarray(pk_mean_wait_s(_RATE_AXIS, m1, m2)) * 1e3
+        curves[name] = (_RATE_AXIS, np.where(np.isfinite(w), w, np.nan))
+    return curves
+
+
+def pk_table(short_s: float = 0.001, long_s: float = 0.05, long_share: float = 0.01,
+             rates_per_s: ArrayLike = (50, 100, 200, 300), customers: int = 20_000, seed: int = 0) -> pd.DataFrame:
+    """Pollaczek-Khinchine against SimPy, mean wait in milliseconds."""
+    mean, second = mixture_moments(short_s, long_s, long_share)
+    rows = []
+    for lam in np.atleast_1d(rates_per_s):
+        rows.append({
+            "requests_per_s": float(lam),
+            "load": float(lam) * mean,
+            "P-K wait_ms": pk_mean_wait_s(lam, mean, second) * 1e3,
+            "SimPy wait_ms": simulate_mg1(float(lam), short_s, long_s, long_share, customers, seed) * 1e3,
+        })
+    return pd.DataFrame(rows).set_index("requests_per_s")

@@ -1,0 +1,110 @@
+"""Go-style channels: rendezvous, buffering, closing, timeouts, and pipeline throughput."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scalelab import csp
+
+
+def test_an_unbuffered_send_waits_for_the_receiver():
+    table = csp.rendezvous_demo(0, values=3, receiver_delay_s=0.05)
+    assert table["send blocked"].tolist() == [True, False, False]
+
+
+def test_a_buffered_channel_lets_the_sender_run_ahead_by_its_capacity():
+    table = csp.rendezvous_demo(3, values=4, receiver_delay_s=0.05)
+    assert table["send blocked"].tolist() == [False, False, False, True]
+
+
+def test_values_arrive_in_order_and_range_stops_when_closed():
+    ch = csp.Channel(0)
+
+    def producer():
+        for i in range(5):
+            ch.send(i)
+        ch.close()
+
+    t = csp.go(producer)
+    assert list(ch) == [0, 1, 2, 3, 4]
+    t.join(2)
+    assert not t.is_alive()
+
+
+def test_every_blocking_call_times_out_instead_of_hanging():
+    start = time.perf_counter()
+    with pytest.raises(TimeoutError):
+        csp.Channel(0).send("nobody listens", timeout_s=0.05)
+    with pytest.raises(TimeoutError):
+        csp.Channel(1).recv(timeout_s=0.05)
+    full = csp.Channel(1)
+    full.send(1)
+    with pytest.raises(TimeoutError):
+        full.send(2, timeout_s=0.05)
+    assert time.perf_counter() - start < 2
+
+
+def test_a_timed_out_unbuffered_send_leaves_nothing_behind():
+    ch = csp.Channel(0)
+    with pytest.raises(TimeoutError):
+        ch.send("late", timeout_s=0.02)
+    with pytest.raises(TimeoutError):
+        ch.recv(timeout_s=0.02)
+
+
+def test_send_on_a_closed_channel_raises():
+    ch = csp.Channel(2)
+    ch.close()
+    with pytest.raises(csp.ChannelClosed):
+        ch.send(1)
+
+
+def test_pipeline_with_equal_rates_follows_b_plus_2_over_b_plus_3():
+    # Birth-death chain on 0..B+2 with rho = 1: throughput mu (B + 2) / (B + 3).
+    for b in (0, 1, 5, 20):
+        assert csp.pipeline_throughput_per_s(50, 50, b) == pytest.approx(50 * (b + 2) / (b + 3))
+
+
+def test_pipeline_throughput_matches_the_closed_form_for_unequal_rates():
+    # rho = 0.5, K = 2: P0 = (1 - 0.5) / (1 - 0.5^3) = 4/7; throughput = mu (1 - P0) = 100 * 3/7.
+    assert csp.pipeline_throughput_per_s(50, 100, 0) == pytest.approx(300 / 7)
+
+
+@given(st.floats(1, 1e4), st.floats(1, 1e4), st.integers(0, 200))
+def test_throughput_never_exceeds_the_slower_stage_and_grows_with_the_buffer(lam, mu, b):
+    x = csp.pipeline_throughput_per_s(lam, mu, b)
+    assert x <= min(lam, mu) * (1 + 1e-9)
+    assert csp.pipeline_throughput_per_s(lam, mu, b + 1) >= x * (1 - 1e-9)
+
+
+@pytest.mark.parametrize("b", [0, 1, 4])
+def test_simpy_pipeline_agrees_with_the_closed_form(b):
+    sim = csp.simulate_pipeline(100, 80, b, items=30_000, seed=11)
+    assert sim == pytest.approx(csp.pipeline_throughput_per_s(100, 80, b), rel=0.03)
+
+
+def test_real_threaded_pipeline_runs_and_is_bounded():
+    start = time.perf_counter()
+    table = csp.measure_pipeline(buffers=(0, 8), items=40, mean_s=0.002)
+    assert time.perf_counter() - start < 10
+    assert (table["measured_per_s"] > 0).all()
+    assert table["model_per_s"].iloc[1] > table["model_per_s"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: csp.Channel(-1), r"capacity must be a whole number and in \[0, 1e\+06\], got -1"),
+        (lambda: csp.pipeline_throughput_per_s(0, 1, 1), r"producer_rate_per_s must be > 0, got 0"),
+        (lambda: csp.pipeline_throughput_per_s(1, 1, 1.5), r"buffer must be a whole number and >= 0, got 1.5"),
+        (lambda: csp.Channel(1).recv(timeout_s=0), r"timeout_s must be > 0, got 0"),
+        (lambda: csp.simulate_pipeline(1, 1, 0, items=10), r"items must be a whole number and in \[100"),
+    ],
+)
+def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -1,0 +1,80 @@
+"""The event loop: a real stall measured, and the M/G/1 Pollaczek-Khinchine model checked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scalelab import eventloop as ev
+
+
+def test_pk_reduces_to_mm1_for_exponential_service():
+    # M/M/1: Wq = rho / (mu - lambda); E[S^2] = 2 / mu^2.
+    lam, mu = 80.0, 100.0
+    assert ev.pk_mean_wait_s(lam, 1 / mu, 2 / mu**2) == pytest.approx((lam / mu) / (mu - lam))
+
+
+def test_pk_for_deterministic_service_is_half_of_mm1():
+    lam, s = 50.0, 0.01
+    assert ev.pk_mean_wait_s(lam, s, s**2) == pytest.approx(0.5 * ev.pk_mean_wait_s(lam, s, 2 * s**2))
+
+
+def test_pk_is_infinite_at_or_past_saturation():
+    assert ev.pk_mean_wait_s(100, 0.01, 1e-4) == np.inf
+    assert ev.pk_mean_wait_s(200, 0.01, 1e-4) == np.inf
+
+
+def test_one_percent_of_long_callbacks_dominates_the_wait():
+    mean, second = ev.mixture_moments(0.001, 0.2, 0.01)
+    assert mean == pytest.approx(0.00299)
+    with_long = ev.pk_mean_wait_s(100, mean, second)
+    without = ev.pk_mean_wait_s(100, 0.001, 1e-6)
+    assert with_long == pytest.approx(100 * second / (2 * (1 - 0.299)))
+    assert with_long > 500 * without
+
+
+@given(st.floats(0, 900), st.floats(1.0, 10.0))
+def test_wait_grows_with_the_second_moment(lam, factor):
+    s = 0.001
+    assert ev.pk_mean_wait_s(lam, s, s**2 * factor) >= ev.pk_mean_wait_s(lam, s, s**2) * (1 - 1e-12)
+
+
+@pytest.mark.parametrize("rate", [100, 250])
+def test_simpy_single_server_agrees_with_pollaczek_khinchine(rate):
+    mean, second = ev.mixture_moments(0.001, 0.02, 0.02)
+    sim = ev.simulate_mg1(rate, 0.001, 0.02, 0.02, customers=60_000, seed=5)
+    assert sim == pytest.approx(ev.pk_mean_wait_s(rate, mean, second), rel=0.1)
+
+
+def test_loop_wait_curves_hide_rates_past_saturation():
+    curves = ev.loop_wait_curves(100, 0.01)
+    on_loop = curves["long work on the loop"][1]
+    assert np.isnan(on_loop[-1]) and np.isfinite(on_loop[0])
+    assert np.all(np.isfinite(curves["long work moved to a worker"][1]))
+
+
+def test_a_sort_on_the_loop_delays_the_heartbeat_by_about_the_sort_and_a_process_executor_does_not():
+    blocked = ev.measure_heartbeat(ev.VARIANTS[0], items=100_000, interval_s=0.005)
+    moved = ev.measure_heartbeat(ev.VARIANTS[2], items=100_000, interval_s=0.005)
+    assert blocked["max_late_ms"] > 0.5 * blocked["sort_ms"]  # the heartbeat waited out the sort
+    assert moved["heartbeats"] > blocked["heartbeats"]  # structure: the loop kept beating
+    assert moved["max_late_ms"] < blocked["max_late_ms"]
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: ev.pk_mean_wait_s(-1, 0.01, 1e-4), r"arrival_rate_per_s must be >= 0, got -1"),
+        (lambda: ev.pk_mean_wait_s(1, 0, 1e-4), r"service_mean_s must be > 0, got 0"),
+        (lambda: ev.pk_mean_wait_s(1, 0.01, 1e-5), r"service_second_moment_s2 must be >= service_mean_s\*\*2"),
+        (lambda: ev.mixture_moments(0.001, 0.1, 1.5), r"long_share must be in \[0, 1\], got 1.5"),
+        (lambda: ev.simulate_mg1(2000, 0.001, 0.001, 0), r"arrival_rate_per_s must be < 1 / E\[S\]"),
+        (lambda: ev.measure_heartbeat("somewhere"), r"variant must be one of"),
+        (lambda: ev.measure_heartbeat(items=10), r"items must be a whole number and in \[1000"),
+    ],
+)
+def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
