@@ -1,0 +1,453 @@
+"""Real TCP and UDP on this machine, over the loopback interface (127.0.0.1).
+
+Small echo servers run in background threads on ports the operating system picks
+(bind to port 0). Every socket has a timeout, every loop is bounded, and every server
+stops when its ``with`` block ends, so nothing here can hang a notebook or a test.
+
+What is measured: the cost of opening a TCP connection (the three-way handshake plus
+the system calls), the round-trip time of a small message over TCP and UDP, effective
+throughput against message size, the effect of ``TCP_NODELAY`` on a request written
+in two pieces, and the difference between a byte stream (TCP) and datagrams (UDP).
+
+References
+----------
+- W. R. Stevens, B. Fenner, A. M. Rudoff, *UNIX Network Programming*, vol. 1, 3rd ed.,
+  Addison-Wesley, 2004 (sockets, SOCK_STREAM and SOCK_DGRAM, Nagle's algorithm).
+- J. Nagle, RFC 896, "Congestion control in IP/TCP internetworks", 1984; RFC 1122,
+  section 4.2.3.2 (delayed acknowledgements).
+- Python documentation, ``socket`` module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import struct
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._validate import in_range, positive
+
+__all__ = [
+    "HOST",
+    "echo_server",
+    "ephemeral_port_range",
+    "connection_setup_times",
+    "round_trip_times",
+    "throughput_by_size",
+    "nodelay_effect",
+    "stream_vs_datagrams",
+    "fit_latency_bandwidth",
+    "connection_tuples",
+    "recv_exact",
+    "send_framed",
+    "recv_framed",
+]
+
+HOST = "127.0.0.1"
+TIMEOUT_S = 2.0
+
+
+def recv_exact(sock: socket.socket, n: int) -> bytes:
+    """Read exactly ``n`` bytes from a stream socket (TCP may hand them over in pieces)."""
+    chunks, got = [], 0
+    while got < n:
+        chunk = sock.recv(min(n - got, 1 << 20))
+        if not chunk:
+            raise ConnectionError(f"connection closed after {got} of {n} bytes")
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def send_framed(sock: socket.socket, payload: bytes) -> None:
+    """Send one message as a 4-byte big-endian length followed by the bytes (framing)."""
+    sock.sendall(struct.pack("!I", len(payload)) + payload)
+
+
+def recv_framed(sock: socket.socket) -> bytes:
+    """Receive one length-prefixed message sent by :func:`send_framed`."""
+    (n,) = struct.unpack("!I", recv_exact(sock, 4))
+    return recv_exact(sock, n)
+
+
+class _Server:
+    """An echo server in a daemon thread; ``port`` is the one the OS chose."""
+
+    def __init__(self, kind: str, handler=None):
+        self.kind = kind
+        self.stop = threading.Event()
+        stype = socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM
+        self.sock = socket.socket(socket.AF_INET, stype)
+        self.sock.settimeout(0.05)
+        self.sock.bind((HOST, 0))
+        if kind == "tcp":
+            self.sock.listen(128)
+        self.port = self.sock.getsockname()[1]
+        self.handler = handler or (self._echo_stream if kind == "tcp" else None)
+        self.threads: list[threading.Thread] = []
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                if self.kind == "tcp":
+                    conn, _ = self.sock.accept()
+                    conn.settimeout(TIMEOUT_S)
+                    t = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+                    t.start()
+                    self.threads.append(t)
+                else:
+                    data, addr = self.sock.recvfrom(65_535)
+                    self.sock.sendto(data, addr)
+            except (socket.timeout, BlockingIOError):
+                continue
+            except OSError:
+                break
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn:
+            with contextlib.suppress(OSError, ConnectionError):
+                self.handler(conn, self.stop)
+
+    @staticmethod
+    def _echo_stream(conn: socket.socket, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                data = conn.recv(1 << 20)
+            except socket.timeout:
+                continue
+            if not data:
+                return
+            conn.sendall(data)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=2.0)
+        for t in self.threads:
+            t.join(timeout=2.0)
+        self.sock.close()
+
+
+@contextlib.contextmanager
+def echo_server(kind: str = "tcp", handler=None):
+    """Run a TCP or UDP echo server on 127.0.0.1 for the ``with`` block; yields its port.
+
+    ``handler(conn, stop_event)``, if given, serves each TCP connection instead of echoing.
+
+    >>> with echo_server("udp") as port:
+    ...     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+    ...         s.settimeout(2.0)
+    ...         _ = s.sendto(b"ping", (HOST, port))
+    ...         s.recv(100)
+    b'ping'
+    """
+    if kind not in ("tcp", "udp"):
+        raise ValueError(f"kind must be 'tcp' or 'udp', got {kind!r}")
+    server = _Server(kind, handler)
+    try:
+        yield server.port
+    finally:
+        server.close()
+
+
+def ephemeral_port_range(path: str = "/proc/sys/net/ipv4/ip_local_port_range") -> tuple[int, int] | None:
+    """The range of client-side (ephemeral) ports this machine hands out, or None if unknown.
+
+    On Linux this is ``/proc/sys/net/ipv4/ip_local_port_range`` (32768-60999 by default);
+    IANA suggests 49152-65535 (RFC 6335).
+    """
+    try:
+        low, high = (int(v) for v in Path(path).read_text().split()[:2])
+    except (OSError, ValueError):
+        return None
+    return low, high
+
+
+def _client(kind: str, port: int) -> socket.socket:
+    if kind == "tcp":
+        s = socket.create_connection((HOST, port), timeout=TIMEOUT_S)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    else:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(TIMEOUT_S)
+        s.connect((HOST, port))
+    return s
+
+
+def connection_setup_times(n: int = 100) -> np.ndarray:
+    """Seconds to open (and close) ``n`` TCP connections to a local server, one at a time.
+
+    >>> len(connection_setup_times(3))
+    3
+    """
+    count = int(in_range("n", n, 1, 5000, integer=True))
+    times = []
+    with echo_server("tcp") as port:
+        for _ in range(count):
+            start = time.perf_counter()
+            s = socket.create_connection((HOST, port), timeout=TIMEOUT_S)
+            times.append(time.perf_counter() - start)
+            s.close()
+    return np.asarray(times)
+
+
+def round_trip_times(kind: str = "tcp", n: int = 500, size_bytes: int = 64) -> np.ndarray:
+    """Seconds for ``n`` echo round trips of a ``size_bytes`` message on one TCP
+    connection (TCP_NODELAY set) or UDP socket.
+
+    >>> len(round_trip_times("udp", n=5))
+    5
+    """
+    count = int(in_range("n", n, 1, 100_000, integer=True))
+    size = int(in_range("size_bytes", size_bytes, 1, 60_000, integer=True))
+    message = b"x" * size
+    times = []
+    with echo_server(kind) as port, _client(kind, port) as s:
+        for _ in range(count):
+            start = time.perf_counter()
+            if kind == "tcp":
+                s.sendall(message)
+                recv_exact(s, size)
+            else:
+                s.send(message)
+                s.recv(65_535)
+            times.append(time.perf_counter() - start)
+    return np.asarray(times)
+
+
+def _sink_server(conn: socket.socket, stop: threading.Event) -> None:
+    """Read length-prefixed messages and answer each with one byte."""
+    while not stop.is_set():
+        try:
+            recv_framed(conn)
+        except socket.timeout:
+            continue
+        except (ConnectionError, struct.error):
+            return
+        conn.sendall(b"k")
+
+
+def throughput_by_size(sizes_bytes=(64, 512, 4_096, 32_768, 262_144, 1_048_576),
+                       budget_s: float = 0.25, max_repeats: int = 200) -> pd.DataFrame:
+    """Send messages of each size over TCP to a server that answers each with one byte.
+
+    Effective throughput is size / (time from first byte sent to the answer). Each size
+    repeats until ``budget_s`` seconds or ``max_repeats`` runs; the median counts.
+    Returns ``size_bytes``, ``seconds`` and ``Mbit/s``.
+
+    >>> list(throughput_by_size([100], budget_s=0.01, max_repeats=3).columns)
+    ['size_bytes', 'seconds', 'Mbit/s']
+    """
+    budget = float(in_range("budget_s", budget_s, 0, 5, low_open=True))
+    reps = int(in_range("max_repeats", max_repeats, 1, 10_000, integer=True))
+    rows = []
+    with echo_server("tcp", handler=_sink_server) as port, _client("tcp", port) as s:
+        for size in sizes_bytes:
+            size = int(in_range("size_bytes", size, 1, 64 << 20, integer=True))
+            message = b"x" * size
+            times, t_end = [], time.perf_counter() + budget
+            while len(times) < reps and (not times or time.perf_counter() < t_end):
+                start = time.perf_counter()
+                send_framed(s, message)
+                recv_exact(s, 1)
+                times.append(time.perf_counter() - start)
+            t = float(np.median(times))
+            rows.append({"size_bytes": size, "seconds": t, "Mbit/s": 8 * size / t / 1e6})
+    return pd.DataFrame(rows)
+
+
+def fit_latency_bandwidth(sizes_bytes, seconds) -> tuple[float, float]:
+    """Least-squares fit of ``seconds = latency_s + 8 size / bandwidth_bps``; returns both.
+
+    >>> from scalelab.network import transfer_time
+    >>> sizes = np.array([1e2, 1e4, 1e6])
+    >>> latency_s, bandwidth_bps = fit_latency_bandwidth(sizes, transfer_time(sizes, 8e9, 2e-5))
+    >>> round(latency_s * 1e6, 3), round(bandwidth_bps / 1e9, 3)
+    (20.0, 8.0)
+    """
+    x = np.asarray(sizes_bytes, dtype=float)
+    y = np.asarray(seconds, dtype=float)
+    if x.shape != y.shape or x.size < 2:
+        raise ValueError("sizes_bytes and seconds must have the same length, at least 2")
+    slope, intercept = np.polyfit(x, y, 1, w=1 / y)  # relative weights: small sizes count too
+    return float(max(intercept, 0.0)), float(8.0 / slope) if slope > 0 else float("inf")
+
+
+def _two_part_server(conn: socket.socket, stop: threading.Event) -> None:
+    """Read a 4-byte length, then the body, then answer with one byte."""
+    while not stop.is_set():
+        try:
+            (n,) = struct.unpack("!I", recv_exact(conn, 4))
+            recv_exact(conn, n)
+        except socket.timeout:
+            continue
+        except (ConnectionError, struct.error):
+            return
+        conn.sendall(b"k")
+
+
+def nodelay_effect(n: int = 20, body_bytes: int = 100) -> pd.DataFrame:
+    """Requests written as two small sends (header, then body), with and without TCP_NODELAY.
+
+    With Nagle's algorithm on (the default), the body waits until the header is
+    acknowledged, and the server delays that acknowledgement hoping to piggyback it on
+    a reply it cannot send yet: on Linux each request then takes tens of milliseconds.
+    ``TCP_NODELAY`` sends the body at once. Returns the median and maximum per request.
+    """
+    count = int(in_range("n", n, 1, 200, integer=True))
+    body = b"b" * int(in_range("body_bytes", body_bytes, 1, 1000, integer=True))
+    rows = []
+    with echo_server("tcp", handler=_two_part_server) as port:
+        for nodelay in (False, True):
+            with socket.create_connection((HOST, port), timeout=TIMEOUT_S) as s:
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, int(nodelay))
+                times = []
+                for _ in range(count):
+                    start = time.perf_counter()
+                    s.sendall(struct.pack("!I", len(body)))
+                    s.sendall(body)
+                    recv_exact(s, 1)
+                    times.append(time.perf_counter() - start)
+            t = np.asarray(times)
+            rows.append({"TCP_NODELAY": nodelay, "median (ms)": float(np.median(t) * 1e3),
+                         "max (ms)": float(t.max() * 1e3)})
+    return pd.DataFrame(rows).set_index("TCP_NODELAY")
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    """What the receiver saw when ``messages`` separate sends arrived."""
+
+    protocol: str
+    messages: int
+    receives: int
+    first_receive_bytes: int
+    recovered: int
+    intact: bool
+
+    def __str__(self) -> str:
+        return (f"{self.protocol}: {self.messages} sends of one message each; first receive "
+                f"{self.first_receive_bytes} bytes; {self.receives} receive(s); messages come out "
+                f"as sent: {self.intact}")
+
+
+def stream_vs_datagrams(messages: int = 10, size_bytes: int = 100, wait_s: float = 0.2) -> list[Boundaries]:
+    """Send ``messages`` messages of ``size_bytes`` with separate sends over TCP and UDP.
+
+    The receiver waits ``wait_s`` before reading, so everything sent is already queued.
+    TCP hands over a byte stream: one receive returns several messages run together,
+    and only the framing (a length before each message) separates them again. UDP
+    hands over one datagram per receive, each exactly one message.
+    """
+    m = int(in_range("messages", messages, 1, 100, integer=True))
+    size = int(in_range("size_bytes", size_bytes, 5, 1000, integer=True))
+    wait = float(positive("wait_s", wait_s))
+    sent = [bytes([65 + i % 26]) * size for i in range(m)]
+    out = []
+    # TCP, first without framing, then with a length prefix.
+    for framed in (False, True):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as srv:
+            srv.settimeout(TIMEOUT_S)
+            srv.bind((HOST, 0))
+            srv.listen(1)
+            with socket.create_connection(srv.getsockname(), timeout=TIMEOUT_S) as c:
+                conn, _ = srv.accept()
+                with conn:
+                    conn.settimeout(TIMEOUT_S)
+                    for msg in sent:
+                        send_framed(c, msg) if framed else c.sendall(msg)
+                    time.sleep(wait)
+                    if framed:
+                        got = [recv_framed(conn) for _ in range(m)]
+                        out.append(Boundaries("TCP with length framing", m, m, 4 + size, len(got), got == sent))
+                    else:
+                        first = conn.recv(1 << 16)
+                        data, receives = first, 1
+                        while len(data) < m * size:
+                            data += conn.recv(1 << 16)
+                            receives += 1
+                        pieces = [data[i:i + size] for i in range(0, len(data), size)]
+                        out.append(Boundaries("TCP, no framing", m, receives, len(first),
+                                              receives, receives == m and pieces == sent))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as rx, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as tx:
+        rx.settimeout(TIMEOUT_S)
+        rx.bind((HOST, 0))
+        for msg in sent:
+            tx.sendto(msg, rx.getsockname())
+        time.sleep(wait)
+        got = [rx.recv(1 << 16) for _ in range(m)]
+        out.append(Boundaries("UDP", m, len(got), len(got[0]), len(got), got == sent))
+    return out
+
+
+def connection_tuples(n: int = 4) -> pd.DataFrame:
+    """Open ``n`` TCP connections to one server port and list each one's 4-tuple."""
+    count = int(in_range("n", n, 1, 50, integer=True))
+    rows = []
+    with echo_server("tcp") as port:
+        clients = [socket.create_connection((HOST, port), timeout=TIMEOUT_S) for _ in range(count)]
+        try:
+            for c in clients:
+                (cip, cport), (sip, sport) = c.getsockname(), c.getpeername()
+                rows.append({"client IP": cip, "client port": cport, "server IP": sip, "server port": sport})
+        finally:
+            for c in clients:
+                c.close()
+    return pd.DataFrame(rows)
+
+
+def rtt_figure(samples_s: dict[str, np.ndarray]):
+    """Histograms (log-spaced bins, microseconds) of measured times, one trace per name."""
+    import plotly.graph_objects as go
+
+    from .explorer import show
+
+    all_us = np.concatenate([np.asarray(v) * 1e6 for v in samples_s.values()])
+    edges = np.logspace(np.log10(max(all_us.min(), 1.0)) - 0.05, np.log10(all_us.max()) + 0.05, 41)
+    centers = np.sqrt(edges[:-1] * edges[1:])
+    fig = go.Figure(layout={
+        "title": {"text": "Measured on this machine, over 127.0.0.1"},
+        "xaxis": {"title": {"text": "microseconds (log scale)"}, "type": "log"},
+        "yaxis": {"title": {"text": "share of samples"}},
+        "template": "plotly_white", "height": 420,
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+    })
+    for name, values in samples_s.items():
+        counts, _ = np.histogram(np.asarray(values) * 1e6, edges)
+        fig.add_trace(go.Scatter(x=centers, y=counts / max(len(values), 1), name=name, mode="lines",
+                                 line={"shape": "hvh"}))
+    return show(fig)
+
+
+def throughput_figure(table: pd.DataFrame, latency_s: float, bandwidth_bps: float):
+    """Measured effective throughput against message size, with the fitted transfer-time model."""
+    import plotly.graph_objects as go
+
+    from .explorer import show
+    from .network import transfer_time
+
+    sizes = np.logspace(np.log10(table["size_bytes"].min()), np.log10(table["size_bytes"].max()), 60)
+    model = 8 * sizes / transfer_time(sizes, bandwidth_bps, latency_s) / 1e6
+    fig = go.Figure(
+        [
+            go.Scatter(x=table["size_bytes"], y=table["Mbit/s"], mode="markers", name="measured",
+                       marker={"size": 10}),
+            go.Scatter(x=sizes, y=model, mode="lines", line={"dash": "dash"},
+                       name=f"fit: {latency_s * 1e6:.0f} us + size / {bandwidth_bps / 1e9:.1f} Gbit/s"),
+        ],
+        {
+            "title": {"text": "Effective TCP throughput over loopback against message size"},
+            "xaxis": {"title": {"text": "message size (bytes)"}, "type": "log"},
+            "yaxis": {"title": {"text": "size / time (Mbit/s)"}, "type": "log"},
+            "template": "plotly_white", "height": 420,
+            "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+        },
+    )
+    return show(fig)

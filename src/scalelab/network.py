@@ -1,0 +1,399 @@
+"""Links and the cost of moving bytes: transfer time, propagation, BDP, headers, Mathis.
+
+Moving a message of ``size_bytes`` over a link takes a fixed latency plus the time to
+push its bits through the link's bandwidth: ``latency_s + 8 size_bytes / bandwidth_bps``.
+Small messages are dominated by latency, large ones by bandwidth; the cross-over is at
+``size = latency x bandwidth / 8``. Latency has a floor set by physics (light in fiber
+travels at about two thirds of its speed in vacuum), and a link keeps
+``bandwidth x round-trip time`` bits in flight: the bandwidth-delay product.
+
+Each layer of the IP suite wraps the application's bytes in a header of its own
+(TCP or UDP, then IP, then Ethernet), so small messages pay a large share of overhead.
+TCP's steady-state throughput under random loss follows Mathis et al. (1997):
+``(MSS / RTT) x C / sqrt(p)`` with ``C = sqrt(3/2)``.
+
+References
+----------
+- I. Gorton, *Foundations of Scalable Systems*, O'Reilly, 2022, ch. 3 (link figures).
+- M. Mathis, J. Semke, J. Mahdavi, T. Ott, "The macroscopic behavior of the TCP
+  congestion avoidance algorithm", ACM SIGCOMM Computer Communication Review 27(3), 1997.
+- RFC 791 (IPv4), RFC 793 / RFC 9293 (TCP), RFC 768 (UDP), RFC 894 (IP over Ethernet),
+  IEEE 802.3 (Ethernet framing: 14-byte header, 4-byte FCS, 8-byte preamble, 12-byte gap).
+- RFC 1323 / RFC 7323 (bandwidth-delay product, "long fat networks").
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from ._validate import at_least, in_range, positive, scalar
+
+__all__ = [
+    "SPEED_OF_LIGHT_M_PER_S",
+    "LINKS",
+    "HEADERS",
+    "MATHIS_C",
+    "transfer_time",
+    "propagation_delay",
+    "bandwidth_delay_product",
+    "mathis_throughput",
+    "packet_count",
+    "wire_bytes",
+    "payload_share",
+    "layer_bytes",
+    "link_checks",
+    "transfer_time_curves",
+    "payload_share_curves",
+    "encapsulation_bars",
+    "bdp_table",
+]
+
+SPEED_OF_LIGHT_M_PER_S = 299_792_458.0
+
+#: Mathis et al. (1997)'s constant for periodic loss without delayed ACKs.
+MATHIS_C = math.sqrt(3 / 2)
+
+_NY_LONDON_M = 5_585e3
+
+#: One row per link type, with the source's figures (Gorton 2022, ch. 3). Where the
+#: source gives a range, the table takes a representative value and the note says so.
+LINKS = pd.DataFrame(
+    [
+        ("LAN", 10e9, 0.5e-3, 2e3,
+         "10-100 Gbps (low end taken), sub-millisecond latency (0.5 ms taken), 1-2 km"),
+        ("WAN fiber (WDM)", 171e9 * 400, _NY_LONDON_M / (SPEED_OF_LIGHT_M_PER_S * 2 / 3), _NY_LONDON_M,
+         "171 Gbps x 400 channels per fiber; latency is propagation New York-London (5,585 km) at 2/3 c"),
+        ("WiFi 802.11ac", 5_400e6, 2e-3, 30.0,
+         "5,400 Mbps theoretical (tri-band, summed over bands); tens of meters; 2 ms latency assumed"),
+        ("WiFi 6 (802.11ax)", 9.6e9, 2e-3, 30.0,
+         "9.6 Gbps over 8 spatial streams; tens of meters; 2 ms latency assumed"),
+        ("4G LTE", 10e6, 30e-3, 12.5e3,
+         "about 10 Mbps sustained down (peak near 50, 2-5 up), 20-40 ms latency, 10-15 km"),
+        ("5G", 100e6, 1.5e-3, 500.0,
+         "10x 4G bandwidth; 1-2 ms to the tower is the target; about 500 m range"),
+    ],
+    columns=["link", "bandwidth_bps", "latency_s", "range_m", "note"],
+).set_index("link")
+
+#: Header (and trailer) bytes each layer adds, without options.
+HEADERS = pd.DataFrame(
+    [
+        ("application", "your message (HTTP, SCP, ...)", 0, "the payload itself"),
+        ("transport", "TCP", 20, "RFC 9293; 32 with the common timestamp option"),
+        ("transport", "UDP", 8, "RFC 768"),
+        ("internet", "IPv4", 20, "RFC 791, no options"),
+        ("link", "Ethernet header + FCS", 18, "IEEE 802.3: 14-byte header, 4-byte checksum"),
+        ("link (on the wire)", "preamble + inter-frame gap", 20, "8 + 12 bytes of line time per frame"),
+    ],
+    columns=["layer", "protocol", "header_bytes", "source"],
+)
+
+_TRANSPORT_HEADER = {"tcp": 20, "udp": 8}
+_IP_HEADER = 20
+_ETH_FRAMING = 18
+_ETH_WIRE = 20
+_ETH_MIN_FRAME = 64
+
+
+def transfer_time(size_bytes: ArrayLike, bandwidth_bps: ArrayLike, latency_s: ArrayLike) -> float | np.ndarray:
+    """Time to move a message over a link: ``latency_s + 8 size_bytes / bandwidth_bps``.
+
+    Parameters
+    ----------
+    size_bytes : message size in bytes, >= 0.
+    bandwidth_bps : link bandwidth in bits per second, > 0.
+    latency_s : one-way latency in seconds, >= 0.
+
+    Returns
+    -------
+    Seconds (a float, or an array when the arguments are arrays; they broadcast).
+
+    References
+    ----------
+    Gorton 2022, ch. 3; any networking text, e.g. Kurose and Ross, *Computer Networking*, ch. 1.
+
+    >>> transfer_time(1e9, 10e6, 0.030)   # 1 GB over 4G: bandwidth dominates
+    800.03
+    >>> transfer_time(100, 10e9, 0.5e-3)  # 100 bytes on a LAN: latency dominates
+    0.00050008
+    """
+    size = at_least("size_bytes", size_bytes, 0)
+    bw = positive("bandwidth_bps", bandwidth_bps)
+    lat = at_least("latency_s", latency_s, 0)
+    return scalar(lat + 8.0 * size / bw)
+
+
+def propagation_delay(distance_m: ArrayLike, fraction_of_c: ArrayLike = 2 / 3) -> float | np.ndarray:
+    """One-way propagation delay over ``distance_m`` at ``fraction_of_c`` of light speed.
+
+    Parameters
+    ----------
+    distance_m : distance in meters, >= 0.
+    fraction_of_c : signal speed as a share of c, in (0, 1]; about 2/3 in optical fiber
+        (refractive index near 1.5), 1 in vacuum.
+
+    Returns
+    -------
+    Seconds.
+
+    References
+    ----------
+    Gorton 2022, ch. 3 (New York to London); c = 299,792,458 m/s (SI definition).
+
+    >>> round(propagation_delay(5_585e3, 1.0) * 1e3, 1)   # New York-London, vacuum
+    18.6
+    >>> round(propagation_delay(5_585e3) * 1e3, 1)        # ... in fiber
+    27.9
+    """
+    d = at_least("distance_m", distance_m, 0)
+    f = in_range("fraction_of_c", fraction_of_c, 0, 1, low_open=True)
+    return scalar(d / (f * SPEED_OF_LIGHT_M_PER_S))
+
+
+def bandwidth_delay_product(bandwidth_bps: ArrayLike, rtt_s: ArrayLike) -> float | np.ndarray:
+    """Bytes in flight on a full link: ``bandwidth_bps x rtt_s / 8``.
+
+    A sender must be allowed this many unacknowledged bytes (its window) to keep the
+    link busy; with less it idles while it waits for acknowledgements.
+
+    Parameters
+    ----------
+    bandwidth_bps : bits per second, > 0.
+    rtt_s : round-trip time in seconds, >= 0.
+
+    Returns
+    -------
+    Bytes.
+
+    References
+    ----------
+    RFC 7323, section 1.1 ("long, fat pipes").
+
+    >>> bandwidth_delay_product(10e9, 0.080)   # 10 Gbps across an ocean: 100 MB
+    100000000.0
+    """
+    bw = positive("bandwidth_bps", bandwidth_bps)
+    rtt = at_least("rtt_s", rtt_s, 0)
+    return scalar(bw * rtt / 8.0)
+
+
+def mathis_throughput(mss_bytes: ArrayLike, rtt_s: ArrayLike, loss_rate: ArrayLike) -> float | np.ndarray:
+    """TCP steady-state throughput, Mathis et al. (1997): ``8 MSS / RTT x C / sqrt(p)``, in bit/s.
+
+    Parameters
+    ----------
+    mss_bytes : maximum segment size in bytes, > 0 (1,460 on Ethernet).
+    rtt_s : round-trip time in seconds, > 0.
+    loss_rate : probability that a segment is lost, in (0, 1).
+
+    Returns
+    -------
+    Bits per second, with ``C = sqrt(3/2)`` (periodic loss, an ACK per segment).
+
+    References
+    ----------
+    Mathis, Semke, Mahdavi and Ott, "The macroscopic behavior of the TCP congestion
+    avoidance algorithm", SIGCOMM CCR 27(3), 1997, equation (3).
+
+    >>> round(mathis_throughput(1460, 0.1, 1e-4) / 1e6, 2)   # Mbit/s
+    14.31
+    """
+    mss = positive("mss_bytes", mss_bytes)
+    rtt = positive("rtt_s", rtt_s)
+    p = in_range("loss_rate", loss_rate, 0, 1, low_open=True, high_open=True)
+    return scalar(8.0 * mss / rtt * MATHIS_C / np.sqrt(p))
+
+
+# --- Encapsulation ----------------------------------------------------------------------
+
+
+def _transport(transport: str) -> str:
+    t = str(transport).lower()
+    if t not in _TRANSPORT_HEADER:
+        raise ValueError(f"transport must be 'tcp' or 'udp', got {transport!r}")
+    return t
+
+
+def _frames(size: np.ndarray, transport: str, mtu: np.ndarray) -> np.ndarray:
+    if transport == "tcp":  # TCP cuts the stream into segments of MSS = MTU - 40 bytes
+        per = mtu - _IP_HEADER - _TRANSPORT_HEADER["tcp"]
+        return np.maximum(1, np.ceil(size / per))
+    # UDP: one datagram (size + 8), cut by IP into fragments of (MTU - 20) // 8 * 8 bytes
+    per = np.floor((mtu - _IP_HEADER) / 8) * 8
+    return np.maximum(1, np.ceil((size + _TRANSPORT_HEADER["udp"]) / per))
+
+
+def _check_packet_args(size_bytes: ArrayLike, transport: str, mtu_bytes: ArrayLike):
+    size = at_least("size_bytes", size_bytes, 0)
+    t = _transport(transport)
+    mtu = in_range("mtu_bytes", mtu_bytes, 576, 65_535, integer=True)
+    return size, t, mtu
+
+
+def packet_count(size_bytes: ArrayLike, transport: str = "tcp", mtu_bytes: ArrayLike = 1500) -> float | np.ndarray:
+    """Ethernet frames needed to carry one message of ``size_bytes``.
+
+    TCP sends segments of at most ``MSS = MTU - 40`` bytes; a UDP datagram larger than
+    the MTU is cut by IP into fragments (only the first carries the UDP header).
+
+    Parameters
+    ----------
+    size_bytes : message size, >= 0.
+    transport : "tcp" or "udp".
+    mtu_bytes : largest IP packet the link carries, whole number in [576, 65535]
+        (1,500 for Ethernet, 9,000 for jumbo frames).
+
+    References
+    ----------
+    RFC 9293 (MSS), RFC 791 (fragmentation), RFC 894.
+
+    >>> packet_count(1460), packet_count(1461), packet_count(1472, "udp"), packet_count(1473, "udp")
+    (1.0, 2.0, 1.0, 2.0)
+    """
+    size, t, mtu = _check_packet_args(size_bytes, transport, mtu_bytes)
+    return scalar(_frames(size, t, mtu))
+
+
+def _layers(size: np.ndarray, t: str, mtu: np.ndarray, on_wire: bool) -> dict[str, np.ndarray]:
+    frames = _frames(size, t, mtu)
+    if t == "tcp":
+        transport = _TRANSPORT_HEADER["tcp"] * frames
+        mss = mtu - _IP_HEADER - _TRANSPORT_HEADER["tcp"]
+        last_packet = size - (frames - 1) * mss + _IP_HEADER + _TRANSPORT_HEADER["tcp"]
+    else:
+        transport = np.full(np.broadcast(size, mtu).shape, float(_TRANSPORT_HEADER["udp"]))
+        per = np.floor((mtu - _IP_HEADER) / 8) * 8
+        last_packet = size + _TRANSPORT_HEADER["udp"] - (frames - 1) * per + _IP_HEADER
+    # Ethernet pads a frame whose IP packet is under 46 bytes up to its 64-byte minimum.
+    padding = np.maximum(0.0, _ETH_MIN_FRAME - _ETH_FRAMING - last_packet)
+    layers = {
+        "application data": size + 0.0 * frames,
+        "transport header": transport,
+        "IP header": _IP_HEADER * frames,
+        "Ethernet header, FCS and padding": _ETH_FRAMING * frames + padding,
+    }
+    if on_wire:
+        layers["preamble and inter-frame gap"] = _ETH_WIRE * frames
+    return layers
+
+
+def layer_bytes(size_bytes: ArrayLike, transport: str = "tcp", mtu_bytes: ArrayLike = 1500,
+                on_wire: bool = True) -> dict[str, float | np.ndarray]:
+    """Bytes each layer contributes to carrying one message, summed over its frames.
+
+    Parameters
+    ----------
+    size_bytes, transport, mtu_bytes : as in :func:`packet_count`.
+    on_wire : count Ethernet's preamble and inter-frame gap (20 bytes of line time per frame).
+
+    >>> {k: float(v) for k, v in layer_bytes(100).items()}
+    {'application data': 100.0, 'transport header': 20.0, 'IP header': 20.0, 'Ethernet header, FCS and padding': 18.0, 'preamble and inter-frame gap': 20.0}
+    """
+    size, t, mtu = _check_packet_args(size_bytes, transport, mtu_bytes)
+    return {k: scalar(v) for k, v in _layers(size, t, mtu, bool(on_wire)).items()}
+
+
+def wire_bytes(size_bytes: ArrayLike, transport: str = "tcp", mtu_bytes: ArrayLike = 1500,
+               on_wire: bool = True) -> float | np.ndarray:
+    """Total bytes (of line time) to carry one message, headers included.
+
+    >>> wire_bytes(1460)   # one full TCP segment: 1460 + 20 + 20 + 18 + 20
+    1538.0
+    """
+    size, t, mtu = _check_packet_args(size_bytes, transport, mtu_bytes)
+    return scalar(sum(_layers(size, t, mtu, bool(on_wire)).values()))
+
+
+def payload_share(size_bytes: ArrayLike, transport: str = "tcp", mtu_bytes: ArrayLike = 1500,
+                  on_wire: bool = True) -> float | np.ndarray:
+    """Share of the bytes on the wire that are the application's message, in [0, 1).
+
+    >>> round(payload_share(1460), 3), round(payload_share(10), 3)
+    (0.949, 0.114)
+    """
+    size, t, mtu = _check_packet_args(size_bytes, transport, mtu_bytes)
+    return scalar(size / sum(_layers(size, t, mtu, bool(on_wire)).values()))
+
+
+# --- Checks and tables ------------------------------------------------------------------
+
+
+def link_checks() -> pd.DataFrame:
+    """The source's link figures next to the arithmetic that checks them (Gorton 2022, ch. 3)."""
+    rows = [
+        ("WDM fiber: 171 Gbps x 400 channels", "more than 70 Tbps", f"{171e9 * 400 / 1e12:.1f} Tbps"),
+        ("802.11ac", "5,400 Mbps", "sum over three bands of a tri-band router; one client on one "
+         "band gets at most ~1,733 Mbps (80 MHz, 4 streams)"),
+        ("WiFi 6", "9.6 Gbps", "sum over 8 spatial streams (1.2 Gbps each at 160 MHz); "
+         "a 2-stream phone gets ~2.4 Gbps"),
+        ("5G latency", "1-2 ms", "the design target for low-latency service; most deployments "
+         "measure tens of ms end to end"),
+        ("New York-London, vacuum", "", f"{propagation_delay(_NY_LONDON_M, 1.0) * 1e3:.1f} ms one way"),
+        ("New York-London, fiber at 2/3 c", "", f"{propagation_delay(_NY_LONDON_M) * 1e3:.1f} ms one way, "
+         f"{2 * propagation_delay(_NY_LONDON_M) * 1e3:.1f} ms round trip"),
+    ]
+    return pd.DataFrame(rows, columns=["figure", "source says", "arithmetic"]).set_index("figure")
+
+
+def bdp_table() -> pd.DataFrame:
+    """Bandwidth-delay product of each link in ``LINKS``, taking RTT = 2 x latency."""
+    rtt = 2 * LINKS["latency_s"]
+    return pd.DataFrame({
+        "bandwidth (Mbit/s)": LINKS["bandwidth_bps"] / 1e6,
+        "RTT (ms)": rtt * 1e3,
+        "in flight (kB)": bandwidth_delay_product(LINKS["bandwidth_bps"].to_numpy(), rtt.to_numpy()) / 1e3,
+        "full 1,460-byte segments": np.ceil(bandwidth_delay_product(LINKS["bandwidth_bps"].to_numpy(),
+                                                                     rtt.to_numpy()) / 1460),
+    })
+
+
+# --- Models for the explorers -----------------------------------------------------------
+
+SIZE_AXIS = np.logspace(0, 9, 91)  # 1 byte .. 1 GB
+
+
+def transfer_time_curves(size_bytes: float, distance_km: float) -> dict[str, dict]:
+    """Transfer time against message size for every link in ``LINKS`` (for an explorer).
+
+    The WAN fiber's latency is the propagation delay over ``distance_km``; each curve
+    has a marker at ``size_bytes``.
+    """
+    bandwidth = LINKS["bandwidth_bps"].to_numpy()
+    latency = LINKS["latency_s"].to_numpy().copy()
+    latency[LINKS.index.str.startswith("WAN")] = propagation_delay(distance_km * 1e3)
+    times = transfer_time(SIZE_AXIS[None, :], bandwidth[:, None], latency[:, None])
+    marks = transfer_time(size_bytes, bandwidth, latency)
+    curves: dict[str, dict] = {name: {"x": SIZE_AXIS, "y": times[i], "mode": "lines"}
+                               for i, name in enumerate(LINKS.index)}
+    curves["at the chosen size"] = {"x": np.full(len(LINKS), float(size_bytes)), "y": marks, "mode": "markers",
+                                    "marker": {"size": 9, "color": "black", "symbol": "circle-open"}}
+    return curves
+
+
+MESSAGE_AXIS = np.unique(np.round(np.logspace(0, 6, 121)))  # 1 byte .. 1 MB
+
+
+def payload_share_curves(mtu_bytes: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Share of wire bytes that are payload, against message size, for TCP and UDP (for an explorer)."""
+    return {
+        "TCP over IPv4 over Ethernet": (MESSAGE_AXIS, payload_share(MESSAGE_AXIS, "tcp", mtu_bytes)),
+        "UDP over IPv4 over Ethernet": (MESSAGE_AXIS, payload_share(MESSAGE_AXIS, "udp", mtu_bytes)),
+    }
+
+
+def encapsulation_bars(size_bytes: float) -> dict[str, dict]:
+    """Stacked bars: each layer's share of the bytes carrying one message (for an explorer).
+
+    Bar 0 is TCP, bar 1 UDP (label the axis with ``tickvals=[0, 1]``).
+    """
+    per = [layer_bytes(size_bytes, t) for t in ("tcp", "udp")]
+    totals = [sum(p.values()) for p in per]
+    return {
+        name: {"type": "bar", "x": np.array([0, 1]),
+               "y": np.array([100.0 * per[i][name] / totals[i] for i in range(2)])}
+        for name in per[0]
+    }

@@ -1,0 +1,84 @@
+"""The hand-made remote call: the eight steps happen in order, and the cost model adds up."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scalelab import rpc
+
+
+def test_a_remote_call_returns_the_same_result_as_a_local_one():
+    registry = rpc.Registry()
+    with rpc.serve(rpc.Calculator(), registry, "calc"), registry.lookup("calc") as calc:
+        assert calc.add(2, 3) == rpc.Calculator().add(2, 3)
+        assert calc.total([0.5, 1.5, 2.0]) == 4.0
+
+
+def test_the_eight_steps_happen_once_each_in_order():
+    registry, trace = rpc.Registry(), []
+    with rpc.serve(rpc.Calculator(), registry, "calc", trace=trace):
+        with registry.lookup("calc", trace=trace) as calc:
+            calc.add(1, 1)
+    assert [step for step, _, _ in trace] == [1, 2, 3, 4, 5, 6, 7, 8]
+
+
+def test_a_remote_error_travels_back_to_the_caller():
+    registry = rpc.Registry()
+    with rpc.serve(rpc.Calculator(), registry, "calc"), registry.lookup("calc") as calc:
+        with pytest.raises(RuntimeError, match="remote missing failed"):
+            calc.missing()
+
+
+def test_looking_up_an_unknown_name_fails():
+    with pytest.raises(LookupError, match="no object is registered as 'nope'"):
+        rpc.Registry().lookup("nope")
+
+
+def test_remote_calls_cost_more_than_local_ones():
+    table = rpc.call_times(50)
+    assert table.loc["remote call (loopback)", "median (us)"] > table.loc["local call", "median (us)"]
+
+
+def test_marshalling_table_grows_with_payload():
+    table = rpc.marshalling_times(counts=(10, 10_000), budget_s=0.01)
+    assert table["bytes"].is_monotonic_increasing and (table["seconds"] > 0).all()
+
+
+def test_cost_model_adds_local_marshalling_round_trip_and_transfer():
+    # 1 MB at 100 MB/s marshalling (10 ms) + 1 ms RTT + 8 Mbit at 1 Gbps (8 ms) + 0.1 us
+    assert rpc.remote_call_time(1e6, 1e-3, 1e9, 100e6) == pytest.approx(0.0190001)
+    assert rpc.remote_call_time(0, 0, 1e9, 1e6, local_call_s=2e-7) == pytest.approx(2e-7)
+
+
+@given(st.floats(0, 1e9), st.floats(0, 1), st.floats(1e6, 1e12), st.floats(1e5, 1e10))
+def test_a_remote_call_is_never_faster_than_its_round_trip(size, rtt, bw, rate):
+    assert rpc.remote_call_time(size, rtt, bw, rate) >= rtt
+
+
+@given(st.recursive(st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.text(max_size=5),
+                    lambda c: st.lists(c, max_size=4), max_leaves=10))
+def test_unmarshal_inverts_marshal(value):
+    assert rpc.unmarshal(rpc.marshal(value)) == value
+
+
+def test_explorer_model_keeps_its_curves():
+    a, b = rpc.remote_call_curves(0.1, 10), rpc.remote_call_curves(100, 1000)
+    assert list(a) == list(b)
+    assert np.all(a["remote call, total"][1] >= 0.1)  # never below the round trip
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: rpc.remote_call_time(-1, 0, 1e9, 1e6), r"payload_bytes must be >= 0, got -1"),
+        (lambda: rpc.remote_call_time(1, -1, 1e9, 1e6), r"rtt_s must be >= 0"),
+        (lambda: rpc.remote_call_time(1, 0, 0, 1e6), r"bandwidth_bps must be > 0"),
+        (lambda: rpc.remote_call_time(1, 0, 1e9, 0), r"marshal_bytes_per_s must be > 0"),
+    ],
+)
+def test_bad_input_raises_value_error_naming_the_parameter(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
