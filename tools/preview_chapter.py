@@ -5,7 +5,7 @@ For working on a chapter before it is listed in ``_toc.yml``:
     .venv/bin/python tools/preview_chapter.py notebooks/04-networks.ipynb
 
 copies the repository to /tmp/preview-04-networks (without .venv, _build and .git),
-uncomments or appends that chapter in the copy's ``_toc.yml``, and builds it with
+adds that chapter to the copy's ``_toc.yml`` and its glossary and sources pages, and builds it with
 warnings as errors. The browser tests can then run against it:
 
     SCALELAB_HTML=/tmp/preview-04-networks/_build/html .venv/bin/python -m pytest tests/test_browser.py
@@ -34,6 +34,12 @@ def main(notebook: str) -> int:
             "  - caption: Back matter",
             f"  - caption: Preview\n    chapters:\n      - file: {entry}\n  - caption: Back matter",
         ))
+    number = stem.split("-", 1)[0]
+    for page, folder in (("glossary.md", "glossary"), ("credits.md", "sources")):
+        path = target / "book" / page
+        include = f"{folder}/ch{number}.md"
+        if (target / "book" / include).exists() and include not in path.read_text():
+            path.write_text(path.read_text() + f"\n## Chapter {int(number)} (preview)\n\n```{{include}} {include}\n```\n")
     jb = ROOT / ".venv" / "bin" / "jupyter-book"
     result = subprocess.run([str(jb), "build", "-W", "-n", "--keep-going", str(target)], cwd=target)
     print(f"\nPreview: {target}/_build/html/{entry}.html (exit {result.returncode})")
