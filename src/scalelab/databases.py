@@ -1,0 +1,132 @@
+"""Scaling the database: where a key lives when data is spread over many nodes.
+
+Distributed NoSQL stores such as Cassandra and MongoDB place each item on a node by
+hashing its key: the hash gives a number, and the number picks the node. This module
+is a first taste, with the simplest rule, ``hash(key) mod n``. It spreads keys evenly,
+but when a node is added almost every key has to move: going from ``n`` to ``n + 1``
+nodes, a key stays only if ``hash mod n == hash mod (n + 1)``, which happens for a share
+``1 / (n + 1)`` of hashes. Chapter 7 fixes that with consistent hashing.
+
+Hashes come from BLAKE2b (``hashlib``), not Python's ``hash()``, whose value for strings
+changes from one process to the next: placement must be the same on every machine.
+
+References
+----------
+- D. Karger et al., "Consistent hashing and random trees", *STOC* 1997 (the problem
+  modulo placement has when nodes come and go).
+- A. Lakshman and P. Malik, "Cassandra: a decentralized structured storage system",
+  *ACM SIGOPS Operating Systems Review* 44(2), 2010.
+- MongoDB manual, "Hashed sharding"; Neo4j Operations Manual, "Clustering".
+- I. Gorton, *Foundations of Scalable Systems*, O'Reilly, 2022, ch. 2 and ch. 10-13.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from math import gcd
+
+import numpy as np
+
+from ._validate import at_least, in_range
+
+__all__ = ["key_hash", "node_for_key", "keys_per_node", "moved_share", "expected_moved_share", "store_families"]
+
+
+def key_hash(key: str) -> int:
+    """A 64-bit hash of ``key`` that is the same in every process and on every machine.
+
+    >>> key_hash("ticket-42") == key_hash("ticket-42")
+    True
+    """
+    if not isinstance(key, str):
+        raise ValueError(f"key must be a string, got {type(key).__name__}")
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+
+
+def node_for_key(key: str, nodes: int) -> int:
+    """The node (0 .. nodes - 1) that holds ``key`` under modulo placement.
+
+    Parameters
+    ----------
+    key : the database key, a string.
+    nodes : number of nodes, whole number >= 1.
+
+    >>> node_for_key("ticket-42", 1)
+    0
+    >>> 0 <= node_for_key("ticket-42", 5) < 5
+    True
+    """
+    n = int(at_least("nodes", nodes, 1, integer=True))
+    return key_hash(key) % n
+
+
+def _hashes(n_keys: int) -> np.ndarray:
+    return np.array([key_hash(f"key-{i}") for i in range(n_keys)], dtype=np.uint64)
+
+
+def keys_per_node(n_keys: int, nodes: int) -> np.ndarray:
+    """How many of the keys ``key-0 .. key-(n_keys - 1)`` each node holds.
+
+    >>> counts = keys_per_node(10_000, 4)
+    >>> int(counts.sum()), bool(counts.min() > 2_300)
+    (10000, True)
+    """
+    k = int(in_range("n_keys", n_keys, 1, 10_000_000, integer=True))
+    n = int(at_least("nodes", nodes, 1, integer=True))
+    return np.bincount((_hashes(k) % np.uint64(n)).astype(np.int64), minlength=n)
+
+
+def moved_share(n_keys: int, nodes_before: int, nodes_after: int) -> float:
+    """Share of ``n_keys`` real keys whose node changes when ``nodes_before`` becomes ``nodes_after``.
+
+    >>> round(moved_share(20_000, 4, 5), 2)
+    0.8
+    """
+    k = int(in_range("n_keys", n_keys, 1, 10_000_000, integer=True))
+    a = int(at_least("nodes_before", nodes_before, 1, integer=True))
+    b = int(at_least("nodes_after", nodes_after, 1, integer=True))
+    h = _hashes(k)
+    return float(np.mean(h % np.uint64(a) != h % np.uint64(b)))
+
+
+def expected_moved_share(nodes_before: int, nodes_after: int) -> float:
+    """Share of uniformly spread hashes that change node under modulo placement.
+
+    A hash ``h`` keeps its node when ``h mod a == h mod b == r``. That needs
+    ``r < min(a, b)``, and then ``h == r (mod lcm(a, b))`` (Chinese remainder theorem):
+    one value per period of ``lcm(a, b)`` for each such ``r``. So a share
+    ``min(a, b) / lcm(a, b)`` stays; from ``n`` to ``n + 1`` nodes that is ``1 / (n + 1)``.
+
+    Parameters
+    ----------
+    nodes_before, nodes_after : node counts, whole numbers >= 1.
+
+    >>> expected_moved_share(4, 5)
+    0.8
+    >>> expected_moved_share(4, 8)
+    0.5
+    """
+    a = int(at_least("nodes_before", nodes_before, 1, integer=True))
+    b = int(at_least("nodes_after", nodes_after, 1, integer=True))
+    lcm = a * b // gcd(a, b)
+    return 1.0 - min(a, b) / lcm
+
+
+def store_families() -> "pd.DataFrame":
+    """Ways to scale a database out, as the chapter compares them (a small table)."""
+    import pandas as pd
+
+    rows = [
+        ("Distributed SQL / NewSQL (e.g. CockroachDB, Google Spanner, YugabyteDB)",
+         "one logical SQL database; many query-engine replicas",
+         "ranges of keys split automatically over nodes, each range replicated",
+         "SQL, transactions across nodes"),
+        ("Cassandra", "wide-column tables", "hash of the partition key on a token ring",
+         "each row on several replicas; tunable consistency"),
+        ("MongoDB", "JSON-like documents", "sharded by ranges or by a hash of the shard key",
+         "each shard a replica set (one primary)"),
+        ("Neo4j", "graph of nodes and relationships",
+         "not hash-partitioned: every server holds the whole graph",
+         "replicated for reads and availability; one leader takes writes"),
+    ]
+    return pd.DataFrame(rows, columns=["store", "data model", "where data lives", "replication"]).set_index("store")

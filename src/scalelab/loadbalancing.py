@@ -1,0 +1,292 @@
+"""Load-balancing policies: random, round robin, join the shortest queue, two choices.
+
+A load balancer in front of ``n`` replicas must pick one for every request. Four
+classic rules, from the one that knows nothing to the one that knows everything:
+
+* **random**: pick a replica uniformly at random;
+* **round robin**: take the replicas in turn;
+* **two choices**: pick two replicas at random and send the request to the one with
+  fewer requests in progress (Mitzenmacher's "power of two choices");
+* **shortest queue** (JSQ): ask every replica and pick the one with the fewest.
+
+:func:`simulate_policy` gives each request's response time under a policy, with the
+same arrivals and service times for every policy (common random numbers), so that the
+differences come from the policy alone. :func:`max_load` is the static version of
+the question, balls into bins: after ``n`` requests into ``n`` replicas, how many does
+the busiest one hold? One random choice gives about ``ln n / ln ln n``; two choices
+give about ``ln ln n / ln 2`` (Azar, Broder, Karlin and Upfal 1999).
+
+References
+----------
+- Y. Azar, A. Z. Broder, A. R. Karlin and E. Upfal, "Balanced allocations",
+  *SIAM Journal on Computing* 29(1):180-200, 1999.
+- M. Mitzenmacher, "The power of two choices in randomized load balancing",
+  *IEEE Trans. Parallel and Distributed Systems* 12(10):1094-1104, 2001.
+- M. Raab and A. Steger, "'Balls into bins': a simple and tight analysis",
+  *RANDOM 1998*, LNCS 1518 (the one-choice maximum, ln n / ln ln n (1 + o(1))).
+"""
+
+from __future__ import annotations
+
+import heapq
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validate import at_least, in_range, positive, scalar
+from .queueing import lindley_waits
+
+__all__ = [
+    "POLICIES",
+    "simulate_policy",
+    "policy_table",
+    "max_load",
+    "max_load_one_choice_approx",
+    "max_load_two_choices_approx",
+    "max_load_table",
+    "tail_curves",
+    "round_robin_mean_wait",
+]
+
+POLICIES = ("random", "round robin", "two choices", "shortest queue")
+
+
+def _by_length(arrivals: list, service: list, servers: int, first: list | None, second: list | None) -> np.ndarray:
+    """Dispatch by requests in progress; ``first``/``second`` are the two sampled replicas
+    (two choices) or None (shortest queue over all replicas). Ties go to the lower index."""
+    counts = [0] * servers
+    free = [0.0] * servers
+    departures: list[tuple[float, int]] = []
+    response = []
+    push, pop, record = heapq.heappush, heapq.heappop, response.append
+    for i, arrive in enumerate(arrivals):
+        while departures and departures[0][0] <= arrive:
+            counts[pop(departures)[1]] -= 1
+        if first is None:
+            k = counts.index(min(counts))
+        else:
+            a, b = first[i], second[i]
+            k = a if counts[a] <= counts[b] else b
+        start = free[k] if free[k] > arrive else arrive
+        done = start + service[i]
+        free[k] = done
+        counts[k] += 1
+        push(departures, (done, k))
+        record(done - arrive)
+    return np.asarray(response)
+
+
+def simulate_policy(policy: str, arrival_rate: float, service_rate: float, servers: int,
+                    n_requests: int, seed: int) -> np.ndarray:
+    """Response times (seconds: wait plus service) of ``n_requests`` under a balancing policy.
+
+    Poisson arrivals, exponential service, one FIFO queue per replica. Every policy sees
+    the same arrivals and service times for the same seed.
+
+    Parameters
+    ----------
+    policy : one of ``"random"``, ``"round robin"``, ``"two choices"``, ``"shortest queue"``.
+    arrival_rate : requests per second to the whole service, > 0.
+    service_rate : requests per second one replica completes, > 0.
+    servers : replicas, whole number >= 1.
+    n_requests : whole number in [1, 2,000,000].
+    seed : whole number >= 0.
+
+    Returns
+    -------
+    numpy array of response times in arrival order.
+
+    References
+    ----------
+    Mitzenmacher 2001 (two choices); Harchol-Balter 2013, ch. 24 (JSQ).
+
+    >>> r = {p: simulate_policy(p, 3.6, 1.0, 4, 20_000, seed=1).mean() for p in POLICIES}
+    >>> bool(r["shortest queue"] < r["two choices"] < r["round robin"] < r["random"])
+    True
+    """
+    if policy not in POLICIES:
+        raise ValueError(f"policy must be one of {', '.join(POLICIES)}, got {policy!r}")
+    lam = float(positive("arrival_rate", arrival_rate))
+    mu = float(positive("service_rate", service_rate))
+    c = int(at_least("servers", servers, 1, integer=True))
+    n = int(in_range("n_requests", n_requests, 1, 2_000_000, integer=True))
+    s = int(at_least("seed", seed, 0, integer=True))
+    rng = np.random.default_rng(s)
+    interarrival = rng.exponential(1.0 / lam, n)
+    service = rng.exponential(1.0 / mu, n)
+    picks = np.random.default_rng([s, 2])
+    arrivals = np.cumsum(interarrival)
+    if policy in ("random", "round robin"):
+        target = picks.integers(0, c, n) if policy == "random" else np.arange(n) % c
+        waits = np.empty(n)
+        for k in range(c):
+            mine = np.flatnonzero(target == k)
+            if mine.size:
+                waits[mine] = lindley_waits(np.diff(arrivals[mine], prepend=0.0), service[mine])
+        return waits + service
+    if policy == "two choices":
+        first = picks.integers(0, c, n)
+        second = (first + 1 + picks.integers(0, max(c - 1, 1), n)) % c if c > 1 else first
+        return _by_length(arrivals.tolist(), service.tolist(), c, first.tolist(), second.tolist())
+    return _by_length(arrivals.tolist(), service.tolist(), c, None, None)
+
+
+def round_robin_mean_wait(arrival_rate: float, service_rate: float, servers: int) -> float:
+    """Mean wait in queue under round robin: each replica is an E_c/M/1 queue.
+
+    Round robin hands each replica every ``c``-th request of a Poisson stream, so its
+    gaps are Erlang-``c`` (sum of ``c`` exponential gaps). For a GI/M/1 queue the mean
+    wait is ``sigma / (mu (1 - sigma))``, where ``sigma`` in (0, 1) solves
+    ``sigma = A*(mu (1 - sigma))`` and ``A*(s) = (lambda / (lambda + s))^c`` is the
+    Laplace transform of the gap. Solved by fixed-point iteration.
+
+    References
+    ----------
+    Kleinrock 1975, section 6.4 (the G/M/1 queue).
+
+    One replica is M/M/1, where sigma is the load:
+
+    >>> round(round_robin_mean_wait(0.7, 1.0, 1), 4)
+    2.3333
+    """
+    lam = float(positive("arrival_rate", arrival_rate))
+    mu = float(positive("service_rate", service_rate))
+    c = int(at_least("servers", servers, 1, integer=True))
+    if lam >= c * mu:
+        raise ValueError(f"arrival_rate must be < servers x service_rate for a stable queue, got {lam:g} >= {c} x {mu:g}")
+    sigma = 0.5
+    for _ in range(10_000):
+        new = (lam / (lam + mu * (1.0 - sigma))) ** c
+        if abs(new - sigma) < 1e-13:
+            break
+        sigma = new
+    return sigma / (mu * (1.0 - sigma))
+
+
+def policy_table(load: float = 0.9, servers: int = 8, n_requests: int = 40_000, seed: int = 3) -> "pd.DataFrame":
+    """Mean, 99th percentile and 99.9th percentile response time for each policy.
+
+    Service rate 1: times are in mean service times.
+    """
+    import pandas as pd
+
+    rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True))
+    rows = []
+    for policy in POLICIES:
+        r = simulate_policy(policy, rho * servers, 1.0, servers, n_requests, seed)
+        rows.append({"policy": policy, "mean": r.mean(), "p99": np.quantile(r, 0.99), "p99.9": np.quantile(r, 0.999)})
+    return pd.DataFrame(rows).set_index("policy")
+
+
+# --- Balls into bins ------------------------------------------------------------------
+
+
+def max_load(balls: int, bins: int, choices: int = 1, seed: int = 0) -> int:
+    """The largest number of balls in any bin after throwing ``balls`` into ``bins``.
+
+    Each ball picks ``choices`` bins independently and uniformly at random and goes to
+    the least full of them (the first on a tie), as in Azar et al. With ``choices = 1`` it is plain random placement.
+
+    Parameters
+    ----------
+    balls : whole number in [0, 10,000,000].
+    bins : whole number >= 1.
+    choices : bins sampled per ball, whole number >= 1.
+    seed : whole number >= 0.
+
+    References
+    ----------
+    Azar et al. 1999, theorems 1.1 and 1.2.
+
+    >>> max_load(100_000, 100_000, 1, seed=1) > max_load(100_000, 100_000, 2, seed=1)
+    True
+    """
+    m = int(in_range("balls", balls, 0, 10_000_000, integer=True))
+    n = int(at_least("bins", bins, 1, integer=True))
+    d = int(at_least("choices", choices, 1, integer=True))
+    s = int(at_least("seed", seed, 0, integer=True))
+    rng = np.random.default_rng(s)
+    if m == 0:
+        return 0
+    if d == 1 or n == 1:
+        return int(np.bincount(rng.integers(0, n, m), minlength=n).max())
+    d = min(d, n)
+    picks = np.stack([rng.integers(0, n, m) for _ in range(d)], axis=1)
+    load = [0] * n
+    for row in picks.tolist():
+        k = min(row, key=load.__getitem__)
+        load[k] += 1
+    return max(load)
+
+
+def max_load_one_choice_approx(bins: ArrayLike) -> float | np.ndarray:
+    """``ln n / ln ln n``: the leading term of the busiest bin's load, one random choice, n balls.
+
+    >>> round(max_load_one_choice_approx(1e6), 2)
+    5.26
+    """
+    n = in_range("bins", bins, np.e, low_open=True)
+    return scalar(np.log(n) / np.log(np.log(n)))
+
+
+def max_load_two_choices_approx(bins: ArrayLike, choices: ArrayLike = 2) -> float | np.ndarray:
+    """``ln ln n / ln d``: the leading term of the busiest bin's load with ``d`` choices, n balls.
+
+    >>> round(max_load_two_choices_approx(1e6), 2)
+    3.79
+    """
+    n = in_range("bins", bins, np.e, low_open=True)
+    d = at_least("choices", choices, 2, integer=True)
+    return scalar(np.log(np.log(n)) / np.log(d))
+
+
+def max_load_table(sizes: tuple[int, ...] = (100, 1_000, 10_000, 100_000), seeds: int = 3) -> "pd.DataFrame":
+    """Busiest replica after n requests into n replicas: simulated (mean over seeds) and formulas."""
+    import pandas as pd
+
+    rows = []
+    for n in sizes:
+        one = np.mean([max_load(n, n, 1, seed) for seed in range(seeds)])
+        two = np.mean([max_load(n, n, 2, seed) for seed in range(seeds)])
+        rows.append({
+            "replicas n": n,
+            "random: simulated": one,
+            "ln n / ln ln n": float(max_load_one_choice_approx(n)),
+            "two choices: simulated": two,
+            "ln ln n / ln 2": float(max_load_two_choices_approx(n)),
+        })
+    return pd.DataFrame(rows).set_index("replicas n")
+
+
+# --- Explorer model -------------------------------------------------------------------
+
+TAIL_AXIS = np.linspace(0.0, 30.0, 121)
+_COLORS = {"random": "#d62728", "round robin": "#ff7f0e", "two choices": "#2ca02c", "shortest queue": "#1f77b4"}
+
+
+@lru_cache(maxsize=512)
+def _tails(load: float, servers: int, n_requests: int, seed: int) -> tuple[np.ndarray, ...]:
+    out = []
+    for policy in POLICIES:
+        r = np.sort(simulate_policy(policy, load * servers, 1.0, servers, n_requests, seed))
+        share = 1.0 - np.searchsorted(r, TAIL_AXIS, side="right") / r.size
+        out.append(np.where(share > 0, share, np.nan))
+    return tuple(out)
+
+
+def tail_curves(load: float, servers: int, n_requests: int = 10_000, seed: int = 3) -> dict[str, dict]:
+    """Share of requests slower than t (in mean service times) under each policy.
+
+    Simulations are cached per (load, servers): the static page precomputes every
+    slider position anyway, and a live slider then only redraws.
+
+    >>> list(tail_curves(0.8, 4))
+    ['random', 'round robin', 'two choices', 'shortest queue']
+    """
+    rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True))
+    c = int(at_least("servers", servers, 1, integer=True))
+    curves = {}
+    for policy, share in zip(POLICIES, _tails(round(rho, 6), c, n_requests, seed)):
+        curves[policy] = dict(x=TAIL_AXIS, y=share, mode="lines", line={"color": _COLORS[policy]})
+    return curves

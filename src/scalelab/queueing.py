@@ -1,0 +1,577 @@
+"""Replicas behind a load balancer, as queues: M/M/1, M/M/c (Erlang C) and N x M/M/1.
+
+A service replicated on ``c`` nodes can be fed two ways. With one shared queue, any
+free replica takes the next request: that is the M/M/c queue, whose probability of
+waiting is Erlang's C formula. With a balancer that sends each request to a replica
+at random, every replica has its own queue and sees ``1/c`` of the traffic: ``c``
+independent M/M/1 queues. Both have the same utilization; their waits differ a lot.
+
+Two simulations check the formulas. :func:`simulate_fifo` is the fast one, in numpy
+(a single server is Lindley's recursion, done with a cumulative sum and a running
+minimum; several servers take a tight loop over a heap of free times).
+:func:`simulate_simpy` is a process model in SimPy: a load balancer process and
+replicas as ``simpy.Resource`` objects. Given the same seed, both see the very same
+arrivals and service times, so they agree to rounding.
+
+Rates are per second, times in seconds. Poisson arrivals, exponential service times,
+first come first served.
+
+References
+----------
+- A. K. Erlang, "Solution of some problems in the theory of probabilities of
+  significance in automatic telephone exchanges", 1917 (the C formula).
+- L. Kleinrock, *Queueing Systems, Volume 1: Theory*, Wiley, 1975, sections 3.2 and 3.5.
+- D. V. Lindley, "The theory of queues with a single server", *Proc. Cambridge Phil.
+  Soc.* 48, 1952 (the waiting-time recursion).
+- M. Harchol-Balter, *Performance Modeling and Design of Computer Systems*, Cambridge
+  University Press, 2013, ch. 14 (M/M/k vs k separate M/M/1 queues).
+- I. Gorton, *Foundations of Scalable Systems*, O'Reilly, 2022, ch. 2 (scale out).
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validate import at_least, in_range, positive, scalar
+
+__all__ = [
+    "erlang_b",
+    "erlang_c",
+    "mm1_mean_response",
+    "mmc_mean_wait",
+    "mmc_mean_response",
+    "mmc_response_quantile",
+    "separate_queues_mean_response",
+    "separate_queues_response_quantile",
+    "lindley_waits",
+    "fifo_waits",
+    "simulate_fifo",
+    "simulate_simpy",
+    "random_dispatch_waits",
+    "agreement_table",
+    "replica_curves",
+    "mmc_wait_ccdf",
+    "wait_tail_curves",
+]
+
+
+def _servers(servers: ArrayLike) -> np.ndarray:
+    return at_least("servers", servers, 1, integer=True)
+
+
+def _stable(arrival_rate: np.ndarray, service_rate: np.ndarray, servers: np.ndarray) -> None:
+    lam, mu, c = np.broadcast_arrays(arrival_rate, service_rate, servers)
+    bad = lam >= c * mu
+    if np.any(bad):
+        i = np.argmax(bad)
+        raise ValueError(
+            "arrival_rate must be < servers x service_rate for a stable queue, "
+            f"got {lam.flat[i]:g} >= {c.flat[i]:g} x {mu.flat[i]:g}"
+        )
+
+
+def erlang_b(servers: ArrayLike, offered_load: ArrayLike) -> float | np.ndarray:
+    """Erlang's B formula: the share of requests blocked when ``c`` servers have no queue.
+
+    Computed with the stable recursion ``B(k) = a B(k-1) / (k + a B(k-1))``, ``B(0) = 1``.
+
+    Parameters
+    ----------
+    servers : c, a whole number >= 1.
+    offered_load : a = arrival rate / service rate, in Erlangs, >= 0.
+
+    >>> round(erlang_b(2, 1.0), 4)
+    0.2
+    """
+    c = _servers(servers)
+    a = at_least("offered_load", offered_load, 0)
+    c, a = np.broadcast_arrays(c, a)
+    b = np.ones(a.shape)
+    out = np.zeros(a.shape)
+    for k in range(1, int(c.max(initial=1)) + 1):
+        b = a * b / (k + a * b)
+        out = np.where(c == k, b, out)
+    return scalar(out)
+
+
+def erlang_c(servers: ArrayLike, offered_load: ArrayLike) -> float | np.ndarray:
+    """Erlang's C formula: the probability that a request must wait in an M/M/c queue.
+
+    Parameters
+    ----------
+    servers : c, a whole number >= 1.
+    offered_load : a = arrival rate / service rate, in Erlangs, in [0, c): the queue
+        must be stable.
+
+    Returns
+    -------
+    P(wait > 0), in [0, 1). For one server it equals the utilization ``a``.
+
+    References
+    ----------
+    Erlang 1917; Kleinrock 1975, eq. 3.40. Via Erlang B: ``C = c B / (c - a (1 - B))``.
+
+    >>> round(erlang_c(4, 3.0), 4)
+    0.5094
+    >>> erlang_c(1, 0.7)
+    0.7
+    """
+    c = _servers(servers)
+    a = at_least("offered_load", offered_load, 0)
+    c, a = np.broadcast_arrays(c, a)
+    if np.any(a >= c):
+        bad = np.argmax(a >= c)
+        raise ValueError(
+            f"offered_load must be < servers for a stable queue, got {a.flat[bad]:g} with {c.flat[bad]:g} servers"
+        )
+    b = np.asarray(erlang_b(c, a))
+    return scalar(c * b / (c - a * (1.0 - b)))
+
+
+def mm1_mean_response(arrival_rate: ArrayLike, service_rate: ArrayLike) -> float | np.ndarray:
+    """Mean time in an M/M/1 system (queue plus service), ``1 / (mu - lambda)``, in seconds.
+
+    Parameters
+    ----------
+    arrival_rate : lambda, requests per second, >= 0.
+    service_rate : mu, requests per second one server completes, > 0; lambda < mu.
+
+    References
+    ----------
+    Kleinrock 1975, eq. 3.26.
+
+    >>> mm1_mean_response(70, 100)
+    0.03333333333333333
+    """
+    lam = at_least("arrival_rate", arrival_rate, 0)
+    mu = positive("service_rate", service_rate)
+    _stable(lam, mu, np.asarray(1.0))
+    return scalar(1.0 / (mu - lam))
+
+
+def mmc_mean_wait(arrival_rate: ArrayLike, service_rate: ArrayLike, servers: ArrayLike) -> float | np.ndarray:
+    """Mean time a request waits in the queue of an M/M/c system, in seconds.
+
+    ``W_q = C(c, a) / (c mu - lambda)`` with ``a = lambda / mu``.
+
+    Parameters
+    ----------
+    arrival_rate : lambda, requests per second, >= 0.
+    service_rate : mu, requests per second per server, > 0.
+    servers : c, whole number >= 1. Requires lambda < c mu (else ``ValueError``).
+
+    References
+    ----------
+    Kleinrock 1975, eq. 3.43.
+
+    >>> round(mmc_mean_wait(3.0, 1.0, 4), 4)
+    0.5094
+    >>> round(mmc_mean_wait(0.7, 1.0, 1), 4)
+    2.3333
+    """
+    lam = at_least("arrival_rate", arrival_rate, 0)
+    mu = positive("service_rate", service_rate)
+    c = _servers(servers)
+    _stable(lam, mu, c)
+    return scalar(np.asarray(erlang_c(c, lam / mu)) / (c * mu - lam))
+
+
+def mmc_mean_response(arrival_rate: ArrayLike, service_rate: ArrayLike, servers: ArrayLike) -> float | np.ndarray:
+    """Mean response time of an M/M/c system: mean wait plus mean service ``1/mu``, in seconds.
+
+    >>> round(mmc_mean_response(3.0, 1.0, 4), 4)
+    1.5094
+    """
+    mu = positive("service_rate", service_rate)
+    return scalar(np.asarray(mmc_mean_wait(arrival_rate, mu, servers)) + 1.0 / mu)
+
+
+def _mmc_response_ccdf(t: np.ndarray, mu: np.ndarray, alpha: np.ndarray, p_wait: np.ndarray) -> np.ndarray:
+    """P(response > t): service alone with probability 1 - C, else Exp(alpha) + Exp(mu)."""
+    close = np.abs(mu - alpha) < 1e-9 * mu
+    diff = np.where(close, 1.0, mu - alpha)
+    hypo = np.where(close, (1.0 + mu * t) * np.exp(-mu * t),
+                    (mu * np.exp(-alpha * t) - alpha * np.exp(-mu * t)) / diff)
+    return (1.0 - p_wait) * np.exp(-mu * t) + p_wait * hypo
+
+
+def mmc_response_quantile(arrival_rate: ArrayLike, service_rate: ArrayLike, servers: ArrayLike,
+                          quantile: ArrayLike = 0.99) -> float | np.ndarray:
+    """The ``quantile`` of the response time of an M/M/c system, in seconds.
+
+    A request finds a free server with probability ``1 - C`` and then takes only its
+    service time, Exp(mu). Otherwise it waits Exp(c mu - lambda) first. The tail of
+    that mixture is solved for ``quantile`` by bisection (vectorized).
+
+    Parameters
+    ----------
+    arrival_rate, service_rate, servers : as in :func:`mmc_mean_wait`.
+    quantile : in (0, 1), e.g. 0.99 for the 99th percentile.
+
+    References
+    ----------
+    Kleinrock 1975, section 3.5; Harchol-Balter 2013, ch. 14.
+
+    For one server the response time is Exp(mu - lambda), so the 99th percentile is
+    ``ln(100) / (mu - lambda)``:
+
+    >>> round(mmc_response_quantile(0.7, 1.0, 1, 0.99), 3)
+    15.351
+    """
+    lam = at_least("arrival_rate", arrival_rate, 0)
+    mu = positive("service_rate", service_rate)
+    c = _servers(servers)
+    q = in_range("quantile", quantile, 0, 1, low_open=True, high_open=True)
+    _stable(lam, mu, c)
+    lam, mu, c, q = np.broadcast_arrays(lam, mu, c, q)
+    p_wait = np.asarray(erlang_c(c, lam / mu))
+    alpha = c * mu - lam
+    target = 1.0 - q
+    slow = np.minimum(alpha, mu)
+    hi = (-np.log(target) + 2.0) / slow
+    for _ in range(60):  # make sure the bracket holds the answer
+        over = _mmc_response_ccdf(hi, mu, alpha, p_wait) > target
+        if not np.any(over):
+            break
+        hi = np.where(over, 2.0 * hi, hi)
+    lo = np.zeros_like(hi)
+    for _ in range(42):  # 2^-42 of the bracket: far below a microsecond here
+        mid = 0.5 * (lo + hi)
+        above = _mmc_response_ccdf(mid, mu, alpha, p_wait) > target
+        lo = np.where(above, mid, lo)
+        hi = np.where(above, hi, mid)
+    return scalar(0.5 * (lo + hi))
+
+
+def separate_queues_mean_response(arrival_rate: ArrayLike, service_rate: ArrayLike,
+                                  servers: ArrayLike) -> float | np.ndarray:
+    """Mean response time when a balancer spreads requests at random over ``c`` queues.
+
+    Random splitting of a Poisson stream gives each replica a Poisson stream of rate
+    ``lambda / c``: ``c`` independent M/M/1 queues, each with mean ``1 / (mu - lambda/c)``.
+
+    >>> round(separate_queues_mean_response(3.0, 1.0, 4), 4)
+    4.0
+    """
+    lam = at_least("arrival_rate", arrival_rate, 0)
+    mu = positive("service_rate", service_rate)
+    c = _servers(servers)
+    _stable(lam, mu, c)
+    return scalar(1.0 / (mu - lam / c))
+
+
+def separate_queues_response_quantile(arrival_rate: ArrayLike, service_rate: ArrayLike, servers: ArrayLike,
+                                      quantile: ArrayLike = 0.99) -> float | np.ndarray:
+    """The ``quantile`` of response time with random splitting over ``c`` M/M/1 queues, in seconds.
+
+    Each queue's response time is Exp(mu - lambda/c), so the quantile is
+    ``-ln(1 - q) / (mu - lambda/c)``.
+
+    >>> round(separate_queues_response_quantile(3.0, 1.0, 4, 0.99), 3)
+    18.421
+    """
+    lam = at_least("arrival_rate", arrival_rate, 0)
+    mu = positive("service_rate", service_rate)
+    c = _servers(servers)
+    q = in_range("quantile", quantile, 0, 1, low_open=True, high_open=True)
+    _stable(lam, mu, c)
+    return scalar(-np.log1p(-q) / (mu - lam / c))
+
+
+# --- Simulation ---------------------------------------------------------------------
+
+
+def lindley_waits(interarrival_s: np.ndarray, service_s: np.ndarray) -> np.ndarray:
+    """Waiting times at one FIFO server, by Lindley's recursion without a Python loop.
+
+    ``W[0] = 0`` and ``W[n] = max(0, W[n-1] + S[n-1] - T[n])``, where ``T[n]`` is the gap
+    between arrivals ``n-1`` and ``n``. With ``X[n] = S[n-1] - T[n]`` and the partial sums
+    ``P[n] = X[1] + ... + X[n]`` (``P[0] = 0``), the recursion unrolls to
+    ``W[n] = P[n] - min(P[0..n])``: a cumulative sum and a running minimum.
+    Inner helper: arrays are trusted (same length, non-negative).
+
+    >>> lindley_waits(np.array([0.0, 1.0, 1.0, 5.0]), np.array([3.0, 2.0, 1.0, 1.0]))
+    array([0., 2., 3., 0.])
+    """
+    steps = service_s[:-1] - interarrival_s[1:]
+    partial = np.concatenate(([0.0], np.cumsum(steps)))
+    return partial - np.minimum.accumulate(partial)
+
+
+def fifo_waits(interarrival_s: np.ndarray, service_s: np.ndarray, servers: int) -> np.ndarray:
+    """Waiting times in a first-come-first-served queue with ``servers`` identical servers.
+
+    One server uses :func:`lindley_waits`. With more, each request in turn takes the
+    server that frees up first (a heap of free times: the Kiefer-Wolfowitz recursion),
+    in a tight loop over plain floats. Inner helper: arrays are trusted.
+
+    >>> fifo_waits(np.array([0.0, 0.0, 0.0]), np.array([2.0, 2.0, 2.0]), 2)
+    array([0., 0., 2.])
+    """
+    if servers == 1:
+        return lindley_waits(interarrival_s, service_s)
+    arrivals = np.cumsum(interarrival_s).tolist()
+    free = [0.0] * servers
+    waits = []
+    push = waits.append
+    replace = heapq.heapreplace
+    for arrive, service in zip(arrivals, service_s.tolist()):
+        first = free[0]
+        start = arrive if arrive > first else first
+        replace(free, start + service)
+        push(start - arrive)
+    return np.asarray(waits)
+
+
+def _workload(arrival_rate: float, service_rate: float, n_requests: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    interarrival = rng.exponential(1.0 / arrival_rate, n_requests)
+    service = rng.exponential(1.0 / service_rate, n_requests)
+    return interarrival, service
+
+
+def _check_simulation(arrival_rate, service_rate, servers, n_requests, seed):
+    lam = float(positive("arrival_rate", arrival_rate))
+    mu = float(positive("service_rate", service_rate))
+    c = int(_servers(servers))
+    n = int(in_range("n_requests", n_requests, 1, 10_000_000, integer=True))
+    s = int(at_least("seed", seed, 0, integer=True))
+    return lam, mu, c, n, s
+
+
+def simulate_fifo(arrival_rate: float, service_rate: float, servers: int, n_requests: int,
+                  seed: int) -> np.ndarray:
+    """Each request's waiting time in queue (seconds) in a simulated M/M/c FIFO queue.
+
+    Poisson arrivals at ``arrival_rate``, exponential service at ``service_rate`` per
+    server, ``servers`` servers sharing one queue, first come first served, starting
+    empty. Vectorized: see :func:`fifo_waits`.
+
+    Parameters
+    ----------
+    arrival_rate : lambda, requests per second, > 0. An unstable queue (lambda >= c mu)
+        is allowed: its waits simply grow.
+    service_rate : mu, requests per second per server, > 0.
+    servers : c, whole number >= 1.
+    n_requests : requests to simulate, whole number in [1, 10,000,000].
+    seed : seed of ``numpy.random.default_rng``, whole number >= 0. The same seed gives
+        the same arrivals and service times as :func:`simulate_simpy`.
+
+    Returns
+    -------
+    numpy array of ``n_requests`` waits, in arrival order.
+
+    References
+    ----------
+    Lindley 1952; J. Kiefer and J. Wolfowitz, "On the theory of queues with many
+    servers", *Trans. AMS* 78, 1955.
+
+    >>> w = simulate_fifo(0.7, 1.0, 1, 200_000, seed=1)
+    >>> round(float(w.mean()), 1), round(mmc_mean_wait(0.7, 1.0, 1), 1)
+    (2.3, 2.3)
+    """
+    lam, mu, c, n, s = _check_simulation(arrival_rate, service_rate, servers, n_requests, seed)
+    interarrival, service = _workload(lam, mu, n, s)
+    return fifo_waits(interarrival, service, c)
+
+
+def simulate_simpy(arrival_rate: float, service_rate: float, servers: int, n_requests: int,
+                   seed: int, dispatch: str = "shared") -> np.ndarray:
+    """The same workload as :func:`simulate_fifo`, as a SimPy process model.
+
+    A load balancer process lets requests arrive; each request is a process that asks a
+    replica (a ``simpy.Resource`` of capacity one, or one shared resource of capacity
+    ``servers``) for service, waits its turn, and holds it for its service time.
+
+    Parameters
+    ----------
+    arrival_rate, service_rate, servers, n_requests, seed : as in :func:`simulate_fifo`.
+    dispatch : ``"shared"`` (one queue for all replicas: M/M/c) or ``"random"`` (the
+        balancer picks a replica uniformly at random; each has its own queue).
+
+    Returns
+    -------
+    numpy array of waiting times in queue (seconds), in arrival order.
+
+    >>> w = simulate_simpy(0.7, 1.0, 1, 2_000, seed=3)
+    >>> bool(np.allclose(w, simulate_fifo(0.7, 1.0, 1, 2_000, seed=3)))
+    True
+    """
+    import simpy
+
+    lam, mu, c, n, s = _check_simulation(arrival_rate, service_rate, servers, n_requests, seed)
+    if dispatch not in ("shared", "random"):
+        raise ValueError(f"dispatch must be 'shared' or 'random', got {dispatch!r}")
+    interarrival, service = _workload(lam, mu, n, s)
+    env = simpy.Environment()
+    if dispatch == "shared":
+        replicas = [simpy.Resource(env, capacity=c)]
+        target = np.zeros(n, dtype=int)
+    else:
+        replicas = [simpy.Resource(env, capacity=1) for _ in range(c)]
+        target = np.random.default_rng([s, 1]).integers(0, c, n)
+    waits = np.empty(n)
+
+    def request(i: int, replica: "simpy.Resource", service_s: float):
+        arrived = env.now
+        with replica.request() as turn:
+            yield turn
+            waits[i] = env.now - arrived
+            yield env.timeout(service_s)
+
+    def load_balancer():
+        for i, (gap, service_s, k) in enumerate(zip(interarrival.tolist(), service.tolist(), target.tolist())):
+            yield env.timeout(gap)
+            env.process(request(i, replicas[k], service_s))
+
+    env.process(load_balancer())
+    env.run()
+    return waits
+
+
+def random_dispatch_waits(arrival_rate: float, service_rate: float, servers: int, n_requests: int,
+                          seed: int) -> np.ndarray:
+    """Waits when the balancer picks a replica at random (fast twin of ``dispatch="random"``).
+
+    Uses the same arrivals, service times and choices as :func:`simulate_simpy` with
+    ``dispatch="random"``; each replica's queue is a Lindley recursion.
+
+    >>> w = random_dispatch_waits(3.0, 1.0, 4, 1_000, seed=2)
+    >>> bool(np.allclose(w, simulate_simpy(3.0, 1.0, 4, 1_000, seed=2, dispatch="random")))
+    True
+    """
+    lam, mu, c, n, s = _check_simulation(arrival_rate, service_rate, servers, n_requests, seed)
+    interarrival, service = _workload(lam, mu, n, s)
+    target = np.random.default_rng([s, 1]).integers(0, c, n)
+    arrivals = np.cumsum(interarrival)
+    waits = np.empty(n)
+    for k in range(c):
+        mine = np.flatnonzero(target == k)
+        if mine.size:
+            gaps = np.diff(arrivals[mine], prepend=0.0)
+            waits[mine] = lindley_waits(gaps, service[mine])
+    return waits
+
+
+def agreement_table(load: float = 0.7, n_requests: int = 20_000, seed: int = 7,
+                    servers: tuple[int, ...] = (1, 2, 4)) -> "pd.DataFrame":
+    """Mean wait by Erlang C, by :func:`simulate_fifo` and by :func:`simulate_simpy`.
+
+    Service rate 1 per second (times are in mean service times); arrival rate
+    ``load x servers``. Also the random-dispatch model against N x M/M/1.
+    """
+    import pandas as pd
+
+    rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True))
+    rows = []
+    for c in servers:
+        lam = rho * c
+        rows.append({
+            "servers": c,
+            "queues": "one shared",
+            "formula": float(mmc_mean_wait(lam, 1.0, c)),
+            "simulate_fifo (numpy)": float(simulate_fifo(lam, 1.0, c, n_requests, seed).mean()),
+            "SimPy model": float(simulate_simpy(lam, 1.0, c, n_requests, seed).mean()),
+        })
+        if c > 1:
+            rows.append({
+                "servers": c,
+                "queues": "one per replica",
+                "formula": float(separate_queues_mean_response(lam, 1.0, c)) - 1.0,
+                "simulate_fifo (numpy)": float(random_dispatch_waits(lam, 1.0, c, n_requests, seed).mean()),
+                "SimPy model": float(simulate_simpy(lam, 1.0, c, n_requests, seed, dispatch="random").mean()),
+            })
+    return pd.DataFrame(rows).set_index(["servers", "queues"])
+
+
+# --- Models for the explorers -----------------------------------------------------
+
+REPLICA_AXIS = np.arange(1, 65)
+
+
+def replica_curves(request_rate: float, service_ms: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Mean and 99th-percentile response time (ms) against replicas, shared vs separate queues.
+
+    Replica counts too small to carry the load (``N <= rate x service time``) are left
+    blank: those queues grow without bound.
+
+    >>> curves = replica_curves(1000, 10)
+    >>> bool(np.isnan(curves["one shared queue: mean"]["y"][:10]).all())
+    True
+    """
+    mu = 1000.0 / float(positive("service_ms", service_ms))
+    lam = float(positive("request_rate", request_rate))
+    n = REPLICA_AXIS
+    ok = lam < n * mu * (1 - 1e-9)
+    out = {}
+    for label, fn in (("one shared queue", mmc_mean_response), ("a queue per replica", separate_queues_mean_response)):
+        mean = np.full(n.shape, np.nan)
+        mean[ok] = 1000.0 * np.asarray(fn(lam, mu, n[ok]))
+        out[f"{label}: mean"] = mean
+    for label, fn in (("one shared queue", mmc_response_quantile), ("a queue per replica", separate_queues_response_quantile)):
+        p99 = np.full(n.shape, np.nan)
+        p99[ok] = 1000.0 * np.asarray(fn(lam, mu, n[ok], 0.99))
+        out[f"{label}: p99"] = p99
+    styles = {
+        "one shared queue: mean": {"color": "#1f77b4"},
+        "a queue per replica: mean": {"color": "#d62728"},
+        "one shared queue: p99": {"color": "#1f77b4", "dash": "dot"},
+        "a queue per replica: p99": {"color": "#d62728", "dash": "dot"},
+    }
+    return {k: dict(x=n, y=out[k], mode="lines", line=styles[k]) for k in styles}
+
+
+WAIT_AXIS = np.linspace(0.0, 12.0, 61)
+
+
+def mmc_wait_ccdf(arrival_rate: ArrayLike, service_rate: ArrayLike, servers: ArrayLike,
+                  wait_s: ArrayLike) -> float | np.ndarray:
+    """P(wait in queue > t) in an M/M/c queue: ``C(c, a) exp(-(c mu - lambda) t)``.
+
+    References
+    ----------
+    Kleinrock 1975, eq. 3.41.
+
+    >>> round(mmc_wait_ccdf(3.0, 1.0, 4, 0.0), 4)
+    0.5094
+    """
+    lam = at_least("arrival_rate", arrival_rate, 0)
+    mu = positive("service_rate", service_rate)
+    c = _servers(servers)
+    t = at_least("wait_s", wait_s, 0)
+    _stable(lam, mu, c)
+    return scalar(np.asarray(erlang_c(c, lam / mu)) * np.exp(-(c * mu - lam) * t))
+
+
+def _empirical_ccdf(samples: np.ndarray, t: np.ndarray) -> np.ndarray:
+    ordered = np.sort(samples)
+    share = 1.0 - np.searchsorted(ordered, t, side="right") / ordered.size
+    return np.where(share > 0, share, np.nan)  # a log axis cannot show zero
+
+
+def wait_tail_curves(load: float, servers: int, n_requests: int = 8_000, seed: int = 5) -> dict[str, dict]:
+    """Share of requests waiting longer than t: formulas against simulate_fifo (for an explorer).
+
+    Times are in mean service times (service rate 1). One shared queue (M/M/c, Erlang C)
+    against a random choice of replica (c separate M/M/1 queues, each with
+    ``P(W > t) = rho exp(-(1 - rho) t)``), both simulated with the same seed.
+
+    >>> sorted(wait_tail_curves(0.8, 4))[:2]
+    ['a queue per replica: formula', 'a queue per replica: simulated']
+    """
+    rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True))
+    c = int(_servers(servers))
+    lam = rho * c
+    t = WAIT_AXIS
+    shared = simulate_fifo(lam, 1.0, c, n_requests, seed)
+    separate = random_dispatch_waits(lam, 1.0, c, n_requests, seed)
+    blue, red = "#1f77b4", "#d62728"
+    return {
+        "one shared queue: formula": dict(x=t, y=np.asarray(mmc_wait_ccdf(lam, 1.0, c, t)), mode="lines", line={"color": blue}),
+        "one shared queue: simulated": dict(x=t, y=_empirical_ccdf(shared, t), mode="markers", marker={"color": blue, "size": 6}),
+        "a queue per replica: formula": dict(x=t, y=rho * np.exp(-(1.0 - rho) * t), mode="lines", line={"color": red}),
+        "a queue per replica: simulated": dict(x=t, y=_empirical_ccdf(separate, t), mode="markers", marker={"color": red, "size": 6, "symbol": "x"}),
+    }

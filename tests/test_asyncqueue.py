@@ -1,0 +1,92 @@
+"""The ski-lift day (fluid queue) and the real SQLite durable queue."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scalelab import asyncqueue as aq
+
+
+def test_no_backlog_when_the_database_keeps_up_with_the_rush():
+    day = aq.ski_lift_day(peak_rate_per_s=30, db_writes_per_s=40)
+    assert day["backlog_events"].max() == 0
+    assert aq.drain_summary(day)["drain_min"] == 0
+
+
+def test_backlog_peaks_when_arrivals_fall_back_below_capacity():
+    day = aq.ski_lift_day(peak_rate_per_s=60, db_writes_per_s=40, base_rate_per_s=10, rush_peak_h=9, rush_width_h=0.5)
+    s = aq.drain_summary(day)
+    rate_at_peak = aq.arrival_rate_per_s(np.array([s["peak_at_h"]]), 60, 10, 9, 0.5)[0]
+    assert rate_at_peak == pytest.approx(40, abs=0.5)
+    assert s["peak_at_h"] > 9
+
+
+def test_peak_backlog_is_the_integral_of_the_excess_arrival_rate():
+    day = aq.ski_lift_day(peak_rate_per_s=60, db_writes_per_s=40, step_s=1.0)
+    excess = np.clip(day["arrival_rate_per_s"] - 40, 0, None).sum()  # one-second steps
+    assert day["backlog_events"].max() == pytest.approx(excess, rel=1e-3)
+
+
+def test_queued_acknowledgement_stays_flat_while_time_until_stored_grows():
+    day = aq.ski_lift_day(60, 40, ack_ms=3)
+    assert np.allclose(day["queued_ack_s"], 0.003)
+    assert day["time_until_stored_s"].max() > 100
+    np.testing.assert_array_equal(day["synchronous_ack_s"], day["time_until_stored_s"])
+
+
+def test_backlog_drains_when_the_spare_capacity_since_the_peak_adds_up_to_it():
+    day = aq.ski_lift_day(peak_rate_per_s=60, db_writes_per_s=40, base_rate_per_s=20, step_s=1.0)
+    s = aq.drain_summary(day)
+    after = day.loc[s["peak_at_h"]:s["empty_at_h"]]
+    spare = (40 - after["arrival_rate_per_s"]).sum()  # one-second steps
+    assert spare == pytest.approx(s["peak_backlog_events"], rel=0.01)
+    # and it takes at least backlog / (capacity - base rate)
+    assert s["drain_min"] * 60 >= s["peak_backlog_events"] / 20
+
+
+def test_durable_queue_is_fifo_and_acknowledges_with_a_commit(tmp_path):
+    queue = aq.DurableQueue(tmp_path / "q.db")
+    for i in range(5):
+        assert queue.put(f"event {i}") >= 0
+    queue.close()
+    reopened = aq.DurableQueue(tmp_path / "q.db")  # acknowledged events survive a restart
+    assert reopened.counts() == (5, 0)
+    while reopened.store_next():
+        pass
+    assert reopened.stored_events()["payload"].tolist() == [f"event {i}" for i in range(5)]
+    reopened.close()
+
+
+def test_an_event_stored_but_not_yet_dequeued_is_not_stored_twice(tmp_path):
+    queue = aq.DurableQueue(tmp_path / "q.db")
+    queue.put("only")
+    queue._db.execute("INSERT INTO stored SELECT seq, scanned_at, 0, payload FROM queue")  # crash after store
+    assert queue.store_next()
+    assert queue.counts() == (0, 1)
+    queue.close()
+
+
+def test_killed_consumer_restarted_loses_nothing_and_keeps_order(tmp_path):
+    run = aq.durable_queue_run(n_events=60, write_cost_s=0.003, kill_at_share=0.3, timeout_s=30,
+                               directory=str(tmp_path))
+    assert run["stored"] == 60 and run["missing"] == 0 and run["duplicates"] == 0
+    assert run["still_queued"] == 0 and run["in_order"]
+    assert 0 < run["stored_when_killed"] < 60
+    ev = run["events"]
+    assert (ev["until_stored_s"] >= 0).all() and ev["ack_s"].median() < ev["until_stored_s"].median()
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: aq.ski_lift_day(peak_rate_per_s=5, base_rate_per_s=10), r"peak_rate_per_s must be >= 10, got 5"),
+        (lambda: aq.ski_lift_day(db_writes_per_s=0), r"db_writes_per_s must be > 0, got 0"),
+        (lambda: aq.ski_lift_day(rush_peak_h=20), r"rush_peak_h must be in \[8, 17\], got 20"),
+        (lambda: aq.durable_queue_run(n_events=5), r"n_events must be a whole number and in \[10, 5000\]"),
+        (lambda: aq.durable_queue_run(kill_at_share=1), r"kill_at_share must be in \(0, 1\), got 1"),
+    ],
+)
+def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -1,0 +1,103 @@
+"""Load-balancing policies and balls into bins, against analytic values and Azar et al."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scalelab import loadbalancing as lb
+from scalelab import queueing as q
+
+
+def test_random_dispatch_mean_response_matches_n_separate_mm1_queues():
+    r = lb.simulate_policy("random", 2.8, 1.0, 4, 200_000, seed=1)
+    assert r.mean() == pytest.approx(q.separate_queues_mean_response(2.8, 1.0, 4), rel=0.05)
+
+
+def test_round_robin_matches_the_erlang_arrivals_gi_m_1_formula():
+    # Each replica sees Erlang-4 gaps; Kleinrock 1975 sec. 6.4 gives the mean wait.
+    expected = lb.round_robin_mean_wait(2.8, 1.0, 4)
+    r = lb.simulate_policy("round robin", 2.8, 1.0, 4, 200_000, seed=1)
+    assert r.mean() - 1.0 == pytest.approx(expected, rel=0.05)
+
+
+def test_round_robin_with_one_replica_is_mm1():
+    assert lb.round_robin_mean_wait(0.5, 1.0, 1) == pytest.approx(1.0)
+
+
+def test_shortest_queue_is_close_to_one_shared_queue_but_not_as_good():
+    # A request that joins a queue cannot move when another replica frees up first.
+    r = lb.simulate_policy("shortest queue", 3.2, 1.0, 4, 100_000, seed=2)
+    shared = q.mmc_mean_response(3.2, 1.0, 4)
+    assert shared < r.mean() <= 1.25 * shared
+    assert r.mean() < 0.5 * q.separate_queues_mean_response(3.2, 1.0, 4)
+
+
+def test_policies_rank_by_how_much_they_know_at_high_load():
+    means = {p: lb.simulate_policy(p, 7.2, 1.0, 8, 50_000, seed=3).mean() for p in lb.POLICIES}
+    assert means["shortest queue"] < means["two choices"] < means["round robin"] < means["random"]
+
+
+def test_every_policy_sees_the_same_service_times():
+    # With one replica every policy is the same queue, so results must be identical.
+    base = lb.simulate_policy("random", 0.6, 1.0, 1, 2_000, seed=4)
+    for policy in lb.POLICIES[1:]:
+        np.testing.assert_allclose(lb.simulate_policy(policy, 0.6, 1.0, 1, 2_000, seed=4), base, atol=1e-9)
+
+
+def test_one_choice_max_load_is_near_ln_n_over_ln_ln_n_times_a_small_constant():
+    # Raab and Steger 1998: (1 + o(1)) ln n / ln ln n; at practical n the o(1) is large.
+    n = 100_000
+    m = np.mean([lb.max_load(n, n, 1, seed) for seed in range(3)])
+    approx = lb.max_load_one_choice_approx(n)
+    assert approx < m < 2 * approx
+
+
+def test_two_choices_max_load_is_ln_ln_n_over_ln_2_plus_a_constant():
+    # Azar et al. 1999, theorem 1.1: ln ln n / ln 2 + O(1) with high probability.
+    n = 100_000
+    m = np.mean([lb.max_load(n, n, 2, seed) for seed in range(3)])
+    assert lb.max_load_two_choices_approx(n) <= m <= lb.max_load_two_choices_approx(n) + 2
+
+
+def test_two_choices_beat_one_by_a_wide_margin():
+    assert lb.max_load(50_000, 50_000, 2, seed=5) < lb.max_load(50_000, 50_000, 1, seed=5) - 2
+
+
+def test_formulas_match_hand_computation():
+    assert lb.max_load_one_choice_approx(1e6) == pytest.approx(math.log(1e6) / math.log(math.log(1e6)))
+    assert lb.max_load_two_choices_approx(1e6) == pytest.approx(math.log(math.log(1e6)) / math.log(2))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 3000), st.integers(1, 50), st.integers(1, 3))
+def test_max_load_is_between_the_average_and_all_the_balls(balls, bins, choices):
+    m = lb.max_load(balls, bins, choices, seed=0)
+    assert math.ceil(balls / bins) <= m <= balls
+
+
+def test_tail_curves_are_decreasing_shares():
+    for curve in lb.tail_curves(0.8, 4).values():
+        y = curve["y"][np.isfinite(curve["y"])]
+        assert np.all(np.diff(y) <= 0) and y.max() <= 1
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: lb.simulate_policy("least loaded", 1, 1, 2, 10, 0), r"policy must be one of random, round robin"),
+        (lambda: lb.simulate_policy("random", 0, 1, 2, 10, 0), r"arrival_rate must be > 0, got 0"),
+        (lambda: lb.simulate_policy("random", 1, 1, 0, 10, 0), r"servers must be a whole number and >= 1"),
+        (lambda: lb.max_load(10, 0), r"bins must be a whole number and >= 1, got 0"),
+        (lambda: lb.max_load(-1, 3), r"balls must be a whole number"),
+        (lambda: lb.max_load_one_choice_approx(2), r"bins must be > 2.71828"),
+        (lambda: lb.round_robin_mean_wait(4, 1, 4), r"arrival_rate must be < servers x service_rate"),
+    ],
+)
+def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
