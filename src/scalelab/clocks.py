@@ -1,0 +1,676 @@
+"""Time on many machines: drift, NTP, time-of-day vs monotonic clocks, logical clocks.
+
+* **Drift.** A quartz oscillator runs fast or slow by some parts per million (ppm);
+  one ppm is 1 microsecond per second, 86.4 ms per day.
+* **NTP.** A client timestamps a request (t1) and its reply (t4); the server
+  timestamps their arrival (t2) and departure (t3). RFC 5905 estimates the clock
+  offset as ``((t2 - t1) + (t3 - t4)) / 2`` and the round-trip delay as
+  ``(t4 - t1) - (t3 - t2)``. The estimate assumes equal delays both ways; an
+  asymmetric path makes it wrong by half the difference, at most half the delay.
+  Errors add up down the stratum hierarchy.
+* **Two clocks per machine.** The time-of-day clock can be stepped (set back or
+  forward) by NTP or an administrator; the monotonic clock never goes back. Durations
+  belong on the monotonic clock. :class:`SimulatedClocks` and :class:`InjectedWallClock`
+  show why without needing root to set the real clock.
+* **Logical clocks.** Lamport (1978) and vector clocks (Fidge 1988, Mattern 1989) order
+  events by cause rather than by reading a clock; vector clocks also detect events
+  that are concurrent.
+
+References
+----------
+- D. Mills, J. Martin, J. Burbank and W. Kasch, "Network Time Protocol Version 4:
+  Protocol and Algorithms Specification", RFC 5905, IETF, 2010 (sections 8 and 11.2).
+- L. Lamport, "Time, clocks, and the ordering of events in a distributed system",
+  *Communications of the ACM* 21(7):558-565, 1978.
+- C. J. Fidge, "Timestamps in message-passing systems that preserve the partial
+  ordering", *Australian Computer Science Conference*, 1988; F. Mattern, "Virtual time
+  and global states of distributed systems", *Parallel and Distributed Algorithms*, 1989.
+- N. Minar, "A survey of the NTP network", MIT Media Lab, 1999 (at least 175,000 hosts).
+- I. Gorton, *Foundations of Scalable Systems*, O'Reilly, 2022, ch. 3.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validate import at_least, in_range, probability, scalar
+
+__all__ = [
+    "SECONDS_PER_DAY",
+    "drift_seconds",
+    "drift_curves",
+    "ntp_offset_delay",
+    "ntp_timestamps",
+    "asymmetry_error_s",
+    "stratum_error_bound_s",
+    "stratum_error_rms_s",
+    "stratum_error_simulated_s",
+    "stratum_curves",
+    "slew_time_s",
+    "SimulatedClocks",
+    "duration_across_step",
+    "InjectedWallClock",
+    "measure_across_injected_step",
+    "clock_info_table",
+    "Event",
+    "EXAMPLE_EXCHANGE",
+    "random_exchange",
+    "lamport_timestamps",
+    "vector_timestamps",
+    "vector_order",
+    "happened_before",
+    "logical_clock_table",
+    "compare_events",
+    "check_against_happened_before",
+    "spacetime_figure",
+]
+
+SECONDS_PER_DAY = 86_400.0
+
+
+def drift_seconds(ppm: ArrayLike, elapsed_s: ArrayLike) -> float | np.ndarray:
+    """Time a clock gains (positive ``ppm``) or loses (negative) over ``elapsed_s``.
+
+    A rate error of ``ppm`` parts per million adds ``ppm * 1e-6`` seconds per second.
+
+    Parameters
+    ----------
+    ppm : rate error in parts per million, in [-1e6, 1e6]; quartz in computers is
+        typically within +-20 to 50 ppm.
+    elapsed_s : true time elapsed, seconds, >= 0.
+
+    Returns
+    -------
+    Clock error in seconds (same sign as ``ppm``).
+
+    References
+    ----------
+    RFC 5905, section 11 (frequency tolerance: NTP assumes at most 500 ppm).
+
+    >>> round(drift_seconds(1, SECONDS_PER_DAY), 4)   # 1 ppm is 86.4 ms a day
+    0.0864
+    >>> round(drift_seconds(-50, SECONDS_PER_DAY), 2)
+    -4.32
+    """
+    r = in_range("ppm", ppm, -1e6, 1e6)
+    t = at_least("elapsed_s", elapsed_s, 0)
+    return scalar(r * 1e-6 * t)
+
+
+DRIFT_HOURS = np.linspace(0, 48, 193)  # every 15 minutes over two days
+
+
+def drift_curves(ppm_a: float, ppm_b: float, sync_every_h: float) -> dict:
+    """Explorer model: two clocks drifting from true time, optionally reset by NTP.
+
+    ``sync_every_h = 0`` means never synchronized; otherwise each clock is set back to
+    true time every ``sync_every_h`` hours (an ideal sync with no residual error).
+    Errors in seconds against hours.
+
+    >>> c = drift_curves(20, -30, 0)
+    >>> round(float(c["A minus B"]["y"][-1]), 3)   # 50 ppm apart for 48 h
+    8.64
+    """
+    sync = float(at_least("sync_every_h", sync_every_h, 0))
+    h = DRIFT_HOURS
+    since_sync = h if sync == 0 else np.mod(h, sync)
+    a = drift_seconds(ppm_a, since_sync * 3600)
+    b = drift_seconds(ppm_b, since_sync * 3600)
+    return {
+        "clock A minus true time": (h, a),
+        "clock B minus true time": (h, b),
+        "A minus B": dict(x=h, y=a - b, line={"dash": "dot", "width": 3}),
+    }
+
+
+def ntp_offset_delay(t1: float, t2: float, t3: float, t4: float) -> tuple[float, float]:
+    """Clock offset and round-trip delay from one NTP exchange (RFC 5905).
+
+    Parameters
+    ----------
+    t1 : client's clock when the request left, seconds.
+    t2 : server's clock when the request arrived.
+    t3 : server's clock when the reply left (>= t2).
+    t4 : client's clock when the reply arrived (>= t1).
+
+    Returns
+    -------
+    ``(offset, delay)``: ``offset = ((t2 - t1) + (t3 - t4)) / 2``, the server's clock
+    minus the client's; ``delay = (t4 - t1) - (t3 - t2)``, the time spent on the
+    network. Offset is exact only if the two directions take equal time.
+
+    References
+    ----------
+    RFC 5905, section 8 (on-wire protocol).
+
+    >>> ntp_offset_delay(10.000, 10.120, 10.121, 10.041)
+    (0.1, 0.04)
+    """
+    ts = [float(v) for v in (t1, t2, t3, t4)]
+    for name, v in zip(("t1", "t2", "t3", "t4"), ts):
+        in_range(name, v, -1e18, 1e18)  # finite numbers
+    t1f, t2f, t3f, t4f = ts
+    if t4f < t1f:
+        raise ValueError(f"t4 must be >= t1 (the reply cannot reach the client before the request left), got t1={t1f:g}, t4={t4f:g}")
+    if t3f < t2f:
+        raise ValueError(f"t3 must be >= t2 (the server cannot reply before the request arrived), got t2={t2f:g}, t3={t3f:g}")
+    offset = ((t2f - t1f) + (t3f - t4f)) / 2
+    delay = (t4f - t1f) - (t3f - t2f)
+    return round(offset, 12), round(delay, 12)
+
+
+def ntp_timestamps(offset_s: float, outbound_s: float, return_s: float, processing_s: float = 0.0,
+                   t1: float = 0.0) -> tuple[float, float, float, float]:
+    """The four timestamps of an NTP exchange with a known true offset and path delays.
+
+    The server's clock reads ``offset_s`` more than the client's.
+
+    >>> ntp_timestamps(0.1, 0.03, 0.01, 0.001, t1=10.0)
+    (10.0, 10.13, 10.131, 10.041)
+    """
+    o = float(in_range("offset_s", offset_s, -1e9, 1e9))
+    up = float(at_least("outbound_s", outbound_s, 0))
+    down = float(at_least("return_s", return_s, 0))
+    proc = float(at_least("processing_s", processing_s, 0))
+    t1f = float(in_range("t1", t1, -1e18, 1e18))
+    t2 = t1f + up + o
+    t3 = t2 + proc
+    t4 = t1f + up + proc + down
+    return tuple(round(v, 12) for v in (t1f, t2, t3, t4))
+
+
+def asymmetry_error_s(outbound_s: ArrayLike, return_s: ArrayLike) -> float | np.ndarray:
+    """Error of the NTP offset estimate caused by unequal path delays: ``(out - back) / 2``.
+
+    Its size is at most half the round-trip delay (all delay one way).
+
+    >>> round(asymmetry_error_s(0.03, 0.01), 6)
+    0.01
+    """
+    up = at_least("outbound_s", outbound_s, 0)
+    down = at_least("return_s", return_s, 0)
+    return scalar((up - down) / 2)
+
+
+def stratum_error_bound_s(stratum: ArrayLike, round_trip_s: float, reference_error_s: float = 1e-6) -> float | np.ndarray:
+    """Worst-case offset error of a server at ``stratum``: half of every hop's delay, added.
+
+    A stratum-1 server reads a reference clock (error ``reference_error_s``); a stratum-k
+    server is k - 1 network hops below, each able to add up to half its round-trip delay
+    (RFC 5905's root distance adds half the root delay in the same way).
+
+    >>> round(stratum_error_bound_s(3, 0.020) * 1000, 3)   # ms
+    20.001
+    """
+    k = in_range("stratum", stratum, 1, 15)
+    rtt = float(at_least("round_trip_s", round_trip_s, 0))
+    ref = float(at_least("reference_error_s", reference_error_s, 0))
+    return scalar(ref + (k - 1) * rtt / 2)
+
+
+def stratum_error_rms_s(stratum: ArrayLike, round_trip_s: float, asymmetry: float,
+                        reference_error_s: float = 1e-6) -> float | np.ndarray:
+    """Typical (root-mean-square) offset error at ``stratum`` when each hop's error is random.
+
+    Each hop's outbound share of its round trip is uniform in ``[(1 - asymmetry)/2,
+    (1 + asymmetry)/2]``, so its error is uniform in ``+-asymmetry * rtt / 2`` with RMS
+    ``asymmetry * rtt / (2 sqrt 3)``. Independent errors add in quadrature: the RMS grows
+    as ``sqrt(k - 1)`` while the worst case grows as ``k - 1``.
+
+    >>> round(stratum_error_rms_s(5, 0.020, 1.0) * 1000, 2)   # ms, sqrt(4) * 10 / sqrt(3)
+    11.55
+    """
+    k = in_range("stratum", stratum, 1, 15)
+    rtt = float(at_least("round_trip_s", round_trip_s, 0))
+    a = float(probability("asymmetry", asymmetry))
+    ref = float(at_least("reference_error_s", reference_error_s, 0))
+    return scalar(np.sqrt(ref**2 + (k - 1) * (a * rtt / 2) ** 2 / 3))
+
+
+def stratum_error_simulated_s(stratum: int, round_trip_s: float, asymmetry: float,
+                              trials: int = 20_000, seed: int = 0) -> float:
+    """Monte Carlo check of :func:`stratum_error_rms_s`: RMS of the summed hop errors
+    (reference error left out), each hop timed with :func:`ntp_offset_delay`'s formula."""
+    k = int(in_range("stratum", stratum, 1, 15, integer=True))
+    rtt = float(at_least("round_trip_s", round_trip_s, 0))
+    a = float(probability("asymmetry", asymmetry))
+    n = int(at_least("trials", trials, 1, integer=True))
+    rng = np.random.default_rng(seed)
+    share = rng.uniform((1 - a) / 2, (1 + a) / 2, size=(n, k - 1))
+    out, back = share * rtt, (1 - share) * rtt
+    errors = ((out - back) / 2).sum(axis=1)
+    return float(np.sqrt(np.mean(errors**2)))
+
+
+STRATA = np.arange(1, 16)
+
+
+def stratum_curves(round_trip_ms: float, asymmetry: float) -> dict:
+    """Explorer model: worst-case and typical offset error (ms) against stratum 1..15.
+
+    >>> c = stratum_curves(20, 0.5)
+    >>> round(float(c["worst case (half of each hop's delay)"][1][2]), 3)
+    20.001
+    """
+    rtt = float(at_least("round_trip_ms", round_trip_ms, 0)) / 1000
+    return {
+        "worst case (half of each hop's delay)": (STRATA, 1000 * stratum_error_bound_s(STRATA, rtt)),
+        "typical (RMS), random asymmetry": (STRATA, 1000 * stratum_error_rms_s(STRATA, rtt, asymmetry)),
+    }
+
+
+def slew_time_s(offset_s: ArrayLike, max_slew_ppm: float = 500.0) -> float | np.ndarray:
+    """Time to remove ``offset_s`` by slewing (running the clock slightly fast or slow).
+
+    Slewing never makes time jump or go back, but at ``max_slew_ppm`` it corrects only
+    ``max_slew_ppm * 1e-6`` seconds per second: 500 ppm (the classic Unix ``adjtime`` and
+    ntpd limit) takes 2,000 s, over half an hour, per second of offset.
+
+    >>> slew_time_s(1.0)
+    2000.0
+    >>> round(slew_time_s(1.0, 83333.333), 1)   # chrony's default maxslewrate
+    12.0
+    """
+    o = np.abs(in_range("offset_s", offset_s, -1e9, 1e9))
+    r = float(in_range("max_slew_ppm", max_slew_ppm, 0, 1e6, low_open=True))
+    return scalar(o / (r * 1e-6))
+
+
+# --- Time-of-day vs monotonic ------------------------------------------------------
+
+
+@dataclass
+class SimulatedClocks:
+    """A machine's two clocks, driven by simulated true time (no real clock is touched).
+
+    ``wall()`` is the time-of-day clock (seconds since 1 January 1970, UTC, like
+    Python's ``time.time()`` or Java's ``System.currentTimeMillis() / 1000``).
+    ``monotonic()`` counts seconds from an arbitrary origin and never goes back (like
+    ``time.monotonic()`` or Java's ``System.nanoTime() / 1e9``).
+
+    >>> c = SimulatedClocks()
+    >>> c.advance(2.0); c.ntp_step(-5.0)
+    >>> c.wall() - 1_700_000_000.0, c.monotonic()
+    (-3.0, 2.0)
+    """
+
+    wall_start_s: float = 1_700_000_000.0
+    _true: float = 0.0
+    _wall_adjust: float = 0.0
+
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` of true time pass (>= 0)."""
+        self._true += float(at_least("seconds", seconds, 0))
+
+    def ntp_step(self, seconds: float) -> None:
+        """NTP (or an administrator) sets the time-of-day clock by ``seconds``, either way."""
+        self._wall_adjust += float(in_range("seconds", seconds, -1e9, 1e9))
+
+    def wall(self) -> float:
+        return self.wall_start_s + self._true + self._wall_adjust
+
+    def monotonic(self) -> float:
+        return self._true
+
+
+def duration_across_step(work_s: float, step_s: float, step_at: float = 0.5) -> dict[str, float]:
+    """Measure a task of ``work_s`` seconds with both clocks while NTP steps the wall clock.
+
+    The step of ``step_s`` seconds happens after ``step_at`` of the work.
+
+    >>> duration_across_step(2.0, -5.0)
+    {'true duration': 2.0, 'time-of-day clock': -3.0, 'monotonic clock': 2.0}
+    """
+    w = float(at_least("work_s", work_s, 0))
+    share = float(probability("step_at", step_at))
+    clocks = SimulatedClocks()
+    wall0, mono0 = clocks.wall(), clocks.monotonic()
+    clocks.advance(w * share)
+    clocks.ntp_step(step_s)
+    clocks.advance(w * (1 - share))
+    return {
+        "true duration": w,
+        "time-of-day clock": round(clocks.wall() - wall0, 9),
+        "monotonic clock": round(clocks.monotonic() - mono0, 9),
+    }
+
+
+class InjectedWallClock:
+    """A time-of-day clock for the program to use instead of ``time.time``, which a test
+    (or a lesson) can step like NTP would, without root and without touching the system.
+
+    >>> clock = InjectedWallClock(source=lambda: 100.0)
+    >>> clock.step(-1.5); clock()
+    98.5
+    """
+
+    def __init__(self, source: Callable[[], float] = time.time) -> None:
+        self._source = source
+        self._offset = 0.0
+
+    def step(self, seconds: float) -> None:
+        self._offset += float(in_range("seconds", seconds, -1e9, 1e9))
+
+    def __call__(self) -> float:
+        return self._source() + self._offset
+
+
+def measure_across_injected_step(sleep_s: float = 0.2, step_s: float = -1.0) -> dict[str, float]:
+    """Really sleep ``sleep_s`` seconds, stepping an injected wall clock halfway through,
+    and time the sleep with it and with ``time.monotonic``.
+
+    Returns the two measured durations in seconds (real timings: they vary a little).
+    """
+    s = float(in_range("sleep_s", sleep_s, 0, 2, low_open=True))
+    wall = InjectedWallClock()
+    w0, m0 = wall(), time.monotonic()
+    time.sleep(s / 2)
+    wall.step(step_s)
+    time.sleep(s / 2)
+    return {"time-of-day clock": wall() - w0, "monotonic clock": time.monotonic() - m0}
+
+
+def clock_info_table() -> "pd.DataFrame":
+    """``time.get_clock_info`` for ``time``, ``monotonic`` and ``perf_counter`` on this machine."""
+    import pandas as pd
+
+    rows = {}
+    for name in ("time", "monotonic", "perf_counter"):
+        info = time.get_clock_info(name)
+        rows[f"time.{name}()"] = {
+            "implementation": info.implementation,
+            "resolution (ns)": round(info.resolution * 1e9, 3),
+            "monotonic": info.monotonic,
+            "adjustable": info.adjustable,
+        }
+    return pd.DataFrame(rows).T
+
+
+# --- Logical clocks -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event: ``kind`` is "local", "send" or "receive"; ``message`` names the message
+    sent or received (None for local events)."""
+
+    process: str
+    kind: str
+    message: str | None = None
+    label: str = ""
+
+
+# A small exchange among three processes: two concurrent updates, one chain of cause.
+EXAMPLE_EXCHANGE: tuple[Event, ...] = (
+    Event("A", "local", None, "a1"),
+    Event("A", "send", "m1", "a2"),
+    Event("B", "local", None, "b1"),
+    Event("B", "receive", "m1", "b2"),
+    Event("B", "send", "m2", "b3"),
+    Event("C", "local", None, "c1"),
+    Event("C", "send", "m3", "c2"),
+    Event("A", "receive", "m3", "a3"),
+    Event("C", "receive", "m2", "c3"),
+    Event("A", "local", None, "a4"),
+)
+
+
+def _check_exchange(events) -> list[Event]:
+    events = list(events)
+    sent: set[str] = set()
+    received: set[str] = set()
+    for i, e in enumerate(events):
+        if e.kind not in ("local", "send", "receive"):
+            raise ValueError(f"events[{i}].kind must be 'local', 'send' or 'receive', got {e.kind!r}")
+        if e.kind == "send":
+            if e.message is None or e.message in sent:
+                raise ValueError(f"events[{i}] must send a new, named message, got {e.message!r}")
+            sent.add(e.message)
+        if e.kind == "receive":
+            if e.message not in sent or e.message in received:
+                raise ValueError(f"events[{i}] must receive a message already sent and not yet received, got {e.message!r}")
+            received.add(e.message)
+    return events
+
+
+def random_exchange(processes: int = 3, events: int = 12, seed: int = 0) -> tuple[Event, ...]:
+    """A random, valid exchange: each step one process does a local event, sends to
+    another, or receives a message waiting for it.
+
+    >>> len(random_exchange(3, 12, seed=1))
+    12
+    """
+    n = int(in_range("processes", processes, 2, 26, integer=True))
+    total = int(at_least("events", events, 1, integer=True))
+    rng = np.random.default_rng(seed)
+    names = [chr(ord("A") + i) for i in range(n)]
+    pending: dict[str, list[str]] = {p: [] for p in names}
+    counts = {p: 0 for p in names}
+    out = []
+    for j in range(total):
+        p = names[rng.integers(n)]
+        counts[p] += 1
+        label = f"{p.lower()}{counts[p]}"
+        roll = rng.random()
+        if pending[p] and roll < 0.45:
+            msg = pending[p].pop(int(rng.integers(len(pending[p]))))
+            out.append(Event(p, "receive", msg, label))
+        elif roll < 0.8:
+            others = [q for q in names if q != p]
+            q = others[rng.integers(len(others))]
+            msg = f"m{j + 1}"
+            pending[q].append(msg)
+            out.append(Event(p, "send", msg, label))
+        else:
+            out.append(Event(p, "local", None, label))
+    return tuple(out)
+
+
+def lamport_timestamps(events) -> list[int]:
+    """Lamport clock value of each event, in the order given (a valid execution order).
+
+    Each process ticks its counter by one per event; a message carries the sender's
+    value, and the receiver first jumps to ``max(own, received)``. If ``e`` happened
+    before ``f`` then ``L(e) < L(f)``; the converse does not hold.
+
+    References
+    ----------
+    Lamport 1978, conditions IR1 and IR2.
+
+    >>> lamport_timestamps(EXAMPLE_EXCHANGE)
+    [1, 2, 1, 3, 4, 1, 2, 3, 5, 4]
+    """
+    evs = _check_exchange(events)
+    clock: dict[str, int] = {}
+    carried: dict[str, int] = {}
+    out = []
+    for e in evs:
+        c = clock.get(e.process, 0)
+        if e.kind == "receive":
+            c = max(c, carried[e.message])
+        c += 1
+        if e.kind == "send":
+            carried[e.message] = c
+        clock[e.process] = c
+        out.append(c)
+    return out
+
+
+def vector_timestamps(events) -> list[dict[str, int]]:
+    """Vector clock of each event: one counter per process (Fidge 1988, Mattern 1989).
+
+    A process increments its own entry per event; a message carries the sender's vector
+    and the receiver takes the element-wise maximum before incrementing. Then ``e``
+    happened before ``f`` exactly when ``V(e) <= V(f)`` entry by entry and differs.
+
+    >>> vector_timestamps(EXAMPLE_EXCHANGE)[3]
+    {'A': 2, 'B': 2, 'C': 0}
+    """
+    evs = _check_exchange(events)
+    names = sorted({e.process for e in evs})
+    clock = {p: dict.fromkeys(names, 0) for p in names}
+    carried: dict[str, dict[str, int]] = {}
+    out = []
+    for e in evs:
+        v = dict(clock[e.process])
+        if e.kind == "receive":
+            v = {p: max(v[p], carried[e.message][p]) for p in names}
+        v[e.process] += 1
+        if e.kind == "send":
+            carried[e.message] = dict(v)
+        clock[e.process] = v
+        out.append(v)
+    return out
+
+
+def vector_order(u: dict[str, int], v: dict[str, int]) -> str:
+    """Compare two vector timestamps: "before", "after", "equal" or "concurrent".
+
+    >>> vector_order({"A": 1, "B": 0}, {"A": 1, "B": 2})
+    'before'
+    >>> vector_order({"A": 2, "B": 0}, {"A": 1, "B": 2})
+    'concurrent'
+    """
+    keys = set(u) | set(v)
+    le = all(u.get(k, 0) <= v.get(k, 0) for k in keys)
+    ge = all(u.get(k, 0) >= v.get(k, 0) for k in keys)
+    if le and ge:
+        return "equal"
+    if le:
+        return "before"
+    if ge:
+        return "after"
+    return "concurrent"
+
+
+def happened_before(events) -> np.ndarray:
+    """The true happened-before relation, from the exchange's structure alone.
+
+    ``hb[i, j]`` is True when event i happened before event j: i precedes j on the same
+    process, or i sends a message that j receives, or a chain of these links them
+    (the transitive closure; Lamport 1978). Used to check the clocks.
+    """
+    evs = _check_exchange(events)
+    n = len(evs)
+    hb = np.zeros((n, n), dtype=bool)
+    last: dict[str, int] = {}
+    send_of: dict[str, int] = {}
+    for j, e in enumerate(evs):
+        if e.process in last:
+            hb[last[e.process], j] = True
+        if e.kind == "send":
+            send_of[e.message] = j
+        if e.kind == "receive":
+            hb[send_of[e.message], j] = True
+        last[e.process] = j
+    for k in range(n):  # Warshall's transitive closure
+        hb |= hb[:, [k]] & hb[[k], :]
+    return hb
+
+
+def logical_clock_table(events) -> "pd.DataFrame":
+    """Each event with its Lamport time and vector clock, in execution order."""
+    import pandas as pd
+
+    evs = _check_exchange(events)
+    lam = lamport_timestamps(evs)
+    vec = vector_timestamps(evs)
+    names = sorted({e.process for e in evs})
+    rows = []
+    for e, lt, v in zip(evs, lam, vec):
+        what = {"local": "local", "send": f"send {e.message}", "receive": f"receive {e.message}"}[e.kind]
+        rows.append({"event": e.label, "process": e.process, "what": what, "Lamport": lt,
+                     "vector": "[" + ", ".join(str(v[p]) for p in names) + "]"})
+    return pd.DataFrame(rows).set_index("event")
+
+
+def compare_events(events, pairs) -> "pd.DataFrame":
+    """For each pair of event labels, both Lamport times and what the vector clocks say.
+
+    >>> compare_events(EXAMPLE_EXCHANGE, [("b3", "a4")]).iloc[0]["vector clocks say"]
+    'concurrent'
+    """
+    import pandas as pd
+
+    evs = _check_exchange(events)
+    index = {e.label: i for i, e in enumerate(evs)}
+    for a, b in pairs:
+        for label in (a, b):
+            if label not in index:
+                raise ValueError(f"pairs must name events of the exchange, got {label!r}")
+    lam = lamport_timestamps(evs)
+    vec = vector_timestamps(evs)
+    rows = [{"e": a, "f": b, "L(e)": lam[index[a]], "L(f)": lam[index[b]],
+             "vector clocks say": vector_order(vec[index[a]], vec[index[b]])} for a, b in pairs]
+    return pd.DataFrame(rows)
+
+
+def check_against_happened_before(events) -> dict[str, int | bool]:
+    """Compare vector-clock verdicts with the true happened-before relation, pair by pair.
+
+    Returns the number of pairs, how many are concurrent, and whether the vector clocks
+    got every pair right (before, after or concurrent).
+
+    >>> check_against_happened_before(EXAMPLE_EXCHANGE)["all correct"]
+    True
+    """
+    evs = _check_exchange(events)
+    truth = happened_before(evs)
+    vec = vector_timestamps(evs)
+    pairs = concurrent = right = 0
+    for i in range(len(evs)):
+        for j in range(i + 1, len(evs)):
+            expected = "before" if truth[i, j] else "after" if truth[j, i] else "concurrent"
+            got = vector_order(vec[i], vec[j])
+            pairs += 1
+            concurrent += expected == "concurrent"
+            right += got == expected
+    return {"pairs": pairs, "concurrent": concurrent, "all correct": right == pairs}
+
+
+def spacetime_figure(events, title: str = "Events and messages"):
+    """A space-time diagram of an exchange: one line per process, messages as arrows,
+    each event labelled with its Lamport time and vector clock."""
+    import plotly.graph_objects as go
+
+    from .explorer import show
+
+    evs = _check_exchange(events)
+    names = sorted({e.process for e in evs})
+    row = {p: len(names) - 1 - i for i, p in enumerate(names)}
+    lam = lamport_timestamps(evs)
+    vec = vector_timestamps(evs)
+    x = np.arange(1, len(evs) + 1)
+    fig = go.Figure()
+    for p in names:
+        fig.add_trace(go.Scatter(x=[0.5, len(evs) + 0.5], y=[row[p]] * 2, mode="lines",
+                                 line={"color": "#bbbbbb"}, showlegend=False, hoverinfo="skip"))
+    send_at = {e.message: i for i, e in enumerate(evs) if e.kind == "send"}
+    for i, e in enumerate(evs):
+        if e.kind == "receive":
+            s = send_at[e.message]
+            fig.add_annotation(x=x[i], y=row[e.process], ax=x[s], ay=row[evs[s].process],
+                               xref="x", yref="y", axref="x", ayref="y", showarrow=True,
+                               arrowhead=3, arrowsize=1.2, arrowcolor="#ff7f0e", text="")
+    colors = {"local": "#7f7f7f", "send": "#1f77b4", "receive": "#2ca02c"}
+    for kind in ("local", "send", "receive"):
+        idx = [i for i, e in enumerate(evs) if e.kind == kind]
+        fig.add_trace(go.Scatter(
+            x=x[idx], y=[row[evs[i].process] for i in idx], mode="markers+text", name=kind,
+            marker={"size": 12, "color": colors[kind]},
+            text=[f"{evs[i].label} L={lam[i]}<br>[{','.join(str(vec[i][p]) for p in names)}]" for i in idx],
+            textposition="top center", textfont={"size": 11}))
+    fig.update_layout(
+        title={"text": title}, template="plotly_white", height=360,
+        xaxis={"title": {"text": "execution order (not a clock)"}, "showgrid": False, "range": [0.3, len(evs) + 0.7]},
+        yaxis={"tickvals": [row[p] for p in names], "ticktext": [f"process {p}" for p in names],
+               "range": [-0.5, len(names) - 0.2], "showgrid": False, "zeroline": False},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+        margin={"l": 90, "r": 20, "t": 80, "b": 50},
+    )
+    return show(fig)

@@ -1,0 +1,396 @@
+"""Partial failure: timeouts against a latency distribution, retries, idempotency keys.
+
+On an asynchronous network a client that hears nothing cannot tell a lost request, a
+slow server, a crashed server and a lost reply apart. It can only wait for a *timeout*
+and then suspect the server, or retry. This module puts numbers on both choices:
+
+* **Timeouts.** Latency is modelled as log-normal (a common fit for service latency:
+  a body near the median and a long right tail). A timeout ``T`` falsely suspects a
+  healthy server with probability ``P(latency > T)``, and a crashed server is declared
+  dead after ``T`` per attempt. Shorter timeouts detect crashes sooner and accuse more
+  healthy servers.
+* **Retries.** A client that retries after a timeout delivers a request *at least once*
+  but possibly several times: when the reply, not the request, was lost, the server has
+  already done the work. For a state-changing call (a payment) that is a duplicate
+  charge. An *idempotency key* chosen by the client, and a server-side record of the
+  keys it has applied, turn at-least-once delivery into exactly-once effect.
+
+The analytic retry model (:func:`retry_outcomes`) is checked against a SimPy process
+model of clients, a lossy network and a server (:func:`simulate_payments`).
+
+References
+----------
+- I. Gorton, *Foundations of Scalable Systems*, O'Reilly, 2022, ch. 3 (partial failures,
+  at-least-once delivery, idempotency).
+- J. Dean and L. A. Barroso, "The tail at scale", *Communications of the ACM* 56(2), 2013
+  (long-tailed latency and its consequences).
+- M. Kleppmann, *Designing Data-Intensive Applications*, O'Reilly, 2017, ch. 8 (timeouts
+  and unbounded delays) and ch. 11 (exactly-once and idempotence).
+- Stripe API reference, "Idempotent requests" (idempotency keys on payment APIs).
+"""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validate import at_least, in_range, positive, probability, scalar
+
+__all__ = [
+    "latency_exceedance",
+    "false_suspicion_probability",
+    "detection_time_s",
+    "timeout_for_false_suspicion",
+    "timeout_tradeoff_curves",
+    "retry_outcomes",
+    "retry_curves",
+    "simulate_payments",
+    "compare_with_simulation",
+]
+
+_ERFC = np.frompyfunc(math.erfc, 1, 1)
+
+
+def latency_exceedance(timeout_s: ArrayLike, median_s: float, sigma: float) -> float | np.ndarray:
+    """Probability that a log-normal latency exceeds ``timeout_s``.
+
+    Latency ``L`` has ``ln L ~ Normal(ln median_s, sigma^2)``, so
+    ``P(L > T) = erfc((ln T - ln median) / (sigma sqrt 2)) / 2``.
+
+    Parameters
+    ----------
+    timeout_s : the time waited, in seconds, > 0.
+    median_s : median latency in seconds, > 0.
+    sigma : log-normal shape (standard deviation of ``ln L``), in (0, 5]; 0.5 is a
+        moderate tail, 1.5 a heavy one.
+
+    Returns
+    -------
+    P(latency > timeout), in [0, 1].
+
+    References
+    ----------
+    Any probability text, e.g. N. L. Johnson, S. Kotz and N. Balakrishnan, *Continuous
+    Univariate Distributions*, vol. 1, Wiley, 1994, ch. 14 (the log-normal).
+
+    >>> latency_exceedance(0.020, 0.020, 0.5)
+    0.5
+    >>> round(latency_exceedance(0.020 * math.exp(0.5 * 2.326348), 0.020, 0.5), 4)
+    0.01
+    """
+    t = positive("timeout_s", timeout_s)
+    m = float(positive("median_s", median_s))
+    s = float(in_range("sigma", sigma, 0, 5, low_open=True))
+    z = (np.log(t) - math.log(m)) / (s * math.sqrt(2.0))
+    return scalar(0.5 * np.asarray(_ERFC(z), dtype=float))
+
+
+def false_suspicion_probability(timeout_s: ArrayLike, median_s: float, sigma: float,
+                                attempts: int = 1) -> float | np.ndarray:
+    """Probability that a healthy server is declared dead: every one of ``attempts``
+    independent requests waits longer than ``timeout_s``.
+
+    Parameters
+    ----------
+    timeout_s : timeout per attempt, seconds, > 0.
+    median_s, sigma : the log-normal latency (see :func:`latency_exceedance`).
+    attempts : requests that must all time out before the server is suspected, >= 1.
+
+    Returns
+    -------
+    ``P(L > T) ** attempts``.
+
+    >>> false_suspicion_probability(0.020, 0.020, 0.5, attempts=3)
+    0.125
+    """
+    k = int(at_least("attempts", attempts, 1, integer=True))
+    return scalar(np.asarray(latency_exceedance(timeout_s, median_s, sigma)) ** k)
+
+
+def detection_time_s(timeout_s: ArrayLike, attempts: int = 1) -> float | np.ndarray:
+    """Time from a crash to the client declaring the server dead: ``attempts * timeout_s``.
+
+    A crashed server never replies, so each attempt waits its full timeout.
+
+    >>> detection_time_s(0.25, attempts=3)
+    0.75
+    """
+    t = positive("timeout_s", timeout_s)
+    k = int(at_least("attempts", attempts, 1, integer=True))
+    return scalar(k * t)
+
+
+def timeout_for_false_suspicion(target: float, median_s: float, sigma: float, attempts: int = 1) -> float:
+    """The shortest timeout whose false-suspicion probability is at most ``target``.
+
+    Inverts :func:`false_suspicion_probability`: each attempt may exceed the timeout
+    with probability ``q = target ** (1 / attempts)``, so ``T = median exp(sigma z)``
+    with ``z`` the standard normal quantile of ``1 - q``.
+
+    Parameters
+    ----------
+    target : accepted probability of accusing a healthy server, in (0, 1).
+    median_s, sigma : the log-normal latency.
+    attempts : attempts that must all time out, >= 1.
+
+    Returns
+    -------
+    Timeout in seconds.
+
+    >>> round(timeout_for_false_suspicion(0.001, 0.020, 0.5) * 1000, 1)  # ms
+    93.8
+    """
+    q = float(in_range("target", target, 0, 1, low_open=True, high_open=True))
+    m = float(positive("median_s", median_s))
+    s = float(in_range("sigma", sigma, 0, 5, low_open=True))
+    k = int(at_least("attempts", attempts, 1, integer=True))
+    per_attempt = q ** (1.0 / k)
+    return m * math.exp(s * NormalDist().inv_cdf(1.0 - per_attempt))
+
+
+TIMEOUT_AXIS_MS = np.logspace(0, 4, 161)  # 1 ms .. 10 s
+
+
+def timeout_tradeoff_curves(median_ms: float, sigma: float, timeout_ms: float) -> dict:
+    """False suspicions against crash-detection time, for 1, 2 and 3 attempts (explorer).
+
+    Each curve sweeps the timeout; its x is the detection time (``attempts * timeout``)
+    and its y the false-suspicion probability. The markers show the chosen timeout.
+
+    >>> curves = timeout_tradeoff_curves(20, 0.5, 50)
+    >>> list(curves)[:3]
+    ['1 attempt', '2 attempts', '3 attempts']
+    """
+    m = float(positive("median_ms", median_ms)) / 1000
+    t_axis = TIMEOUT_AXIS_MS / 1000
+    chosen = float(positive("timeout_ms", timeout_ms)) / 1000
+    p1 = np.asarray(latency_exceedance(t_axis, m, sigma))
+    c1 = latency_exceedance(chosen, m, sigma)
+    curves = {}
+    colors = ("#1f77b4", "#ff7f0e", "#2ca02c")
+    for k, color in zip((1, 2, 3), colors):
+        name = "1 attempt" if k == 1 else f"{k} attempts"
+        y = np.clip(p1**k, 1e-12, 1)  # keep points on a log axis
+        curves[name] = dict(x=k * TIMEOUT_AXIS_MS, y=y, mode="lines", line={"color": color})
+    xs = np.array([1, 2, 3]) * timeout_ms
+    ys = np.clip(np.array([c1, c1**2, c1**3]), 1e-12, 1)
+    curves["the chosen timeout"] = dict(
+        x=xs, y=ys, mode="markers", marker={"size": 11, "color": list(colors), "symbol": "diamond"})
+    return curves
+
+
+# --- Retries and idempotency ---------------------------------------------------------
+
+
+def retry_outcomes(request_loss: float, reply_loss: float, max_attempts: int) -> dict[str, float]:
+    """What happens to one state-changing call retried up to ``max_attempts`` times.
+
+    Each attempt's request is lost with probability ``a`` (the server never sees it);
+    if it arrives, the server applies it and replies, and the reply is lost with
+    probability ``b``. The client stops at the first reply or after ``max_attempts``
+    attempts. With ``q = (1 - a)(1 - b)``, the chance an attempt gets a reply:
+
+    - ``confirmed`` = ``1 - (1 - q)^m``: the client gets a reply;
+    - ``applied`` = ``1 - a^m``: the server applied it at least once;
+    - ``expected_applications`` = ``(1 - a)(1 - (1 - q)^m) / q`` without keys;
+    - ``expected_duplicates`` = extra applications beyond the first (0 with keys);
+    - ``unsure`` = applied, but the client gave up without a reply;
+    - ``never_applied`` = ``a^m``.
+
+    Parameters
+    ----------
+    request_loss, reply_loss : loss probabilities per message, in [0, 1).
+    max_attempts : the first try plus retries, >= 1.
+
+    References
+    ----------
+    Gorton 2022, ch. 3 (at-least-once delivery, idempotence); Kleppmann 2017, ch. 11.
+
+    >>> r = retry_outcomes(0.1, 0.1, 3)
+    >>> round(r["expected_duplicates"], 4), round(r["confirmed"], 4)
+    (0.1045, 0.9931)
+    >>> retry_outcomes(0.0, 0.5, 1)["unsure"]
+    0.5
+    """
+    a = float(probability("request_loss", request_loss, open_high=True))
+    b = float(probability("reply_loss", reply_loss, open_high=True))
+    m = int(at_least("max_attempts", max_attempts, 1, integer=True))
+    return _retry_outcomes(a, b, m)
+
+
+def _retry_outcomes(a, b, m):
+    q = (1 - a) * (1 - b)
+    confirmed = 1 - (1 - q) ** m
+    applied = 1 - a**m
+    applications = (1 - a) * confirmed / q
+    return {
+        "confirmed": confirmed,
+        "applied": applied,
+        "expected_applications": applications,
+        "expected_duplicates": applications - applied,
+        "unsure": applied - confirmed,
+        "never_applied": a**m,
+    }
+
+
+LOSS_AXIS = np.linspace(0, 0.5, 51)
+
+
+def retry_curves(max_attempts: int) -> dict:
+    """Per 1,000 payments, against loss (same on requests and replies): duplicate
+    charges without and with idempotency keys, and payments left unsure (explorer).
+
+    >>> c = retry_curves(3)
+    >>> float(c["duplicates, with keys"][1].max())
+    0.0
+    """
+    m = int(at_least("max_attempts", max_attempts, 1, integer=True))
+    p = LOSS_AXIS
+    r = _retry_outcomes(p, p, m)
+    return {
+        "duplicates, no keys": (p, 1000 * r["expected_duplicates"]),
+        "duplicates, with keys": (p, np.zeros_like(p)),
+        "unsure (applied, no reply)": (p, 1000 * r["unsure"]),
+        "never applied": (p, 1000 * r["never_applied"]),
+    }
+
+
+def simulate_payments(
+    payments: int = 2000,
+    request_loss: float = 0.1,
+    reply_loss: float = 0.1,
+    max_attempts: int = 3,
+    idempotency_keys: bool = False,
+    clients: int = 4,
+    one_way_delay_s: float = 0.005,
+    seed: int = 0,
+) -> dict[str, float]:
+    """Simulate clients paying through a lossy network, with SimPy, and count charges.
+
+    Each client makes its payments one after another. A payment is sent with a fresh
+    idempotency key; a lost message simply never arrives; each one-way trip takes
+    between ``one_way_delay_s`` and twice that. The client's timeout is five one-way
+    delays, longer than any round trip, so a timeout always means a lost message. On a
+    timeout the client resends the *same* request (same key) until ``max_attempts``.
+    The server charges the card for every request it receives, unless
+    ``idempotency_keys`` is on and it has seen the key: then it replays the stored reply.
+
+    Parameters
+    ----------
+    payments : total payments across clients, >= 1.
+    request_loss, reply_loss : loss probabilities, in [0, 1).
+    max_attempts : first try plus retries, >= 1.
+    idempotency_keys : whether the server records keys and applies each once.
+    clients : concurrent clients, >= 1.
+    one_way_delay_s : minimum one-way network delay, seconds, > 0.
+    seed : seed of the random generator (the run is fully deterministic).
+
+    Returns
+    -------
+    dict with ``payments``, ``charges`` (card charges made), ``duplicates`` (charges
+    beyond one per payment), ``confirmed``, ``unsure`` (charged, no reply) and
+    ``never_applied``.
+
+    >>> simulate_payments(500, 0.2, 0.2, 4, idempotency_keys=True, seed=1)["duplicates"]
+    0
+    """
+    import simpy
+
+    n = int(at_least("payments", payments, 1, integer=True))
+    a = float(probability("request_loss", request_loss, open_high=True))
+    b = float(probability("reply_loss", reply_loss, open_high=True))
+    m = int(at_least("max_attempts", max_attempts, 1, integer=True))
+    c = int(at_least("clients", clients, 1, integer=True))
+    d = float(positive("one_way_delay_s", one_way_delay_s))
+    rng = np.random.default_rng(seed)
+    env = simpy.Environment()
+    timeout = 5 * d
+    charges: dict[str, int] = {}
+    replies_by_key: dict[str, str] = {}
+    confirmed: set[str] = set()
+    waiting: dict[str, simpy.Event] = {}
+
+    def transmit(loss: float, deliver, *args):
+        if rng.random() < loss:
+            return  # lost: it never arrives, and nobody is told
+        delay = d * (1 + rng.random())
+        env.process(_after(delay, deliver, *args))
+
+    def _after(delay, deliver, *args):
+        yield env.timeout(delay)
+        deliver(*args)
+
+    def server_receives(key: str):
+        if idempotency_keys and key in replies_by_key:
+            transmit(b, client_receives, key)  # replay the stored reply, charge nothing
+            return
+        charges[key] = charges.get(key, 0) + 1
+        replies_by_key[key] = "ok"
+        transmit(b, client_receives, key)
+
+    def client_receives(key: str):
+        event = waiting.get(key)
+        if event is not None and not event.triggered:
+            event.succeed()
+
+    def client(index: int, count: int):
+        for j in range(count):
+            key = f"c{index}-p{j}"
+            for _ in range(m):
+                waiting[key] = env.event()
+                transmit(a, server_receives, key)
+                result = yield waiting[key] | env.timeout(timeout)
+                if waiting[key] in result:
+                    confirmed.add(key)
+                    break
+            waiting.pop(key, None)
+            yield env.timeout(d)  # a late duplicate reply finds nobody waiting
+
+    share = [n // c + (1 if i < n % c else 0) for i in range(c)]
+    for i, count in enumerate(share):
+        if count:
+            env.process(client(i, count))
+    env.run()
+    applied = len(charges)
+    total = sum(charges.values())
+    return {
+        "payments": n,
+        "charges": total,
+        "duplicates": total - applied,
+        "confirmed": len(confirmed),
+        "unsure": len(set(charges) - confirmed),
+        "never_applied": n - applied,
+    }
+
+
+def compare_with_simulation(request_loss: float = 0.1, reply_loss: float = 0.1, max_attempts: int = 3,
+                            payments: int = 4000, seed: int = 0) -> "pd.DataFrame":
+    """Analytic expectations next to SimPy counts, with and without idempotency keys.
+
+    Rows: confirmed, unsure, never applied, duplicate charges (all per 1,000 payments).
+    """
+    import pandas as pd
+
+    r = retry_outcomes(request_loss, reply_loss, max_attempts)
+    rows = {}
+    for keys in (False, True):
+        sim = simulate_payments(payments, request_loss, reply_loss, max_attempts, keys, seed=seed)
+        label = "with keys" if keys else "no keys"
+        rows[f"model, {label}"] = {
+            "confirmed": 1000 * r["confirmed"],
+            "unsure": 1000 * r["unsure"],
+            "never applied": 1000 * r["never_applied"],
+            "duplicate charges": 0.0 if keys else 1000 * r["expected_duplicates"],
+        }
+        rows[f"SimPy, {label}"] = {
+            "confirmed": 1000 * sim["confirmed"] / payments,
+            "unsure": 1000 * sim["unsure"] / payments,
+            "never applied": 1000 * sim["never_applied"] / payments,
+            "duplicate charges": 1000 * sim["duplicates"] / payments,
+        }
+    table = pd.DataFrame(rows).T
+    table.index.name = "per 1,000 payments"
+    return table

@@ -1,0 +1,718 @@
+"""Placing keys on nodes by hashing: modulo placement, consistent hashing, Redis slots.
+
+A distributed store decides where a key lives by hashing it. The simplest rule,
+``hash(key) mod N``, spreads keys evenly but moves almost every key when ``N`` changes.
+Consistent hashing (Karger et al. 1997) puts nodes and keys on the same circle of hash
+values; a key belongs to the first node point clockwise from it, so a node joining or
+leaving moves only the keys of its own arcs. Each node gets many points on the circle
+(virtual nodes, as in Dynamo) so that its share of the circle is close to ``1/N``.
+Redis Cluster takes a third route: a fixed table of 16,384 slots, the slot of a key
+being ``CRC16(key) mod 16384``.
+
+Every hash here is computed on the UTF-8 bytes of the key, vectorized over a whole batch
+of keys with numpy (one pass per byte column, never a Python loop over keys), and is the
+same in every process and on every machine: never Python's salted ``hash()``.
+
+References
+----------
+- D. Karger, E. Lehman, T. Leighton, R. Panigrahy, M. Levine, D. Lewin, "Consistent
+  hashing and random trees", STOC 1997.
+- G. DeCandia et al., "Dynamo: Amazon's highly available key-value store", SOSP 2007.
+- G. Fowler, L. C. Noll, K.-P. Vo, D. Eastlake, "The FNV non-cryptographic hash
+  algorithm", IETF draft-eastlake-fnv (FNV-1a and its offset basis and prime).
+- A. Appleby, MurmurHash3 (the 64-bit finalizer ``fmix64``), SMHasher, 2011.
+- Redis Cluster specification, "Keys distribution model" and Appendix A (CRC16).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from math import gcd
+
+import numpy as np
+
+from ._validate import at_least, in_range
+
+__all__ = [
+    "encode_keys",
+    "fnv1a_64",
+    "fmix64",
+    "hash64",
+    "modulo_lookup",
+    "modulo_moved_fraction",
+    "consistent_moved_fraction",
+    "load_cv",
+    "vnodes_for_load_cv",
+    "ConsistentHashRing",
+    "crc16_xmodem",
+    "redis_hash_slot",
+    "REDIS_SLOTS",
+    "benchmark_lookup",
+]
+
+FNV64_OFFSET = np.uint64(0xCBF29CE484222325)
+FNV64_PRIME = np.uint64(0x100000001B3)
+REDIS_SLOTS = 16_384
+_BUCKET_BITS = 16
+_BUCKET_SHIFT = np.uint64(64 - _BUCKET_BITS)
+
+
+def _as_key_array(keys: str | Iterable[str]) -> np.ndarray:
+    if isinstance(keys, (str, bytes)):
+        raise ValueError("keys must be a sequence of str keys, got a single string: wrap it in a list")
+    arr = np.asarray(keys if isinstance(keys, np.ndarray) else list(keys))
+    if arr.ndim != 1:
+        raise ValueError(f"keys must be a one-dimensional sequence of str, got shape {arr.shape}")
+    if arr.size == 0:
+        return np.zeros(0, dtype="<U1")
+    if arr.dtype.kind != "U":
+        raise ValueError(f"keys must be str, got numpy dtype {arr.dtype}")
+    return arr
+
+
+def encode_keys(keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """UTF-8 bytes of each key as a zero-padded ``uint8`` matrix, and each key's byte length.
+
+    Keys go through numpy's fixed-width unicode array (UCS-4 code points), and the
+    UTF-8 encoding is computed for all keys at once. Like every numpy string, a key
+    loses trailing NUL characters (``"a\\x00"`` is read as ``"a"``).
+
+    Parameters
+    ----------
+    keys : sequence of str (not a single str).
+
+    Returns
+    -------
+    (bytes, lengths) : ``uint8`` array of shape ``(len(keys), max bytes)`` and an
+        ``int64`` array of byte lengths.
+
+    References
+    ----------
+    RFC 3629, "UTF-8, a transformation format of ISO 10646", section 3.
+
+    >>> b, n = encode_keys(["ab", "é"])
+    >>> b.tolist(), n.tolist()
+    ([[97, 98], [195, 169]], [2, 2])
+    """
+    arr = _as_key_array(keys)
+    if arr.size == 0:
+        return np.zeros((0, 0), dtype=np.uint8), np.zeros(0, dtype=np.int64)
+    width = arr.dtype.itemsize // 4
+    cp = arr.view(np.uint32).reshape(arr.size, width)
+    if width == 0 or int(cp.max(initial=0)) < 0x80:  # ASCII: one byte per code point
+        return cp.astype(np.uint8), np.strings.str_len(arr).astype(np.int64)
+    if np.any((cp >= 0xD800) & (cp < 0xE000)):
+        raise ValueError("keys must be valid unicode text, got a lone surrogate code point")
+    nbytes = (cp > 0).astype(np.int64) + (cp >= 0x80) + (cp >= 0x800) + (cp >= 0x10000)
+    # A NUL inside a key is one byte, not padding: padding is only past the key's length.
+    chars = np.strings.str_len(arr)
+    inside = np.arange(width) < chars[:, None]
+    nbytes = np.where(inside & (cp == 0), 1, nbytes)
+    ends = np.cumsum(nbytes, axis=1)
+    starts = ends - nbytes
+    lengths = ends[:, -1]
+    out = np.zeros((arr.size, int(lengths.max())), dtype=np.uint8)
+    rows = np.broadcast_to(np.arange(arr.size)[:, None], cp.shape)
+    lead = np.array([0, 0x00, 0xC0, 0xE0, 0xF0], dtype=np.uint32)
+    for k in range(4):  # byte k of each code point's encoding (at most 4)
+        has = nbytes > k
+        shift = (6 * (nbytes - 1 - k)).clip(0).astype(np.uint32)
+        if k == 0:
+            value = lead[nbytes] | (cp >> shift)
+        else:
+            value = 0x80 | ((cp >> shift) & 0x3F)
+        out[rows[has], (starts + k)[has]] = value[has].astype(np.uint8)
+    return out, lengths.astype(np.int64)
+
+
+def fnv1a_64(keys: Sequence[str]) -> np.ndarray:
+    """64-bit FNV-1a of each key's UTF-8 bytes, as ``uint64`` (vectorized over keys).
+
+    For each byte: ``h = (h XOR byte) * 0x100000001b3`` modulo 2**64, starting from the
+    offset basis ``0xcbf29ce484222325``.
+
+    References
+    ----------
+    Fowler, Noll, Vo and Eastlake, draft-eastlake-fnv; the test vectors there give
+    FNV-1a-64("a") = 0xaf63dc4c8601ec8c and FNV-1a-64("foobar") = 0x85944171f73967e8.
+
+    >>> [hex(int(h)) for h in fnv1a_64(["", "a", "foobar"])]
+    ['0xcbf29ce484222325', '0xaf63dc4c8601ec8c', '0x85944171f73967e8']
+    """
+    data, lengths = encode_keys(keys)
+    h = np.full(len(lengths), FNV64_OFFSET, dtype=np.uint64)
+    shortest = int(lengths.min(initial=0))
+    for j in range(data.shape[1]):
+        column = data[:, j].astype(np.uint64)
+        inside = None if j < shortest else (j < lengths)  # skip keys that have ended
+        np.bitwise_xor(h, column, out=h, where=True if inside is None else inside)
+        np.multiply(h, FNV64_PRIME, out=h, where=True if inside is None else inside)  # wraps mod 2**64
+    return h
+
+
+def fmix64(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finalizer: a bijection that spreads every input bit over the output.
+
+    FNV-1a alone leaves similar keys (``user1``, ``user2``) close in their high bits;
+    this avalanche step makes ring positions look uniformly random.
+
+    References
+    ----------
+    Appleby, MurmurHash3.cpp, ``fmix64`` (constants 0xff51afd7ed558ccd, 0xc4ceb9fe1a85ec53).
+
+    >>> int(fmix64(np.array([0], dtype=np.uint64))[0])
+    0
+    """
+    h = np.asarray(h, dtype=np.uint64).copy()
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    h ^= h >> np.uint64(33)
+    return h
+
+
+def hash64(keys: Sequence[str]) -> np.ndarray:
+    """The course's key hash: FNV-1a-64 of the UTF-8 bytes, then ``fmix64``. Stable everywhere.
+
+    >>> hex(int(hash64(["user:42"])[0]))
+    '0x998817bee6718248'
+    """
+    return fmix64(fnv1a_64(keys))
+
+
+def _node_names(nodes: Iterable[str]) -> list[str]:
+    if isinstance(nodes, str):
+        raise ValueError("nodes must be a sequence of node names, got a single string: wrap it in a list")
+    names = list(nodes)
+    if not names:
+        raise ValueError("nodes must hold at least one node, got none")
+    bad = [n for n in names if not isinstance(n, str) or not n]
+    if bad:
+        raise ValueError(f"nodes must be non-empty str names, got {bad[0]!r}")
+    if len(set(names)) != len(names):
+        raise ValueError("nodes must have distinct names, got a duplicate")
+    return names
+
+
+def modulo_lookup(keys: Sequence[str], nodes: Sequence[str]) -> np.ndarray:
+    """Place each key on ``nodes[hash64(key) mod N]``: even, but fragile when N changes.
+
+    Parameters
+    ----------
+    keys : sequence of str keys.
+    nodes : sequence of distinct node names (at least one).
+
+    Returns
+    -------
+    numpy array of str: the node of each key.
+
+    >>> modulo_lookup(["a", "b", "c"], ["n0", "n1"]).tolist()
+    ['n1', 'n0', 'n0']
+    """
+    names = np.asarray(_node_names(nodes))
+    h = hash64(keys)
+    return names[(h % np.uint64(len(names))).astype(np.intp)]
+
+
+def modulo_moved_fraction(nodes_before: int, nodes_after: int) -> float:
+    """Share of uniformly hashed keys whose node changes when ``hash mod a`` becomes ``hash mod b``.
+
+    A key stays put when ``h mod a == h mod b``. Over one period ``lcm(a, b)`` of hash
+    values exactly ``min(a, b)`` do (one for each common remainder), so the moved share is
+    ``1 - min(a, b) / lcm(a, b)``. From ``N`` to ``N + 1`` nodes that is ``N / (N + 1)``.
+
+    Parameters
+    ----------
+    nodes_before, nodes_after : whole numbers of nodes, >= 1.
+
+    >>> modulo_moved_fraction(10, 11)
+    0.9090909090909091
+    >>> modulo_moved_fraction(4, 8)
+    0.5
+    """
+    a = int(at_least("nodes_before", nodes_before, 1, integer=True))
+    b = int(at_least("nodes_after", nodes_after, 1, integer=True))
+    lcm = a * b // gcd(a, b)
+    return 1.0 - min(a, b) / lcm
+
+
+def consistent_moved_fraction(nodes_before: int, nodes_after: int) -> float:
+    """Expected share of keys that move on a consistent-hashing ring when nodes join or leave.
+
+    With equal shares, only the keys of the nodes that join (or leave) move:
+    ``|b - a| / max(a, b)``; one node joining ``N`` moves ``1 / (N + 1)``.
+
+    References
+    ----------
+    Karger et al. 1997 (monotonicity); DeCandia et al. 2007, section 4.2.
+
+    >>> consistent_moved_fraction(10, 11)
+    0.09090909090909091
+    """
+    a = int(at_least("nodes_before", nodes_before, 1, integer=True))
+    b = int(at_least("nodes_after", nodes_after, 1, integer=True))
+    return abs(b - a) / max(a, b)
+
+
+def load_cv(vnodes: float) -> float:
+    """Coefficient of variation of a node's share of the ring with ``vnodes`` points per node.
+
+    With ``N v`` random points the arcs are nearly independent exponentials of mean
+    ``1/(N v)``; a node's share is the sum of ``v`` of them, a Gamma variable with
+    coefficient of variation ``1 / sqrt(v)`` (for large ``N``; exactly
+    ``sqrt((N - 1) / (N v + 1))`` for the uniform spacings of ``N v`` points).
+
+    >>> round(load_cv(160), 4)
+    0.0791
+    """
+    v = float(at_least("vnodes", vnodes, 1))
+    return float(1.0 / np.sqrt(v))
+
+
+def vnodes_for_load_cv(target_cv: float) -> float:
+    """Virtual nodes per node that bring the load's coefficient of variation down to ``target_cv``.
+
+    >>> vnodes_for_load_cv(0.05)
+    400.0
+    """
+    c = float(in_range("target_cv", target_cv, 0, 1, low_open=True))
+    return float(np.round(1.0 / c**2, 9))
+
+
+class ConsistentHashRing:
+    """A consistent-hashing ring with virtual nodes; lookups are vectorized over keys.
+
+    Each node puts ``vnodes`` points on a circle of 2**64 hash values, at
+    ``hash64("<node>#<i>")`` for ``i = 0 .. vnodes - 1``. A key belongs to the node
+    owning the first point at or after the key's hash, wrapping around at the top.
+    Lookups hash the whole batch of keys with numpy and place them with one
+    ``np.searchsorted`` on the sorted points.
+
+    Parameters
+    ----------
+    nodes : sequence of distinct, non-empty str node names (at least one).
+    vnodes : virtual nodes (points on the ring) per node, a whole number >= 1.
+
+    References
+    ----------
+    Karger et al. 1997; DeCandia et al. 2007 (Dynamo), section 4.2.
+
+    >>> ring = ConsistentHashRing(["a", "b", "c"], vnodes=64)
+    >>> ring.lookup(["user:1", "user:2", "user:3"]).tolist()
+    ['a', 'c', 'c']
+    >>> ring.add("d"); ring.nodes
+    ['a', 'b', 'c', 'd']
+    """
+
+    def __init__(self, nodes: Sequence[str], vnodes: int = 160) -> None:
+        self.vnodes = int(at_least("vnodes", vnodes, 1, integer=True))
+        self._nodes = _node_names(nodes)
+        self._points: dict[str, np.ndarray] = {}
+        for name in self._nodes:
+            self._points[name] = self._node_points(name)
+        self._rebuild()
+
+    def _node_points(self, name: str) -> np.ndarray:
+        labels = np.strings.add(name + "#", np.arange(self.vnodes).astype(str))
+        return hash64(labels)
+
+    def _rebuild(self) -> None:
+        positions = np.concatenate([self._points[n] for n in self._nodes])
+        owners = np.repeat(np.arange(len(self._nodes)), self.vnodes)
+        order = np.lexsort((owners, positions))  # ties (astronomically rare) go to the earlier node
+        self._positions = positions[order]
+        self._owners = owners[order]
+        self._names = np.asarray(self._nodes)
+        # A jump table over the top 16 bits of the circle: for each of 65,536 equal
+        # buckets, the first point at or after the bucket's start. A lookup starts
+        # there and steps past the (few) points of its bucket below its hash, which
+        # beats a binary search over the points by about ten times.
+        starts = np.arange(1 << _BUCKET_BITS, dtype=np.uint64) << _BUCKET_SHIFT
+        self._first = np.searchsorted(self._positions, starts, side="left").astype(np.intp)
+        self._padded = np.append(self._positions, np.uint64(2**64 - 1))
+
+    @property
+    def nodes(self) -> list[str]:
+        """The node names, in the order they were added."""
+        return list(self._nodes)
+
+    @property
+    def positions(self) -> np.ndarray:
+        """The sorted ring points (``uint64``)."""
+        return self._positions.copy()
+
+    @property
+    def owners(self) -> np.ndarray:
+        """The node name owning each sorted ring point."""
+        return self._names[self._owners]
+
+    def add(self, node: str) -> None:
+        """Add a node (with ``vnodes`` points); only keys on its new arcs move to it."""
+        if not isinstance(node, str) or not node:
+            raise ValueError(f"node must be a non-empty str name, got {node!r}")
+        if node in self._points:
+            raise ValueError(f"node must not be on the ring already, got {node!r}")
+        self._nodes.append(node)
+        self._points[node] = self._node_points(node)
+        self._rebuild()
+
+    def remove(self, node: str) -> None:
+        """Remove a node; its keys move to the next points clockwise. The last node cannot go."""
+        if node not in self._points:
+            raise ValueError(f"node must be on the ring, got {node!r}")
+        if len(self._nodes) == 1:
+            raise ValueError("nodes must hold at least one node: cannot remove the last one")
+        self._nodes.remove(node)
+        del self._points[node]
+        self._rebuild()
+
+    def lookup_hashes(self, hashes: np.ndarray) -> np.ndarray:
+        """Index (into :attr:`nodes`) of the owner of each 64-bit hash value."""
+        h = np.asarray(hashes, dtype=np.uint64)
+        idx = self._first[(h >> _BUCKET_SHIFT).astype(np.intp)]
+        while True:  # the padded end (2**64 - 1) stops every walk
+            behind = self._padded[idx] < h
+            if not behind.any():
+                break
+            idx += behind
+        idx[idx == len(self._positions)] = 0  # past the last point: wrap to the first
+        return self._owners[idx]
+
+    def lookup(self, keys: Sequence[str]) -> np.ndarray:
+        """The node name of each key (a numpy array of str), for a whole batch at once."""
+        return self._names[self.lookup_hashes(hash64(keys))]
+
+    def shares(self) -> dict[str, float]:
+        """Each node's share of the circle (the expected share of keys it holds)."""
+        gaps = np.diff(self._positions.astype(np.float64), prepend=self._positions[-1].astype(np.float64) - 2.0**64)
+        totals = np.bincount(self._owners, weights=gaps, minlength=len(self._nodes)) / 2.0**64
+        return dict(zip(self._nodes, totals.tolist()))
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def __repr__(self) -> str:
+        return f"ConsistentHashRing({len(self._nodes)} nodes, vnodes={self.vnodes})"
+
+
+# --- Redis Cluster: CRC16 and 16,384 hash slots ---------------------------------------
+
+
+def _crc16_table() -> np.ndarray:
+    table = np.zeros(256, dtype=np.uint16)
+    for byte in range(256):
+        crc = byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else (crc << 1)
+        table[byte] = crc & 0xFFFF
+    return table
+
+
+_CRC16 = _crc16_table()
+
+
+def _crc16_masked(data: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    crc = np.zeros(data.shape[0], dtype=np.uint16)
+    for j in range(data.shape[1]):
+        step = ((crc << np.uint16(8)) ^ _CRC16[(crc >> np.uint16(8)) ^ data[:, j]]).astype(np.uint16)
+        crc = np.where((start <= j) & (j < stop), step, crc)
+    return crc
+
+
+def crc16_xmodem(keys: Sequence[str]) -> np.ndarray:
+    """CRC-16/XMODEM of each key's UTF-8 bytes (poly 0x1021, init 0, no reflection), vectorized.
+
+    References
+    ----------
+    Redis Cluster specification, Appendix A: the output for "123456789" is 0x31C3.
+
+    >>> hex(int(crc16_xmodem(["123456789"])[0]))
+    '0x31c3'
+    """
+    data, lengths = encode_keys(keys)
+    return _crc16_masked(data, np.zeros_like(lengths), lengths)
+
+
+def redis_hash_slot(keys: Sequence[str]) -> np.ndarray:
+    """Redis Cluster's slot of each key: ``CRC16(key) mod 16384``, honouring hash tags.
+
+    If a key holds a ``{`` followed later by a ``}`` with at least one byte between the
+    first ``{`` and the first ``}`` after it, only those bytes are hashed, so
+    ``user:{42}:cart`` and ``user:{42}:orders`` share a slot.
+
+    References
+    ----------
+    Redis Cluster specification, "Keys distribution model" and "Hash tags"; the
+    ``CLUSTER KEYSLOT`` documentation gives somekey -> 11058 and foo{hash_tag} -> 2515.
+
+    >>> redis_hash_slot(["somekey", "foo{hash_tag}", "bar{hash_tag}"]).tolist()
+    [11058, 2515, 2515]
+    """
+    data, lengths = encode_keys(keys)
+    if data.shape[1] == 0:  # no keys, or only empty ones: CRC16 of nothing is 0
+        return np.zeros(len(lengths), dtype=np.int64)
+    cols = np.arange(data.shape[1])
+    inside = cols < lengths[:, None]
+    is_open = (data == ord("{")) & inside
+    has_open = is_open.any(axis=1)
+    open_at = np.where(has_open, is_open.argmax(axis=1), -1)
+    is_close = (data == ord("}")) & inside & (cols > open_at[:, None]) & has_open[:, None]
+    has_close = is_close.any(axis=1)
+    close_at = is_close.argmax(axis=1)
+    tagged = has_close & (close_at > open_at + 1)
+    start = np.where(tagged, open_at + 1, 0)
+    stop = np.where(tagged, close_at, lengths)
+    return (_crc16_masked(data, start, stop) % REDIS_SLOTS).astype(np.int64)
+
+
+# --- The performance check of issue 7 (used by benchmarks/bench_hashing.py) ------------
+
+
+def benchmark_lookup(n_keys: int = 200_000, n_nodes: int = 20, vnodes: int = 160, repeats: int = 3) -> dict:
+    """Time this module's ring against ``uhashring`` (if installed) on the same keys.
+
+    Each ring is built once; lookups are timed ``repeats`` times and the best run counts
+    (uhashring, being slow, runs once when the batch is large). Keys are ``"key-<i>"``.
+
+    Returns
+    -------
+    dict with ``n_keys``, ``n_nodes``, ``vnodes``, ``scalelab_s``, ``uhashring_s`` (NaN if
+    uhashring is missing), ``ratio`` (uhashring time / ours), ``cv`` (coefficient of
+    variation of the keys per node, ours) and ``agreement`` (share of keys both rings put
+    on the same node: expected near ``1/N``, since the hash functions differ).
+    """
+    import time
+
+    n = int(at_least("n_keys", n_keys, 1, integer=True))
+    m = int(at_least("n_nodes", n_nodes, 1, integer=True))
+    v = int(at_least("vnodes", vnodes, 1, integer=True))
+    r = int(at_least("repeats", repeats, 1, integer=True))
+    keys = np.strings.add("key-", np.arange(n).astype(str)).tolist()
+    nodes = [f"node-{i:02d}" for i in range(m)]
+    ring = ConsistentHashRing(nodes, vnodes=v)
+    ours = np.inf
+    for _ in range(r):
+        start = time.perf_counter()
+        placed = ring.lookup(keys)
+        ours = min(ours, time.perf_counter() - start)
+    counts = np.unique(placed, return_counts=True)[1]
+    counts = np.concatenate([counts, np.zeros(m - counts.size)])
+    result = {"n_keys": n, "n_nodes": m, "vnodes": v, "scalelab_s": ours, "uhashring_s": float("nan"),
+              "ratio": float("nan"), "cv": float(counts.std() / counts.mean()), "agreement": float("nan")}
+    try:
+        from uhashring import HashRing
+    except ImportError:
+        return result
+    other = HashRing(nodes=nodes, vnodes=v)
+    theirs = np.inf
+    for _ in range(r if n <= 20_000 else 1):
+        start = time.perf_counter()
+        get = other.get_node
+        their_nodes = [get(k) for k in keys]
+        theirs = min(theirs, time.perf_counter() - start)
+    result.update(uhashring_s=theirs, ratio=theirs / ours,
+                  agreement=float(np.mean(np.asarray(their_nodes) == placed)))
+    return result
+
+
+# --- Models for the explorers ----------------------------------------------------------
+
+RING_NODES = ("A", "B", "C", "D", "E", "F")
+RING_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
+RING_KEYS = tuple(f"key-{i}" for i in range(48))
+_TURN = 2.0**64
+
+
+def _xy(hashes: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """Points on a circle, clockwise from the top, for 64-bit hash values."""
+    theta = np.pi / 2 - 2 * np.pi * (np.asarray(hashes, dtype=np.float64) / _TURN)
+    return radius * np.cos(theta), radius * np.sin(theta)
+
+
+def ring_picture(nodes: int, vnodes: int) -> dict:
+    """The ring drawn: each node's arcs and virtual nodes, and 48 keys just inside the circle.
+
+    A key belongs to the first virtual node (diamond) clockwise from it; the arc that
+    ends at a virtual node is drawn in its node's color, so each key is held by the node
+    whose arc it sits beside. Keys never move; arcs do, as nodes join.
+
+    >>> pic = ring_picture(3, 2)
+    >>> len(pic), int(np.isfinite(pic["A: virtual nodes"]["x"]).sum())
+    (13, 2)
+    """
+    n = int(in_range("nodes", nodes, 1, len(RING_NODES), integer=True))
+    v = int(at_least("vnodes", vnodes, 1, integer=True))
+    return dict(_ring_picture(n, v))
+
+
+@lru_cache(maxsize=64)
+def _ring_picture(n: int, vnodes: int) -> tuple:
+    ring = ConsistentHashRing(RING_NODES[:n], vnodes=vnodes)
+    pos = ring._positions.astype(np.float64)
+    owner = ring._owners
+    prev = np.roll(pos, 1)
+    prev[0] -= _TURN
+    hidden = np.array([np.nan])
+    arcs, points = {}, {}
+    for i, name in enumerate(RING_NODES):
+        color = RING_COLORS[i]
+        if i < n:
+            xs, ys = [], []
+            for a, b in zip(prev[owner == i], pos[owner == i]):
+                steps = max(2, int(np.ceil((b - a) / _TURN * 90)) + 1)
+                x, y = _xy(np.linspace(a, b, steps) % _TURN, 1.0)
+                xs += [*x, np.nan]
+                ys += [*y, np.nan]
+            ax, ay = np.array(xs), np.array(ys)
+            px, py = _xy(ring._positions[owner == i], 1.0)
+        else:
+            ax = ay = px = py = hidden
+        arcs[f"{name}: arcs"] = {"x": ax, "y": ay, "mode": "lines", "line": {"color": color, "width": 7},
+                                 "showlegend": False, "hoverinfo": "skip"}
+        points[f"{name}: virtual nodes"] = {
+            "x": px, "y": py, "mode": "markers", "name": f"node {name}",
+            "marker": {"color": color, "size": 13, "symbol": "diamond", "line": {"color": "white", "width": 1.5}},
+        }
+    kx, ky = _xy(hash64(list(RING_KEYS)), 0.9)
+    keys = {"keys": {"x": kx, "y": ky, "mode": "markers", "name": "keys",
+                     "marker": {"color": "#333333", "size": 6}}}
+    return tuple({**arcs, **keys, **points}.items())
+
+
+MOVE_KEYS = 5_000
+MOVE_NODES = np.arange(1, 31)
+_MAX_VNODES = 1024
+
+
+@lru_cache(maxsize=16)
+def _point_table(prefix: str, n_nodes: int, vnodes: int) -> np.ndarray:
+    """Ring points of nodes ``<prefix><j>`` (rows) for virtual nodes ``0 .. vnodes - 1`` (columns)."""
+    names = np.strings.add(prefix, np.arange(n_nodes).astype(str))
+    labels = np.strings.add(np.strings.add(names[:, None], "#"), np.arange(vnodes).astype(str)[None, :])
+    return hash64(labels.ravel()).reshape(n_nodes, vnodes)
+
+
+@lru_cache(maxsize=4)
+def _key_hashes(prefix: str, n_keys: int) -> np.ndarray:
+    return hash64(np.strings.add(prefix, np.arange(n_keys).astype(str)))
+
+
+def _owners(table: np.ndarray, n: int, v: int, key_hashes: np.ndarray) -> np.ndarray:
+    """Owner (row index) of each key hash on the ring of the first ``n`` rows, ``v`` columns."""
+    pos = table[:n, :v].ravel()
+    own = np.repeat(np.arange(n), v)
+    order = np.argsort(pos, kind="stable")
+    pos, own = pos[order], own[order]
+    idx = np.searchsorted(pos, key_hashes, side="left")
+    idx[idx == pos.size] = 0
+    return own[idx]
+
+
+def _ring_shares(table: np.ndarray, n: int, v: int) -> np.ndarray:
+    pos = table[:n, :v].ravel()
+    own = np.repeat(np.arange(n), v)
+    order = np.argsort(pos, kind="stable")
+    pos = pos[order].astype(np.float64)
+    gaps = np.diff(pos, prepend=pos[-1] - _TURN)
+    return np.bincount(own[order], weights=gaps, minlength=n) / _TURN
+
+
+@lru_cache(maxsize=32)
+def _movement(vnodes: int) -> tuple[np.ndarray, np.ndarray]:
+    table = _point_table("node-", int(MOVE_NODES[-1]) + 1, _MAX_VNODES)
+    keys = _key_hashes("item-", MOVE_KEYS)
+    modulo = np.array([np.mean(keys % np.uint64(n) != keys % np.uint64(n + 1)) for n in MOVE_NODES])
+    ring = np.array([np.mean(_owners(table, n, vnodes, keys) != _owners(table, n + 1, vnodes, keys))
+                     for n in MOVE_NODES])
+    return modulo, ring
+
+
+def movement_curves(vnodes: int) -> dict:
+    """Share of 5,000 keys that move when one node joins N, for modulo and consistent hashing.
+
+    >>> c = movement_curves(160)
+    >>> round(float(c["modulo, measured"]["y"][9]), 2), round(float(c["consistent, measured"]["y"][9]), 2)
+    (0.91, 0.07)
+    """
+    v = int(in_range("vnodes", vnodes, 1, _MAX_VNODES, integer=True))
+    modulo, ring = _movement(v)
+    n = MOVE_NODES
+    return {
+        "modulo, measured": {"x": n, "y": modulo, "mode": "markers", "marker": {"color": "#d62728"}},
+        "N / (N + 1)": {"x": n, "y": n / (n + 1), "line": {"color": "#d62728", "dash": "dot"}},
+        "consistent, measured": {"x": n, "y": ring, "mode": "markers+lines", "marker": {"color": "#1f77b4"},
+                                 "line": {"width": 1}},
+        "1 / (N + 1)": {"x": n, "y": 1 / (n + 1), "line": {"color": "#1f77b4", "dash": "dot"}},
+    }
+
+
+BALANCE_KEYS = 20_000
+
+
+@lru_cache(maxsize=128)
+def _balance(n: int, v: int) -> np.ndarray:
+    table = _point_table("node-", 64, _MAX_VNODES)
+    counts = np.bincount(_owners(table, n, v, _key_hashes("user:", BALANCE_KEYS)), minlength=n)
+    load = np.sort(counts / counts.mean())[::-1]
+    load.flags.writeable = False
+    return load
+
+
+def balance_bars(nodes: int, vnodes: int) -> dict:
+    """Keys per node (over the even share) on a ring, busiest first, with the 1/sqrt(v) band.
+
+    >>> bars = balance_bars(10, 1)
+    >>> round(float(bars["keys per node"]["y"].mean()), 6)
+    1.0
+    """
+    n = int(in_range("nodes", nodes, 1, 64, integer=True))
+    v = int(in_range("vnodes", vnodes, 1, _MAX_VNODES, integer=True))
+    load = _balance(n, v)
+    edge = np.array([0.5, n + 0.5])
+    cv = load_cv(v)
+    return {
+        "keys per node": {"x": np.arange(1, n + 1), "y": load, "type": "bar", "marker": {"color": "#1f77b4"}},
+        "even share": {"x": edge, "y": np.ones(2), "mode": "lines", "line": {"color": "black", "dash": "dash"}},
+        "1 ± 1/√v": {"x": np.array([0.5, n + 0.5, np.nan, 0.5, n + 0.5]),
+                     "y": np.array([1 + cv, 1 + cv, np.nan, 1 - cv, 1 - cv]), "mode": "lines",
+                     "line": {"color": "#ff7f0e", "dash": "dot"}},
+    }
+
+
+V_AXIS = np.array([1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024])
+_SEEDS = 6
+
+
+@lru_cache(maxsize=16)
+def _spread(nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    cvs = np.zeros((_SEEDS, V_AXIS.size))
+    peaks = np.zeros((_SEEDS, V_AXIS.size))
+    for s in range(_SEEDS):
+        table = _point_table(f"cluster{s}-node-", nodes, _MAX_VNODES)
+        for j, v in enumerate(V_AXIS):
+            share = _ring_shares(table, nodes, int(v)) * nodes
+            cvs[s, j] = share.std()
+            peaks[s, j] = share.max()
+    return np.sqrt((cvs**2).mean(axis=0)), peaks.mean(axis=0)
+
+
+def spread_curves(nodes: int) -> dict:
+    """Measured spread of the nodes' ring shares against virtual nodes, beside ``1/sqrt(v)``.
+
+    The coefficient of variation is the root mean square over six rings with different
+    node names; the busiest node's share is their mean.
+
+    >>> c = spread_curves(20)
+    >>> round(float(c["coefficient of variation, measured"]["y"][-1] * 32), 1)
+    1.0
+    """
+    n = int(in_range("nodes", nodes, 2, 64, integer=True))
+    cv, peak = _spread(n)
+    return {
+        "coefficient of variation, measured": {"x": V_AXIS, "y": cv, "mode": "markers+lines"},
+        "1/√v": {"x": V_AXIS, "y": 1 / np.sqrt(V_AXIS), "line": {"dash": "dot"}},
+        "busiest node's share over even, minus 1": {"x": V_AXIS, "y": peak - 1, "mode": "markers+lines",
+                                                    "line": {"dash": "dash"}},
+    }

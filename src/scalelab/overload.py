@@ -1,0 +1,455 @@
+"""Availability under attack: a request flood against a finite queue, and rate limiting.
+
+A service with one server (service rate ``mu``) and room for ``K`` requests in all
+(one in service, ``K - 1`` waiting) is an M/M/1/K queue when requests arrive as a
+Poisson stream. An arrival that finds ``K`` requests already there is dropped. The
+blocking probability has a closed form (Kleinrock 1975, sec. 3.6),
+
+    P_K = (1 - rho) rho**K / (1 - rho**(K + 1)),   rho = lambda / mu,
+
+and because Poisson arrivals see time averages (PASTA), a legitimate request is dropped
+with the same probability as an attacking one. A flood (DDoS) raises ``lambda`` until
+almost every request, legitimate or not, is dropped.
+
+A per-client token bucket (rate ``r`` tokens per second, depth ``b``) admits a client's
+request only if a token is left. Over a long run it passes ``min(lambda_i, r)`` of a
+client's rate ``lambda_i`` (the fluid approximation used by :func:`flood`); the SimPy
+model :func:`simulate_flood` keeps real buckets and checks it.
+
+References
+----------
+- L. Kleinrock, *Queueing Systems, Volume 1: Theory*, Wiley, 1975, sec. 3.6 (M/M/1/K).
+- J. D. C. Little, "A proof for the queuing formula L = lambda W", Operations
+  Research 9(3), 1961.
+- J. Heinanen and R. Guerin, "A Single Rate Three Color Marker", RFC 2697, 1999 (token
+  bucket metering); J. Mirkovic and P. Reiher, "A taxonomy of DDoS attack and DDoS
+  defense mechanisms", ACM SIGCOMM CCR 34(2), 2004.
+- I. Gorton, *Foundations of Scalable Systems*, O'Reilly, 2022, ch. 1 (availability
+  under attack, DDoS).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validate import at_least, in_range, positive, scalar
+
+__all__ = [
+    "mm1k_state_probabilities",
+    "mm1k_blocking",
+    "mm1k_mean_in_system",
+    "mm1k_response_time_s",
+    "token_bucket_admitted_per_s",
+    "flood",
+    "simulate_flood",
+    "compare_with_simulation",
+    "goodput_curves",
+    "drop_latency_curves",
+]
+
+
+def _queue_args(arrival_rate_per_s: ArrayLike, service_rate_per_s: ArrayLike, capacity: ArrayLike):
+    lam = at_least("arrival_rate_per_s", arrival_rate_per_s, 0)
+    mu = positive("service_rate_per_s", service_rate_per_s)
+    k = at_least("capacity", capacity, 1, integer=True)
+    return lam, mu, k
+
+
+def mm1k_state_probabilities(arrival_rate_per_s: float, service_rate_per_s: float,
+                             capacity: int) -> np.ndarray:
+    """Long-run probabilities of 0, 1, ..., K requests in an M/M/1/K system.
+
+    ``p_n`` is proportional to ``rho**n``; weights are scaled so that no power overflows.
+
+    Parameters
+    ----------
+    arrival_rate_per_s : lambda, offered requests per second, >= 0 (scalar).
+    service_rate_per_s : mu, requests per second the server completes, > 0.
+    capacity : K, most requests in the system (in service plus waiting), whole, >= 1.
+
+    References
+    ----------
+    Kleinrock 1975, eq. 3.43.
+
+    >>> mm1k_state_probabilities(1.0, 1.0, 3).tolist()
+    [0.25, 0.25, 0.25, 0.25]
+    """
+    lam, mu, k = _queue_args(arrival_rate_per_s, service_rate_per_s, capacity)
+    return _probabilities(np.atleast_1d(lam / mu), int(k))[0]
+
+
+def _probabilities(rho: np.ndarray, k: int) -> np.ndarray:
+    """Rows of state probabilities, one row per load in ``rho`` (1-d)."""
+    n = np.arange(k + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_rho = np.log(rho)[:, None]
+        log_w = np.where(rho[:, None] == 0, np.where(n == 0, 0.0, -np.inf), n * log_rho)
+    log_w = log_w - log_w.max(axis=1, keepdims=True)
+    w = np.exp(log_w)
+    return w / w.sum(axis=1, keepdims=True)
+
+
+def mm1k_blocking(arrival_rate_per_s: ArrayLike, service_rate_per_s: ArrayLike,
+                  capacity: ArrayLike) -> float | np.ndarray:
+    """Probability that an arriving request is dropped by a full M/M/1/K system.
+
+    Closed form ``(1 - rho) rho**K / (1 - rho**(K + 1))`` (``1 / (K + 1)`` at rho = 1),
+    computed as ``(1 - q) / (1 - q**(K + 1))`` with ``q = 1 / rho`` when rho > 1 so
+    that it stays exact under a flood.
+
+    Parameters
+    ----------
+    arrival_rate_per_s : lambda, offered requests per second, >= 0.
+    service_rate_per_s : mu, requests per second the server completes, > 0.
+    capacity : K, most requests in the system, a whole number >= 1.
+
+    Returns
+    -------
+    The blocking probability, in [0, 1).
+
+    References
+    ----------
+    Kleinrock 1975, sec. 3.6.
+
+    >>> round(mm1k_blocking(1500, 1000, 20), 4)
+    0.3334
+    >>> mm1k_blocking(10, 10, 4)
+    0.2
+    """
+    lam, mu, k = _queue_args(arrival_rate_per_s, service_rate_per_s, capacity)
+    rho = lam / mu
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        low = np.minimum(rho, 1.0)  # rho <= 1: (1 - rho) rho^K / (1 - rho^(K+1))
+        low_value = (1.0 - low) * low**k / -np.expm1((k + 1) * np.log(low))
+        q = 1.0 / np.maximum(rho, 1.0)  # rho > 1: (1 - q) / (1 - q^(K+1))
+        high_value = (1.0 - q) / -np.expm1((k + 1) * np.log(q))
+        value = np.where(rho > 1.0, high_value, low_value)
+        value = np.where(np.abs(rho - 1.0) < 1e-12, 1.0 / (k + 1.0), value)
+        value = np.where(rho == 0, 0.0, value)
+    return scalar(value)
+
+
+def mm1k_mean_in_system(arrival_rate_per_s: ArrayLike, service_rate_per_s: ArrayLike,
+                        capacity: ArrayLike) -> float | np.ndarray:
+    """Mean number of requests in an M/M/1/K system, ``L = sum n p_n``.
+
+    Closed form ``rho / (1 - rho) - (K + 1) rho**(K+1) / (1 - rho**(K+1))`` for rho < 1
+    (``K / 2`` at rho = 1); for rho > 1 the same formula in ``q = 1 / rho`` counts the
+    empty places, ``L = K - L(q)``, so nothing overflows under a flood.
+
+    Parameters
+    ----------
+    arrival_rate_per_s : lambda, offered requests per second, >= 0.
+    service_rate_per_s : mu, > 0.
+    capacity : K, a whole number >= 1.
+
+    References
+    ----------
+    Kleinrock 1975, sec. 3.6.
+
+    >>> mm1k_mean_in_system(1.0, 1.0, 4)  # rho = 1: uniform on 0..K
+    2.0
+    >>> round(mm1k_mean_in_system(500, 1000, 200), 6)  # a big buffer: M/M/1, rho / (1 - rho)
+    1.0
+    """
+    lam, mu, k = _queue_args(arrival_rate_per_s, service_rate_per_s, capacity)
+    rho = lam / mu
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        x = np.where(rho > 1.0, 1.0 / np.maximum(rho, 1e-300), rho)  # the load in (0, 1]
+        tail = -np.expm1((k + 1) * np.log(x))  # 1 - x^(K+1)
+        partial = x / (1.0 - x) - (k + 1) * x ** (k + 1) / tail
+        mean = np.where(rho > 1.0, k - partial, partial)
+        mean = np.where(np.abs(rho - 1.0) < 1e-9, k / 2.0, mean)
+        mean = np.where(rho == 0, 0.0, mean)
+    return scalar(mean)
+
+
+def mm1k_response_time_s(arrival_rate_per_s: ArrayLike, service_rate_per_s: ArrayLike,
+                         capacity: ArrayLike) -> float | np.ndarray:
+    """Mean time an admitted request spends in an M/M/1/K system, in seconds.
+
+    By Little's law, ``W = L / (lambda (1 - P_K))``; with no load it is ``1 / mu``.
+
+    Parameters
+    ----------
+    arrival_rate_per_s : lambda, >= 0.
+    service_rate_per_s : mu, > 0.
+    capacity : K, a whole number >= 1.
+
+    References
+    ----------
+    Little 1961; Kleinrock 1975, sec. 3.6.
+
+    >>> round(mm1k_response_time_s(0.0, 1000, 10) * 1000, 3)  # ms
+    1.0
+    >>> round(mm1k_response_time_s(1e9, 1000, 10) * 1000, 3)  # a full queue: about K / mu
+    10.0
+    """
+    lam, mu, k = _queue_args(arrival_rate_per_s, service_rate_per_s, capacity)
+    mean = np.asarray(mm1k_mean_in_system(lam, mu, k))
+    admitted = lam * (1.0 - np.asarray(mm1k_blocking(lam, mu, k)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.where(admitted > 0, mean / np.where(admitted > 0, admitted, 1.0), 1.0 / mu)
+    return scalar(w)
+
+
+def token_bucket_admitted_per_s(rate_per_s: ArrayLike, bucket_rate_per_s: ArrayLike) -> float | np.ndarray:
+    """Long-run rate a token bucket lets through: ``min(rate, bucket rate)`` (fluid model).
+
+    The bucket's depth only matters for bursts, so it drops out of the long-run rate;
+    near ``rate = bucket rate`` random arrivals lose a little more (see
+    :func:`simulate_flood`).
+
+    Parameters
+    ----------
+    rate_per_s : one client's offered requests per second, >= 0.
+    bucket_rate_per_s : tokens added per second, > 0 (inf: no limit).
+
+    References
+    ----------
+    RFC 2697 (token bucket metering).
+
+    >>> token_bucket_admitted_per_s(50, 10), token_bucket_admitted_per_s(3, 10)
+    (10.0, 3.0)
+    """
+    lam = at_least("rate_per_s", rate_per_s, 0)
+    r = positive("bucket_rate_per_s", bucket_rate_per_s)
+    return scalar(np.minimum(lam, r))
+
+
+def flood(legit_rate_per_s: float, attack_rate_per_s: ArrayLike, *, service_rate_per_s: float = 1000.0,
+          capacity: int = 50, bots: int = 100, legit_clients: int = 200,
+          limit_per_client_per_s: float = math.inf) -> dict[str, np.ndarray]:
+    """Legitimate goodput, drops and latency of a service under a request flood.
+
+    Legitimate load comes from ``legit_clients`` clients sharing ``legit_rate_per_s``
+    evenly, the attack from ``bots`` machines sharing ``attack_rate_per_s``. Each
+    client passes a token bucket of ``limit_per_client_per_s`` (fluid model); what
+    passes enters an M/M/1/K queue and is dropped with its blocking probability.
+
+    Parameters
+    ----------
+    legit_rate_per_s : legitimate requests per second, >= 0.
+    attack_rate_per_s : attacking requests per second, >= 0 (scalar or 1-d array).
+    service_rate_per_s : mu, requests per second the server completes, > 0.
+    capacity : K, most requests in the system, a whole number >= 1.
+    bots : attacking machines, a whole number >= 1.
+    legit_clients : legitimate clients, a whole number >= 1.
+    limit_per_client_per_s : token rate per client, > 0; inf for no rate limiting.
+
+    Returns
+    -------
+    dict of arrays (shaped like ``attack_rate_per_s``): ``legit_goodput_per_s``,
+    ``legit_dropped_share`` (at the limiter or the queue), ``attack_goodput_per_s``,
+    ``blocking`` (at the queue), ``response_time_s`` (mean, admitted requests) and
+    ``utilization``.
+
+    References
+    ----------
+    Kleinrock 1975, sec. 3.6; RFC 2697; Mirkovic and Reiher 2004.
+
+    >>> out = flood(600, 20_000)
+    >>> round(float(out["legit_goodput_per_s"]), 1)
+    29.1
+    >>> round(float(flood(600, 20_000, limit_per_client_per_s=10)["legit_goodput_per_s"]), 1)
+    375.0
+    """
+    legit = float(at_least("legit_rate_per_s", legit_rate_per_s, 0))
+    attack = at_least("attack_rate_per_s", attack_rate_per_s, 0)
+    mu = float(positive("service_rate_per_s", service_rate_per_s))
+    k = int(at_least("capacity", capacity, 1, integer=True))
+    n_bots = float(at_least("bots", bots, 1, integer=True))
+    n_legit = float(at_least("legit_clients", legit_clients, 1, integer=True))
+    limit = float(positive("limit_per_client_per_s", limit_per_client_per_s))
+
+    legit_in = n_legit * np.minimum(legit / n_legit, limit)
+    attack_in = n_bots * np.minimum(attack / n_bots, limit)
+    offered = legit_in + attack_in
+    blocked = np.asarray(mm1k_blocking(offered, mu, k))
+    legit_goodput = legit_in * (1.0 - blocked)
+    carried = offered * (1.0 - blocked)
+    return {
+        "legit_goodput_per_s": legit_goodput,
+        "legit_dropped_share": 1.0 - legit_goodput / legit if legit > 0 else np.zeros_like(attack),
+        "attack_goodput_per_s": attack_in * (1.0 - blocked),
+        "blocking": blocked,
+        "response_time_s": np.asarray(mm1k_response_time_s(offered, mu, k)),
+        "utilization": carried / mu,
+    }
+
+
+# --- The same service as a SimPy process model ---------------------------------------------
+
+
+def simulate_flood(legit_rate_per_s: float, attack_rate_per_s: float, *, service_rate_per_s: float = 1000.0,
+                   capacity: int = 50, bots: int = 100, legit_clients: int = 200,
+                   limit_per_client_per_s: float = math.inf, bucket_depth: float | None = None,
+                   duration_s: float = 2.0, warmup_s: float = 0.2, seed: int = 0) -> dict[str, float]:
+    """Simulate the flooded service in SimPy, with a real token bucket per client.
+
+    Poisson arrivals from every client; each client's bucket starts full and holds at
+    most ``bucket_depth`` tokens (default: one second of tokens, at least 1); one server
+    with exponential service times; room for ``capacity`` requests. Requests arriving
+    before ``warmup_s`` load the system but are not counted.
+
+    Parameters
+    ----------
+    legit_rate_per_s, attack_rate_per_s, service_rate_per_s, capacity, bots,
+    legit_clients, limit_per_client_per_s : as in :func:`flood`.
+    bucket_depth : tokens a bucket holds, >= 1.
+    duration_s : simulated seconds, in (0, 60].
+    warmup_s : simulated seconds not counted, in [0, duration_s).
+    seed : seed of the random generator.
+
+    Returns
+    -------
+    dict: ``legit_goodput_per_s``, ``legit_dropped_share``, ``attack_goodput_per_s``,
+    ``response_time_s`` (mean over admitted legitimate requests) and ``requests``.
+
+    >>> out = simulate_flood(600, 0, duration_s=1.0, seed=1)
+    >>> 0.95 < out["legit_goodput_per_s"] / 600 < 1.05
+    True
+    """
+    import simpy
+
+    legit = float(at_least("legit_rate_per_s", legit_rate_per_s, 0))
+    attack = float(at_least("attack_rate_per_s", attack_rate_per_s, 0))
+    mu = float(positive("service_rate_per_s", service_rate_per_s))
+    k = int(at_least("capacity", capacity, 1, integer=True))
+    n_bots = int(at_least("bots", bots, 1, integer=True))
+    n_legit = int(at_least("legit_clients", legit_clients, 1, integer=True))
+    limit = float(positive("limit_per_client_per_s", limit_per_client_per_s))
+    duration = float(in_range("duration_s", duration_s, 0, 60, low_open=True))
+    warmup = float(in_range("warmup_s", warmup_s, 0, duration, high_open=True))
+    depth = float(at_least("bucket_depth", bucket_depth, 1)) if bucket_depth is not None else max(1.0, limit)
+
+    rng = np.random.default_rng(seed)
+    total = legit + attack
+    count = int(rng.poisson(total * duration)) if total > 0 else 0
+    times = np.sort(rng.uniform(0.0, duration, count))
+    is_attack = rng.random(count) < (attack / total if total > 0 else 0.0)
+    client = np.where(is_attack, n_legit + rng.integers(n_bots, size=count), rng.integers(n_legit, size=count))
+    service = rng.exponential(1.0 / mu, count)
+
+    admitted = np.ones(count, dtype=bool)
+    if math.isfinite(limit):  # each client's bucket, refilled lazily at its arrivals
+        tokens = np.full(n_legit + n_bots, depth)
+        last = np.zeros(n_legit + n_bots)
+        for i, (t, c) in enumerate(zip(times.tolist(), client.tolist())):
+            level = min(depth, tokens[c] + limit * (t - last[c]))
+            last[c] = t
+            if level >= 1.0:
+                tokens[c] = level - 1.0
+            else:
+                tokens[c] = level
+                admitted[i] = False
+
+    env = simpy.Environment()
+    server = simpy.Resource(env, capacity=1)
+    state = {"in_system": 0, "legit_done": 0, "attack_done": 0, "legit_time": 0.0}
+
+    def request(i: int, arrived: float):
+        with server.request() as turn:
+            yield turn
+            yield env.timeout(service[i])
+        state["in_system"] -= 1
+        if arrived >= warmup:
+            if is_attack[i]:
+                state["attack_done"] += 1
+            else:
+                state["legit_done"] += 1
+                state["legit_time"] += env.now - arrived
+
+    def arrivals():
+        for i in np.flatnonzero(admitted).tolist():
+            yield env.timeout(times[i] - env.now)
+            if state["in_system"] < k:
+                state["in_system"] += 1
+                env.process(request(i, times[i]))
+
+    env.process(arrivals())
+    env.run(until=duration + 60.0 * k / mu)  # let admitted requests finish
+    counted = times >= warmup
+    legit_offered = int(np.sum(counted & ~is_attack))
+    span = duration - warmup
+    goodput = state["legit_done"] / span
+    return {
+        "legit_goodput_per_s": goodput,
+        "legit_dropped_share": 1.0 - state["legit_done"] / legit_offered if legit_offered else 0.0,
+        "attack_goodput_per_s": state["attack_done"] / span,
+        "response_time_s": state["legit_time"] / state["legit_done"] if state["legit_done"] else math.nan,
+        "requests": count,
+    }
+
+
+def compare_with_simulation(attack_rates_per_s=(0, 1000, 5000, 20000), limits_per_s=(math.inf, 10.0),
+                            legit_rate_per_s: float = 600.0, duration_s: float = 2.0, seed: int = 1,
+                            **service: float) -> "pd.DataFrame":
+    """The fluid M/M/1/K model next to the SimPy model, at a few attack rates.
+
+    Returns a DataFrame with one row per (limit, attack rate): legitimate goodput
+    (req/s) and mean latency of admitted legitimate requests (ms) from each model.
+    """
+    import pandas as pd
+
+    rows = []
+    for limit in limits_per_s:
+        for attack in attack_rates_per_s:
+            fast = flood(legit_rate_per_s, attack, limit_per_client_per_s=limit, **service)
+            sim = simulate_flood(legit_rate_per_s, attack, limit_per_client_per_s=limit,
+                                 duration_s=duration_s, seed=seed, **service)
+            rows.append({
+                "limit per client": "none" if math.isinf(limit) else f"{limit:g} req/s",
+                "attack req/s": attack,
+                "goodput model": float(fast["legit_goodput_per_s"]),
+                "goodput SimPy": sim["legit_goodput_per_s"],
+                "latency ms model": 1000 * float(fast["response_time_s"]),
+                "latency ms SimPy": 1000 * sim["response_time_s"],
+            })
+    return pd.DataFrame(rows).set_index(["limit per client", "attack req/s"])
+
+
+# --- Models for the explorers ---------------------------------------------------------------
+
+ATTACK_AXIS = np.unique(np.concatenate([np.linspace(0, 2_000, 41), np.linspace(2_000, 20_000, 61)]))  # dense at the knee
+
+
+def goodput_curves(bots: int, limit_per_client_per_s: float,
+                   legit_rate_per_s: float = 600.0) -> dict[str, tuple[np.ndarray, np.ndarray] | dict]:
+    """Legitimate goodput against attack rate, without and with per-client rate limiting.
+
+    >>> curves = goodput_curves(100, 10)
+    >>> round(float(curves["with rate limiting"][1][-1]), 1)
+    375.0
+    """
+    a = ATTACK_AXIS
+    return {
+        "legitimate load offered": dict(x=a[[0, -1]], y=np.full(2, legit_rate_per_s), mode="lines",
+                                        line={"dash": "dash", "color": "#636EFA"}),
+        "no rate limiting": (a, flood(legit_rate_per_s, a, bots=bots)["legit_goodput_per_s"]),
+        "with rate limiting": (a, flood(legit_rate_per_s, a, bots=bots,
+                                        limit_per_client_per_s=limit_per_client_per_s)["legit_goodput_per_s"]),
+    }
+
+
+def drop_latency_curves(capacity: int, limit_per_client_per_s: float, bots: int = 100,
+                        legit_rate_per_s: float = 600.0) -> dict[str, dict]:
+    """Share of legitimate requests dropped (left axis, %) and mean latency (right axis, ms).
+
+    Solid lines are drops, dotted lines latency; one colour per defence.
+    """
+    a = ATTACK_AXIS
+    plain = flood(legit_rate_per_s, a, capacity=capacity, bots=bots)
+    limited = flood(legit_rate_per_s, a, capacity=capacity, bots=bots, limit_per_client_per_s=limit_per_client_per_s)
+    none_colour, limit_colour = "#EF553B", "#00CC96"  # as in goodput_curves
+    return {
+        "drops, no limit": dict(x=a, y=100 * plain["legit_dropped_share"], line={"color": none_colour}),
+        "drops, limited": dict(x=a, y=100 * limited["legit_dropped_share"], line={"color": limit_colour}),
+        "latency, no limit": dict(x=a, y=1000 * plain["response_time_s"], yaxis="y2",
+                                  line={"color": none_colour, "dash": "dot"}),
+        "latency, limited": dict(x=a, y=1000 * limited["response_time_s"], yaxis="y2",
+                                 line={"color": limit_colour, "dash": "dot"}),
+    }

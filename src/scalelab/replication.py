@@ -1,0 +1,286 @@
+"""Replication: replica lag, stale reads, and quorums of N replicas with R reads and W writes.
+
+A store keeps each item on ``N`` replicas (the replication factor). A write is sent to
+all ``N`` and counts as done once ``W`` of them acknowledge it; a read asks ``R``
+replicas and returns the newest value it sees. When ``R + W > N`` every read set meets
+every write set, so a read finds the latest acknowledged write (a strict quorum). When
+``R + W <= N`` a read may ask only replicas that have not received the write yet.
+
+Models here:
+
+- the probability that a read right after a write misses it, ``C(N-W, R) / C(N, R)``
+  (Bailis et al. 2012), and how it decays while the write spreads to the remaining
+  replicas (exponential delays; a closed form, checked against a SimPy simulation);
+- a follower lagging behind its leader: the chance that a read misses a recent write;
+- the availability of a quorum of ``q`` out of ``N`` replicas when each replica is down
+  independently with probability ``p`` (a binomial tail).
+
+References
+----------
+- P. Bailis, S. Venkataraman, M. J. Franklin, J. M. Hellerstein, I. Stoica,
+  "Probabilistically bounded staleness for practical partial quorums", PVLDB 5(8), 2012.
+- D. K. Gifford, "Weighted voting for replicated data", SOSP 1979 (R + W > N).
+- G. DeCandia et al., "Dynamo: Amazon's highly available key-value store", SOSP 2007.
+- E. Brewer, "CAP twelve years later: how the 'rules' have changed", IEEE Computer 45(2),
+  2012; S. Gilbert and N. Lynch, "Brewer's conjecture and the feasibility of consistent,
+  available, partition-tolerant web services", SIGACT News 33(2), 2002.
+"""
+
+from __future__ import annotations
+
+from math import comb
+
+import numpy as np
+
+from ._validate import at_least, in_range, positive, probability, scalar
+
+__all__ = [
+    "stale_read_probability",
+    "is_strict_quorum",
+    "stale_read_probability_after",
+    "simulate_stale_reads",
+    "follower_stale_probability",
+    "quorum_availability",
+    "quorum_table",
+    "staleness_curves",
+    "availability_curves",
+    "simulation_table",
+]
+
+
+def _nrw(n: int, r: int, w: int) -> tuple[int, int, int]:
+    n_ = int(at_least("n", n, 1, integer=True))
+    r_ = int(in_range("r", r, 1, n_, integer=True))
+    w_ = int(in_range("w", w, 1, n_, integer=True))
+    return n_, r_, w_
+
+
+def stale_read_probability(n: int, r: int, w: int) -> float:
+    """Probability that a read of ``r`` random replicas, right after a write reached ``w`` of ``n``, misses it.
+
+    The read misses the write only if all ``r`` replicas it asks are among the ``n - w``
+    that do not have it yet: ``C(n - w, r) / C(n, r)``, which is 0 when ``r + w > n``.
+
+    Parameters
+    ----------
+    n : replicas (replication factor), a whole number >= 1.
+    r : replicas a read waits for, whole, in [1, n].
+    w : replicas that acknowledged the write, whole, in [1, n].
+
+    References
+    ----------
+    Bailis et al. 2012, section 3.1 (k-staleness with k = 1, equation 1).
+
+    >>> stale_read_probability(3, 1, 1)
+    0.6666666666666666
+    >>> stale_read_probability(5, 2, 2)
+    0.3
+    >>> stale_read_probability(3, 2, 2)
+    0.0
+    """
+    n_, r_, w_ = _nrw(n, r, w)
+    return comb(n_ - w_, r_) / comb(n_, r_)
+
+
+def is_strict_quorum(n: int, r: int, w: int) -> bool:
+    """True when every read set overlaps every write set: ``r + w > n``.
+
+    >>> is_strict_quorum(3, 2, 2), is_strict_quorum(3, 1, 2)
+    (True, False)
+    """
+    n_, r_, w_ = _nrw(n, r, w)
+    return r_ + w_ > n_
+
+
+def stale_read_probability_after(n: int, r: int, w: int, t_s, mean_delay_s: float):
+    """Probability that a read issued ``t_s`` seconds after a write commits still misses it.
+
+    The write reaches each replica after an independent exponential delay of mean
+    ``mean_delay_s`` and commits when the ``w``-th replica has it. Delays being
+    memoryless, each of the ``n - w`` others still lacks it ``t_s`` later with
+    probability ``exp(-t_s / mean_delay_s)``, independently; averaging
+    ``C(M, r) / C(n, r)`` over the binomial number ``M`` of replicas still missing it gives
+    ``C(n - w, r) / C(n, r) * exp(-r t_s / mean_delay_s)``. Reads are taken as instant.
+
+    Parameters
+    ----------
+    n, r, w : as in :func:`stale_read_probability`.
+    t_s : seconds after commit, >= 0 (scalar or array).
+    mean_delay_s : mean time for the write to reach one replica, seconds, > 0.
+
+    References
+    ----------
+    Bailis et al. 2012, section 4 (t-visibility; their WARS model with exponential
+    W latencies and instant A, R, S).
+
+    >>> round(stale_read_probability_after(3, 1, 1, 0.005, 0.005), 4)
+    0.2453
+    """
+    n_, r_, w_ = _nrw(n, r, w)
+    t = at_least("t_s", t_s, 0)
+    m = float(positive("mean_delay_s", mean_delay_s))
+    return scalar(comb(n_ - w_, r_) / comb(n_, r_) * np.exp(-r_ * t / m))
+
+
+def simulate_stale_reads(n: int, r: int, w: int, t_s: float, mean_delay_s: float,
+                         trials: int = 2000, seed: int = 0) -> float:
+    """SimPy simulation of the same process: the share of reads, ``t_s`` after commit, that miss the write.
+
+    Each trial runs a coordinator process that sends the write to ``n`` replica
+    processes, waits for ``w`` acknowledgements, waits ``t_s`` more, then reads ``r``
+    replicas chosen at random.
+
+    >>> round(simulate_stale_reads(3, 1, 1, 0.0, 0.005, trials=3000, seed=1), 2)
+    0.67
+    """
+    import simpy
+
+    n_, r_, w_ = _nrw(n, r, w)
+    t = float(at_least("t_s", t_s, 0))
+    m = float(positive("mean_delay_s", mean_delay_s))
+    k = int(at_least("trials", trials, 1, integer=True))
+    rng = np.random.default_rng(seed)
+    stale = 0
+
+    def replica(env, i, delay, has, acks):
+        yield env.timeout(delay)
+        has[i] = True
+        yield acks.put(i)
+
+    def coordinator(env, has, acks, out):
+        for _ in range(w_):
+            yield acks.get()
+        yield env.timeout(t)
+        asked = rng.choice(n_, size=r_, replace=False)
+        out.append(not any(has[j] for j in asked))
+
+    for _ in range(k):
+        env = simpy.Environment()
+        has = [False] * n_
+        acks = simpy.Store(env)
+        out: list[bool] = []
+        for i, delay in enumerate(rng.exponential(m, size=n_)):
+            env.process(replica(env, i, delay, has, acks))
+        env.process(coordinator(env, has, acks, out))
+        env.run()
+        stale += out[0]
+    return stale / k
+
+
+def follower_stale_probability(write_rate_per_s, lag_s):
+    """Chance that a read from a follower lagging ``lag_s`` behind its leader misses a write.
+
+    With writes to a key arriving as a Poisson process of rate ``write_rate_per_s``, the
+    follower is behind on that key when at least one write came in the last ``lag_s``
+    seconds: ``1 - exp(-rate * lag)``.
+
+    >>> round(follower_stale_probability(1.0, 0.1), 4)
+    0.0952
+    """
+    rate = at_least("write_rate_per_s", write_rate_per_s, 0)
+    lag = at_least("lag_s", lag_s, 0)
+    return scalar(-np.expm1(-rate * lag))
+
+
+def quorum_availability(n: int, q: int, p_fail):
+    """Probability that at least ``q`` of ``n`` replicas are up, each down independently with ``p_fail``.
+
+    ``sum_{k=q}^{n} C(n, k) (1 - p)^k p^(n - k)``: the binomial tail. A read (write) with
+    quorum ``R`` (``W``) can proceed only when that many replicas answer.
+
+    Parameters
+    ----------
+    n : replicas, whole, >= 1.
+    q : replicas needed, whole, in [1, n].
+    p_fail : probability that one replica is down, in [0, 1] (scalar or array).
+
+    >>> round(quorum_availability(3, 2, 0.1), 4)
+    0.972
+    >>> round(quorum_availability(5, 3, 0.1), 5)
+    0.99144
+    """
+    n_ = int(at_least("n", n, 1, integer=True))
+    q_ = int(in_range("q", q, 1, n_, integer=True))
+    p = probability("p_fail", p_fail)
+    up = 1.0 - p
+    total = np.zeros_like(p)
+    for k in range(q_, n_ + 1):
+        total = total + comb(n_, k) * up**k * p ** (n_ - k)
+    return scalar(np.clip(total, 0.0, 1.0))
+
+
+def quorum_table(n: int = 3, p_fail: float = 0.05):
+    """Every (R, W) for ``n`` replicas: strict or not, stale-read chance, and availability."""
+    import pandas as pd
+
+    n_ = int(at_least("n", n, 1, integer=True))
+    rows = []
+    for r in range(1, n_ + 1):
+        for w in range(1, n_ + 1):
+            rows.append({
+                "R": r, "W": w, "R + W > N": is_strict_quorum(n_, r, w),
+                "P(stale) at commit": stale_read_probability(n_, r, w),
+                "read available": quorum_availability(n_, r, p_fail),
+                "write available": quorum_availability(n_, w, p_fail),
+            })
+    return pd.DataFrame(rows).set_index(["R", "W"])
+
+
+def simulation_table(cases=((3, 1, 1), (3, 1, 2), (5, 2, 2)), mean_delay_s: float = 0.005,
+                     times_s=(0.0, 0.002, 0.005, 0.01), trials: int = 800, seed: int = 7):
+    """The closed form of :func:`stale_read_probability_after` beside the SimPy simulation."""
+    import pandas as pd
+
+    rows = []
+    for i, (n, r, w) in enumerate(cases):
+        for j, t in enumerate(times_s):
+            rows.append({
+                "N": n, "R": r, "W": w, "t (ms)": t * 1000,
+                "closed form": stale_read_probability_after(n, r, w, t, mean_delay_s),
+                "SimPy": simulate_stale_reads(n, r, w, t, mean_delay_s, trials=trials, seed=seed + 100 * i + j),
+            })
+    return pd.DataFrame(rows).set_index(["N", "R", "W", "t (ms)"])
+
+
+# --- Models for the explorers ----------------------------------------------------------
+
+T_AXIS_MS = np.linspace(0, 30, 121)
+P_AXIS = np.linspace(0, 0.5, 101)
+
+
+def _nan(x: np.ndarray) -> np.ndarray:
+    return np.full(x.shape, np.nan)
+
+
+def staleness_curves(n: int, r: int, w: int, mean_delay_ms: float) -> dict:
+    """Chance of a stale read against time after commit (hidden when R or W exceeds N).
+
+    >>> c = staleness_curves(3, 1, 1, 5)
+    >>> round(float(c["P(stale read)"][1][0]), 3)
+    0.667
+    """
+    valid = r <= n and w <= n
+    y = stale_read_probability_after(n, r, w, T_AXIS_MS / 1000, mean_delay_ms / 1000) if valid else _nan(T_AXIS_MS)
+    p0 = stale_read_probability(n, r, w) if valid else np.nan
+    return {
+        "P(stale read)": (T_AXIS_MS, y),
+        "at commit: C(N-W, R) / C(N, R)": {"x": np.array([0.0]), "y": np.array([p0]), "mode": "markers",
+                                           "marker": {"size": 11}},
+    }
+
+
+def availability_curves(n: int, r: int, w: int) -> dict:
+    """Availability of read and write quorums against each replica's failure probability.
+
+    A quorum larger than ``n`` cannot be formed; its curve is hidden (NaN).
+
+    >>> c = availability_curves(3, 2, 4)
+    >>> round(float(c["reads (R of N up)"][1][20]), 4), bool(np.isnan(c["writes (W of N up)"]["y"]).all())
+    (0.972, True)
+    """
+    return {
+        "reads (R of N up)": (P_AXIS, quorum_availability(n, r, P_AXIS) if r <= n else _nan(P_AXIS)),
+        "writes (W of N up)": {"x": P_AXIS, "y": quorum_availability(n, w, P_AXIS) if w <= n else _nan(P_AXIS),
+                               "line": {"dash": "dash"}},
+        "one replica": {"x": P_AXIS, "y": 1 - P_AXIS, "line": {"color": "grey", "dash": "dot"}},
+    }

@@ -1,0 +1,195 @@
+"""Drift, NTP, clock steps and logical clocks against RFC 5905, Lamport 1978 and analytic values."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scalelab import clocks
+
+ppms = st.floats(-500, 500, allow_nan=False)
+delays = st.floats(0, 1, allow_nan=False)
+
+
+def test_one_ppm_is_86_point_4_ms_per_day():
+    assert clocks.drift_seconds(1, 86_400) == pytest.approx(0.0864)
+
+
+def test_quartz_at_20_to_50_ppm_drifts_1_7_to_4_3_seconds_a_day():
+    assert clocks.drift_seconds(20, 86_400) == pytest.approx(1.728)
+    assert clocks.drift_seconds(50, 86_400) == pytest.approx(4.32)
+
+
+@given(ppms, st.floats(0, 1e7), st.floats(0, 1e7))
+def test_drift_is_linear_in_time(ppm, t1, t2):
+    assert clocks.drift_seconds(ppm, t1 + t2) == pytest.approx(
+        clocks.drift_seconds(ppm, t1) + clocks.drift_seconds(ppm, t2), abs=1e-9)
+
+
+def test_two_clocks_drift_apart_at_the_difference_of_their_rates_and_sync_resets_them():
+    c = clocks.drift_curves(20, -30, 0)
+    assert c["A minus B"]["y"][-1] == pytest.approx(50e-6 * 48 * 3600)
+    synced = clocks.drift_curves(20, -30, 6)
+    assert np.max(np.abs(synced["A minus B"]["y"])) <= 50e-6 * 6 * 3600 + 1e-12
+
+
+def test_ntp_offset_and_delay_follow_rfc_5905_on_a_worked_example():
+    # Server 100 ms ahead, 20 ms each way, 1 ms processing: exact offset, delay 40 ms.
+    t = clocks.ntp_timestamps(0.1, 0.02, 0.02, 0.001, t1=10.0)
+    offset, delay = clocks.ntp_offset_delay(*t)
+    assert offset == pytest.approx(0.1) and delay == pytest.approx(0.04)
+
+
+@given(st.floats(-10, 10), delays, delays, st.floats(0, 0.1))
+def test_ntp_estimate_is_off_by_half_the_asymmetry_and_never_more_than_half_the_delay(offset, up, down, proc):
+    t = clocks.ntp_timestamps(offset, up, down, proc, t1=1000.0)
+    est, delay = clocks.ntp_offset_delay(*t)
+    assert delay == pytest.approx(up + down, abs=1e-9)
+    assert est - offset == pytest.approx(clocks.asymmetry_error_s(up, down), abs=1e-9)
+    assert abs(est - offset) <= delay / 2 + 1e-9
+
+
+def test_ntp_rejects_timestamps_out_of_causal_order():
+    with pytest.raises(ValueError, match=r"t4 must be >= t1"):
+        clocks.ntp_offset_delay(10.0, 10.1, 10.2, 9.9)
+    with pytest.raises(ValueError, match=r"t3 must be >= t2"):
+        clocks.ntp_offset_delay(10.0, 10.2, 10.1, 10.3)
+
+
+def test_worst_case_error_grows_by_half_a_round_trip_per_stratum():
+    b = clocks.stratum_error_bound_s(np.arange(1, 16), 0.02, reference_error_s=0)
+    np.testing.assert_allclose(np.diff(b), 0.01)
+    assert clocks.stratum_error_bound_s(1, 0.02) == pytest.approx(1e-6)
+
+
+@pytest.mark.parametrize("stratum, asymmetry", [(2, 1.0), (5, 0.5), (15, 0.3)])
+def test_typical_stratum_error_matches_a_seeded_monte_carlo(stratum, asymmetry):
+    rms = clocks.stratum_error_rms_s(stratum, 0.02, asymmetry, reference_error_s=0)
+    sim = clocks.stratum_error_simulated_s(stratum, 0.02, asymmetry, trials=40_000, seed=3)
+    assert sim == pytest.approx(rms, rel=0.03)
+
+
+@given(st.integers(2, 15), st.floats(0.01, 1))
+def test_typical_error_grows_as_sqrt_of_hops_and_stays_below_the_worst_case(k, a):
+    rms = clocks.stratum_error_rms_s(k, 0.02, a, reference_error_s=0)
+    assert rms == pytest.approx(math.sqrt(k - 1) * a * 0.01 / math.sqrt(3))
+    assert rms <= clocks.stratum_error_bound_s(k, 0.02, reference_error_s=0)
+
+
+def test_slewing_at_500_ppm_takes_2000_seconds_per_second_of_offset():
+    assert clocks.slew_time_s(1.0) == pytest.approx(2000)
+    assert clocks.slew_time_s(-0.128) == pytest.approx(256)
+
+
+def test_a_backward_step_makes_time_of_day_durations_negative_but_not_monotonic_ones():
+    d = clocks.duration_across_step(2.0, -5.0)
+    assert d["time-of-day clock"] == pytest.approx(-3.0)
+    assert d["monotonic clock"] == pytest.approx(2.0) == d["true duration"]
+
+
+@given(st.floats(0, 100), st.floats(-100, 100), st.floats(0, 1))
+def test_monotonic_durations_ignore_any_step(work, step, at):
+    d = clocks.duration_across_step(work, step, at)
+    assert d["monotonic clock"] == pytest.approx(work, abs=1e-6)
+    assert d["time-of-day clock"] == pytest.approx(work + step, abs=1e-6)
+
+
+def test_injected_wall_clock_steps_without_touching_the_system_clock():
+    clock = clocks.InjectedWallClock()
+    before = time.time()
+    clock.step(-3600)
+    assert clock() < before - 3000
+    assert abs(time.time() - before) < 60
+
+
+def test_real_measurement_across_an_injected_step_has_the_right_signs():
+    m = clocks.measure_across_injected_step(sleep_s=0.05, step_s=-1.0)
+    assert m["time-of-day clock"] < 0 < m["monotonic clock"] < 5  # loose: busy machines
+
+
+def test_clock_info_reports_monotonic_clocks_as_monotonic():
+    table = clocks.clock_info_table()
+    assert bool(table.loc["time.monotonic()", "monotonic"]) and bool(table.loc["time.perf_counter()", "monotonic"])
+    assert not bool(table.loc["time.time()", "monotonic"])
+
+
+def test_lamport_clocks_of_the_example_follow_lamport_1978():
+    assert clocks.lamport_timestamps(clocks.EXAMPLE_EXCHANGE) == [1, 2, 1, 3, 4, 1, 2, 3, 5, 4]
+
+
+def test_vector_clocks_of_the_example():
+    v = clocks.vector_timestamps(clocks.EXAMPLE_EXCHANGE)
+    assert v[8] == {"A": 2, "B": 3, "C": 3}  # c3 receives m2 from b3
+    assert clocks.vector_order(v[4], v[9]) == "concurrent"  # b3 and a4: same Lamport time 4
+
+
+@given(st.integers(0, 10_000), st.integers(2, 5), st.integers(1, 30))
+def test_lamport_order_is_consistent_with_happened_before(seed, n, m):
+    events = clocks.random_exchange(n, m, seed)
+    hb = clocks.happened_before(events)
+    lam = np.array(clocks.lamport_timestamps(events))
+    i, j = np.nonzero(hb)
+    assert np.all(lam[i] < lam[j])
+
+
+@given(st.integers(0, 10_000), st.integers(2, 5), st.integers(1, 30))
+def test_vector_clocks_detect_exactly_happened_before_and_concurrency(seed, n, m):
+    events = clocks.random_exchange(n, m, seed)
+    hb = clocks.happened_before(events)
+    vec = clocks.vector_timestamps(events)
+    for a in range(len(events)):
+        for b in range(len(events)):
+            if a == b:
+                continue
+            order = clocks.vector_order(vec[a], vec[b])
+            expected = "before" if hb[a, b] else "after" if hb[b, a] else "concurrent"
+            assert order == expected
+
+
+def test_lamport_clocks_cannot_detect_concurrency():
+    # a4 and b3 are concurrent, yet L(b3) = L(a4) = 4 and c1 (L=1) < a2 (L=2) though concurrent.
+    events = clocks.EXAMPLE_EXCHANGE
+    hb = clocks.happened_before(events)
+    lam = clocks.lamport_timestamps(events)
+    assert not hb[5, 1] and not hb[1, 5] and lam[5] < lam[1]
+
+
+def test_compare_events_reports_lamport_times_and_the_vector_verdict():
+    table = clocks.compare_events(clocks.EXAMPLE_EXCHANGE, [("a2", "c3"), ("c1", "a2")])
+    assert list(table["vector clocks say"]) == ["before", "concurrent"]
+    assert list(table["L(e)"]) == [2, 1] and list(table["L(f)"]) == [5, 2]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_check_against_happened_before_finds_vector_clocks_always_right(seed):
+    summary = clocks.check_against_happened_before(clocks.random_exchange(4, 40, seed))
+    assert summary["all correct"] and summary["pairs"] == 40 * 39 // 2
+    assert 0 < summary["concurrent"] < summary["pairs"]
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: clocks.drift_seconds(10, -1), r"elapsed_s must be >= 0, got -1"),
+        (lambda: clocks.drift_seconds(float("nan"), 1), r"ppm must be in \[-1e\+06, 1e\+06\], got nan"),
+        (lambda: clocks.ntp_offset_delay(0, float("inf"), 1, 2), r"t2 must be in"),
+        (lambda: clocks.ntp_timestamps(0, -0.1, 0.1), r"outbound_s must be >= 0, got -0.1"),
+        (lambda: clocks.stratum_error_bound_s(16, 0.02), r"stratum must be in \[1, 15\], got 16"),
+        (lambda: clocks.stratum_error_rms_s(3, 0.02, 1.5), r"asymmetry must be in \[0, 1\], got 1.5"),
+        (lambda: clocks.slew_time_s(1, 0), r"max_slew_ppm must be in \(0, 1e\+06\], got 0"),
+        (lambda: clocks.duration_across_step(-1, 1), r"work_s must be >= 0, got -1"),
+        (lambda: clocks.measure_across_injected_step(sleep_s=10), r"sleep_s must be in \(0, 2\], got 10"),
+        (lambda: clocks.random_exchange(1), r"processes must be a whole number and in \[2, 26\], got 1"),
+        (lambda: clocks.lamport_timestamps([clocks.Event("A", "receive", "m9")]), r"must receive a message already sent"),
+        (lambda: clocks.vector_timestamps([clocks.Event("A", "jump")]), r"kind must be 'local', 'send' or 'receive'"),
+        (lambda: clocks.compare_events(clocks.EXAMPLE_EXCHANGE, [("a1", "z9")]), r"pairs must name events"),
+    ],
+)
+def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

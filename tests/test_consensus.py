@@ -1,0 +1,129 @@
+"""Two Generals and the FLP demonstration: analytic values, properties, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scalelab import consensus
+
+losses = st.floats(0, 1, allow_nan=False)
+counts = st.integers(1, 60)
+
+
+def test_two_generals_success_is_one_minus_loss_to_the_k():
+    assert consensus.two_generals_success(0.5, 3) == pytest.approx(0.875)
+    assert consensus.two_generals_success(0.3, 6) == pytest.approx(1 - 0.3**6)
+    np.testing.assert_allclose(consensus.two_generals_success(0.1, [1, 2, 3]), [0.9, 0.99, 0.999])
+
+
+def test_a_perfect_or_a_hopeless_valley():
+    assert consensus.two_generals_success(0.0, 1) == 1.0
+    assert consensus.two_generals_success(1.0, 50) == 0.0
+
+
+@given(st.floats(0.01, 0.99), counts)
+def test_more_messengers_help_but_never_give_certainty(p, k):
+    s = consensus.two_generals_success(p, k)
+    assert consensus.two_generals_success(p, k + 1) >= s
+    assert s < 1 or p ** k < 1e-16  # equals 1 only where floating point rounds it
+
+
+def test_messengers_needed_is_the_smallest_sufficient_count():
+    k = consensus.messengers_needed(0.3, 0.999)
+    assert k == 6  # ln(0.001) / ln(0.3) = 5.74
+    assert consensus.two_generals_success(0.3, k) >= 0.999 > consensus.two_generals_success(0.3, k - 1)
+
+
+@given(st.floats(0.01, 0.95), st.floats(0.01, 0.9999))
+def test_messengers_needed_meets_the_target(p, target):
+    k = consensus.messengers_needed(p, target)
+    assert consensus.two_generals_success(p, k) >= target - 1e-12
+    if k > 1:
+        assert consensus.two_generals_success(p, k - 1) < target + 1e-12
+
+
+def test_longer_acknowledgement_chains_are_less_likely_to_complete():
+    assert consensus.chain_success(0.1, 3) == pytest.approx(0.729)
+    assert consensus.chain_success(0.1, 10) < consensus.chain_success(0.1, 3)
+
+
+@pytest.mark.parametrize("rounds", [1, 2, 5, 12])
+def test_whoever_sends_the_last_message_cannot_know_it_arrived(rounds):
+    table = consensus.acknowledgement_chain(rounds)
+    assert len(table) == rounds and table["arrived"].all()
+    last = table.iloc[-1]
+    # The last receiver learns one more level than the last sender can be sure of.
+    assert last["sender cannot know"] == "whether " + last["receiver now knows"]
+    assert last["from"] == ("A" if rounds % 2 else "B")
+
+
+def test_a_captured_messenger_ends_the_exchange():
+    table = consensus.acknowledgement_chain(6, lost_at=3)
+    assert list(table.index) == [1, 2, 3]
+    assert not table.loc[3, "arrived"]
+
+
+def test_flp_wait_for_all_decides_under_a_fair_scheduler():
+    r = consensus.flp_run("wait for all", "fair")
+    assert r.all_decided and r.agreement and r.decisions["P1"] == 0 and not r.in_flight
+
+
+@pytest.mark.parametrize("max_steps", [10, 100, 1000])
+def test_flp_adversary_delays_one_message_and_wait_for_all_never_decides(max_steps):
+    r = consensus.flp_run("wait for all", "adversary", max_steps=max_steps)
+    assert r.steps == max_steps  # bounded: the run stops at the limit, it does not hang
+    assert r.decisions["P1"] is None
+    assert r.in_flight == [("P3", "P1")]
+
+
+def test_flp_adversary_splits_wait_for_all_but_one():
+    r = consensus.flp_run("wait for all but one", "adversary")
+    assert r.all_decided and not r.agreement
+    fair = consensus.flp_run("wait for all but one", "fair")
+    assert fair.all_decided and fair.agreement
+
+
+def test_flp_summary_shows_the_dilemma_in_four_runs():
+    table = consensus.flp_summary(max_steps=50)
+    assert table["outcome"].tolist() == ["agreement", "NO DECISION", "agreement", "DISAGREEMENT"]
+    assert table.loc[1, "steps"] == 50 and table.loc[1, "still in flight"] == "P3->P1"
+
+
+@given(st.lists(st.integers(0, 1), min_size=3, max_size=6))
+def test_wait_for_all_never_disagrees_whatever_the_scheduler(values):
+    for scheduler in consensus.SCHEDULERS:
+        r = consensus.flp_run("wait for all", scheduler, tuple(values), max_steps=200)
+        assert r.agreement
+
+
+@given(st.lists(st.integers(0, 1), min_size=3, max_size=6).filter(lambda v: len(v) - 1 <= sum(v) < len(v)))
+def test_the_adversary_splits_wait_for_all_but_one_when_enough_inputs_are_one(values):
+    # Deciding the minimum of n - 1 values can give 1 only if n - 1 inputs are 1.
+    r = consensus.flp_run("wait for all but one", "adversary", tuple(values), max_steps=200)
+    assert not r.agreement
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: consensus.two_generals_success(1.5, 2), r"loss must be in \[0, 1\], got 1.5"),
+        (lambda: consensus.two_generals_success(-0.1, 2), r"loss must be in \[0, 1\], got -0.1"),
+        (lambda: consensus.two_generals_success(0.5, 0), r"messengers must be >= 1, got 0"),
+        (lambda: consensus.two_generals_success(float("nan"), 2), r"loss must be in \[0, 1\], got nan"),
+        (lambda: consensus.messengers_needed(0, 0.9), r"loss must be in \(0, 1\), got 0"),
+        (lambda: consensus.messengers_needed(0.5, 1), r"target must be in \(0, 1\), got 1"),
+        (lambda: consensus.acknowledgement_chain(0), r"rounds must be a whole number and >= 1"),
+        (lambda: consensus.acknowledgement_chain(3, lost_at=4), r"lost_at must be a whole number and in \[1, 3\]"),
+        (lambda: consensus.flp_run("paxos"), r"protocol must be one of"),
+        (lambda: consensus.flp_run(scheduler="random"), r"scheduler must be one of"),
+        (lambda: consensus.flp_run(values=(0, 1)), r"values must hold at least 3"),
+        (lambda: consensus.flp_run(values=(0, 1, 2)), r"values must be a whole number and in \[0, 1\], got 2"),
+        (lambda: consensus.flp_run(max_steps=0), r"max_steps must be a whole number and >= 1"),
+    ],
+)
+def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -1,0 +1,59 @@
+"""The encryption measurement (structure and loose bounds only) and the CIA demonstration."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from scalelab import security
+
+
+def test_stored_record_grows_by_a_12_byte_nonce_and_a_16_byte_tag():
+    # NIST SP 800-38D: 96-bit nonce, 128-bit tag.
+    assert security.stored_size_bytes(0) == 28
+    assert security.stored_size_bytes(8192) == 8220
+
+
+def test_aes_gcm_hides_the_data_and_detects_a_flipped_bit():
+    demo = security.integrity_demo(b"account=12345678", seed=4)
+    assert demo["plaintext visible in stored bytes"] is False
+    assert demo["decrypts unchanged"] is True
+    assert demo["change detected"] is True
+    assert demo["stored size"] == 16 + 28
+
+
+def test_integrity_demo_is_deterministic_for_a_seed():
+    assert security.integrity_demo(seed=2) == security.integrity_demo(seed=2)
+
+
+def test_measurement_returns_positive_rates_for_every_size_within_its_budget():
+    start = time.perf_counter()
+    table = security.measure_encryption((64, 4096), total_bytes=2**18, repeats=2, time_budget_s=5)
+    elapsed = time.perf_counter() - start
+    assert list(table.index) == [64, 4096]
+    assert np.all(table[["plain MB/s", "encrypt only MB/s", "encrypted MB/s"]].to_numpy() > 0)
+    assert list(table["stored bytes"]) == [92, 4124]
+    assert elapsed < 30  # loose: the CI machine is small and busy
+
+
+def test_encrypting_tiny_records_costs_more_per_byte_than_large_ones():
+    # Each AES-GCM call has a fixed cost; 64-byte fields pay it 128 times per 8 KiB page.
+    table = security.measure_encryption((64, 8192), total_bytes=2**19, repeats=3)
+    assert table.loc[64, "encrypt only MB/s"] < table.loc[8192, "encrypt only MB/s"]
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: security.stored_size_bytes(-1), r"record_bytes must be a whole number and >= 0, got -1"),
+        (lambda: security.measure_encryption((8,)), r"record_sizes_bytes must be a whole number and in \[16, "),
+        (lambda: security.measure_encryption(total_bytes=10), r"total_bytes must be a whole number and in \["),
+        (lambda: security.measure_encryption(repeats=0), r"repeats must be a whole number and in \[1, 10\], got 0"),
+        (lambda: security.measure_encryption(time_budget_s=0), r"time_budget_s must be > 0, got 0"),
+    ],
+)
+def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
