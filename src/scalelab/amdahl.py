@@ -208,7 +208,7 @@ def speedup_curves(serial_fraction: float, max_cores: int = 4096) -> dict[str, t
     limit = speedup_limit(serial_fraction)
     return {
         "Amdahl speedup": (n, speedup(serial_fraction, n)),
-        "limit 1/s": (n[[0, -1]], np.full(2, min(limit, 1e6))),
+        "limit 1/s": (n[[0, -1]], np.full(2, limit if np.isfinite(limit) else np.nan)),  # none at s = 0
         "ideal (linear)": (n, n.astype(float)),
     }
 
