@@ -14,7 +14,7 @@ from scalelab import databases as d
 
 
 def test_placement_is_the_same_in_another_process_with_another_hash_seed():
-    # BLAKE2b, not Python's salted hash(): a fixed key has a fixed hash everywhere.
+    # hashing.hash64, not Python's salted hash(): a fixed key has a fixed hash everywhere.
     code = "from scalelab import databases as d; print(d.key_hash('ticket-42'), d.node_for_key('ticket-42', 7))"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=True)

@@ -7,8 +7,9 @@ but when a node is added almost every key has to move: going from ``n`` to ``n +
 nodes, a key stays only if ``hash mod n == hash mod (n + 1)``, which happens for a share
 ``1 / (n + 1)`` of hashes. Chapter 7 fixes that with consistent hashing.
 
-Hashes come from BLAKE2b (``hashlib``), not Python's ``hash()``, whose value for strings
-changes from one process to the next: placement must be the same on every machine.
+Hashes come from the course's one key hash, :func:`scalelab.hashing.hash64`, not Python's
+``hash()``, whose value for strings changes from one process to the next: placement must
+be the same on every machine.
 
 References
 ----------
@@ -22,12 +23,10 @@ References
 
 from __future__ import annotations
 
-import hashlib
-from math import gcd
-
 import numpy as np
 
 from ._validate import at_least, in_range
+from .hashing import hash64, modulo_moved_fraction
 
 __all__ = ["key_hash", "node_for_key", "keys_per_node", "moved_share", "expected_moved_share", "store_families"]
 
@@ -40,7 +39,7 @@ def key_hash(key: str) -> int:
     """
     if not isinstance(key, str):
         raise ValueError(f"key must be a string, got {type(key).__name__}")
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+    return int(hash64([key])[0])
 
 
 def node_for_key(key: str, nodes: int) -> int:
@@ -61,7 +60,7 @@ def node_for_key(key: str, nodes: int) -> int:
 
 
 def _hashes(n_keys: int) -> np.ndarray:
-    return np.array([key_hash(f"key-{i}") for i in range(n_keys)], dtype=np.uint64)
+    return hash64([f"key-{i}" for i in range(n_keys)])
 
 
 def keys_per_node(n_keys: int, nodes: int) -> np.ndarray:
@@ -106,10 +105,7 @@ def expected_moved_share(nodes_before: int, nodes_after: int) -> float:
     >>> expected_moved_share(4, 8)
     0.5
     """
-    a = int(at_least("nodes_before", nodes_before, 1, integer=True))
-    b = int(at_least("nodes_after", nodes_after, 1, integer=True))
-    lcm = a * b // gcd(a, b)
-    return 1.0 - min(a, b) / lcm
+    return modulo_moved_fraction(nodes_before, nodes_after)  # chapter 7's hashing module
 
 
 def store_families() -> "pd.DataFrame":
