@@ -82,22 +82,24 @@ def measure_speedup(
     total = int(_iterations_per_second() * w)
     serial_part = int(total * s)
     parallel_part = total - serial_part
-    rows = []
-    for workers in range(1, k + 1):
-        chunk = [parallel_part // workers] * workers
-        chunk[0] += parallel_part - sum(chunk)
-        with cf.ProcessPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(burn, [1] * workers))  # start every worker before timing
-            best = np.inf
-            for _ in range(r):
+    best = {workers: np.inf for workers in range(1, k + 1)}
+    # One pool of k processes serves every pool size (idle workers cost nothing), and the
+    # repeats go round all sizes in turn, so a machine that speeds up or slows down over
+    # a few seconds does not favour one size over another.
+    with cf.ProcessPoolExecutor(max_workers=k) as pool:
+        list(pool.map(burn, [1] * k))  # start every worker before timing
+        for _ in range(r):
+            for workers in best:
+                chunk = [parallel_part // workers] * workers
+                chunk[0] += parallel_part - sum(chunk)
                 start = time.perf_counter()
                 burn(serial_part)  # the serial part runs alone, before the parallel part
                 futures = [pool.submit(burn, c) for c in chunk]
                 done, pending = cf.wait(futures, timeout=t_max)
                 if pending:
                     raise TimeoutError(f"a run with {workers} workers took longer than {t_max} s")
-                best = min(best, time.perf_counter() - start)
-        rows.append({"workers": workers, "seconds": best})
+                best[workers] = min(best[workers], time.perf_counter() - start)
+    rows = [{"workers": workers, "seconds": seconds} for workers, seconds in best.items()]
     table = pd.DataFrame(rows)
     table["speedup"] = table["seconds"].iloc[0] / table["seconds"]
     table["amdahl"] = amdahl.speedup(s, np.minimum(table["workers"], cores))
