@@ -32,7 +32,7 @@ from scalelab.explorer import registered
 _rows = []
 for _ex in registered():
     _t = _ex.time_updates(200)
-    _rows.append({"title": _ex.title or _ex.y_title, "n": int(len(_t)),
+    _rows.append({"title": _ex.title_at(_ex.defaults) or _ex.y_title, "n": int(len(_t)),
                   "p50": float(np.percentile(_t, 50)), "p95": float(np.percentile(_t, 95))})
 print("BENCH" + json.dumps(_rows))
 """
@@ -80,14 +80,17 @@ def page_weights() -> list[tuple[str, int, int]]:
             for page_path in pages:
                 page = browser.new_page()
                 responses: list = []
-                page.on("response", responses.append)
+                page.on("response", lambda response: responses.append(response))
                 page.goto(f"{base}/{page_path}", wait_until="networkidle")
                 page.wait_for_timeout(500)
                 total = 0
                 for response in responses:
                     if "plotly.min.js" in response.url or response.status != 200:
                         continue
-                    total += len(response.body())
+                    try:
+                        total += len(response.body())
+                    except Exception:  # a redirect's body is gone once the page moves on
+                        total += int(response.headers.get("content-length", 0))
                 rows.append((page_path, (HTML / page_path).stat().st_size, total))
                 page.close()
             browser.close()
@@ -111,7 +114,7 @@ def main() -> None:
     for notebook in chapters():
         for fig in time_figures(notebook):
             rows.append(fig)
-            print(f"{notebook.stem:28s} {fig['title'][:48]:48s} p50 {fig['p50']:6.2f} ms  p95 {fig['p95']:6.2f} ms  ({fig['n']} points)", flush=True)
+            print(f"{notebook.stem:28s} {fig['title'][:48]:48s} p50 {fig['p50']:6.2f} ms  p95 {fig['p95']:6.2f} ms  ({fig['n']} updates)", flush=True)
     print(f"slowest p95: {max(r['p95'] for r in rows):.1f} ms over {len(rows)} figures")
 
 

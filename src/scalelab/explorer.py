@@ -467,18 +467,22 @@ class Explorer:
         return bundle
 
     # -- benchmark ---------------------------------------------------------------------
-    def time_updates(self, max_points: int = 200) -> np.ndarray:
+    def time_updates(self, max_points: int = 200, min_samples: int = 100) -> np.ndarray:
         """Milliseconds per live update (model plus figure), over up to ``max_points``
-        grid points spread evenly through the full slider grid."""
+        grid points spread evenly through the full slider grid, cycled until there are at
+        least ``min_samples`` timings (so a small grid's p95 is not just its maximum).
+        One untimed update first warms any caches."""
         self.widget()
         combos = list(itertools.product(*(s.values for s in self.sliders)))
         picks = np.unique(np.linspace(0, len(combos) - 1, min(max_points, len(combos))).astype(int))
         names = [s.name for s in self.sliders]
+        self.update(**dict(zip(names, combos[picks[-1]])))
         times = []
-        for i in picks:
-            start = time.perf_counter()
-            self.update(**dict(zip(names, combos[i])))
-            times.append((time.perf_counter() - start) * 1000)
+        while len(times) < max(min_samples, len(picks)):
+            for i in picks:
+                start = time.perf_counter()
+                self.update(**dict(zip(names, combos[i])))
+                times.append((time.perf_counter() - start) * 1000)
         self.update(**self.defaults)
         return np.asarray(times)
 
