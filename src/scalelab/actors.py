@@ -25,6 +25,7 @@ import time
 from typing import Any, Callable
 
 from ._validate import at_least, in_range, positive
+from .concurrency import run_threads
 
 __all__ = ["ANY", "matches", "Actor", "spawn", "inbox", "counter", "count_with_actor", "selective_receive_demo", "copy_on_send_demo"]
 
@@ -179,14 +180,7 @@ def count_with_actor(senders: int = 8, adds: int = 100, timeout_s: float = 10.0)
     k = int(in_range("adds", adds, 1, 100_000, integer=True))
     t_max = float(positive("timeout_s", timeout_s))
     actor = spawn(counter, name="counter")
-    threads = [threading.Thread(target=lambda: [actor.send(("add", 1)) for _ in range(k)], daemon=True) for _ in range(n)]
-    for t in threads:
-        t.start()
-    deadline = time.monotonic() + t_max
-    for t in threads:
-        t.join(max(0.0, deadline - time.monotonic()))
-    if any(t.is_alive() for t in threads):
-        raise TimeoutError(f"senders still running after {t_max} s")
+    run_threads([lambda: [actor.send(("add", 1)) for _ in range(k)]] * n, t_max)  # the senders
     me = inbox()
     actor.send(("get", me))
     _, count = me.receive(("count", int), timeout_s=t_max)

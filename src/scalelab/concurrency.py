@@ -543,7 +543,7 @@ def lost_update(threads: int = 8, use_lock: bool = False, timeout_s: float = 5.0
                 barrier.wait()  # everyone has read before anyone writes
             account.balance = seen + 1  # write
 
-    _run_threads([deposit] * n, t_max)
+    run_threads([deposit] * n, t_max)
     return {"expected": n, "final": account.balance, "lost": n - account.balance}
 
 
@@ -569,11 +569,11 @@ def racy_counter(threads: int = 4, increments: int = 200, use_lock: bool = False
                 time.sleep(0)
                 account.balance = seen + 1
 
-    _run_threads([work] * n, t_max)
+    run_threads([work] * n, t_max)
     return account.balance
 
 
-def _run_threads(targets: list, timeout_s: float) -> None:
+def run_threads(targets: list, timeout_s: float) -> None:
     """Start daemon threads, join each with a deadline, and fail loudly if one is stuck."""
     errors: list[BaseException] = []
 
@@ -673,7 +673,7 @@ def dining_philosophers(
             _wait(decided)
         rows[i] = {"philosopher": i, "first fork": first, "second fork": second, "ate": ate, "timed out": timed_out}
 
-    _run_threads([lambda i=i: dine(i) for i in range(n)], 4 * (t_acq + t_gather) + n * t_eat + 5)
+    run_threads([lambda i=i: dine(i) for i in range(n)], 4 * (t_acq + t_gather) + n * t_eat + 5)
     return pd.DataFrame(rows).set_index("philosopher")
 
 
