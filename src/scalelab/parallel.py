@@ -30,6 +30,14 @@ def burn(iterations: int) -> int:
     return x
 
 
+def timed_burn(iterations: int) -> tuple[int, float, float]:
+    """Run :func:`burn` and report ``(process id, start, end)`` on the system-wide
+    monotonic clock, so runs in different processes can be compared."""
+    start = time.monotonic()
+    burn(iterations)
+    return os.getpid(), start, time.monotonic()
+
+
 def available_cores() -> int:
     """Cores this process may run on (its CPU affinity where the OS reports it)."""
     if hasattr(os, "sched_getaffinity"):
