@@ -62,6 +62,16 @@ def _servers(servers: ArrayLike) -> np.ndarray:
     return at_least("servers", servers, 1, integer=True)
 
 
+def _stable_queue(arrival_rate: ArrayLike, service_rate: ArrayLike, servers: ArrayLike
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Check an M/M/c queue's parameters and its stability; return them as arrays."""
+    lam = at_least("arrival_rate", arrival_rate, 0)
+    mu = positive("service_rate", service_rate)
+    c = _servers(servers)
+    _stable(lam, mu, c)
+    return lam, mu, c
+
+
 def _stable(arrival_rate: np.ndarray, service_rate: np.ndarray, servers: np.ndarray) -> None:
     lam, mu, c = np.broadcast_arrays(arrival_rate, service_rate, servers)
     bad = lam >= c * mu
@@ -172,10 +182,7 @@ def mmc_mean_wait(arrival_rate: ArrayLike, service_rate: ArrayLike, servers: Arr
     >>> round(mmc_mean_wait(0.7, 1.0, 1), 4)
     2.3333
     """
-    lam = at_least("arrival_rate", arrival_rate, 0)
-    mu = positive("service_rate", service_rate)
-    c = _servers(servers)
-    _stable(lam, mu, c)
+    lam, mu, c = _stable_queue(arrival_rate, service_rate, servers)
     return scalar(np.asarray(erlang_c(c, lam / mu)) / (c * mu - lam))
 
 
@@ -221,11 +228,8 @@ def mmc_response_quantile(arrival_rate: ArrayLike, service_rate: ArrayLike, serv
     >>> round(mmc_response_quantile(0.7, 1.0, 1, 0.99), 3)
     15.351
     """
-    lam = at_least("arrival_rate", arrival_rate, 0)
-    mu = positive("service_rate", service_rate)
-    c = _servers(servers)
+    lam, mu, c = _stable_queue(arrival_rate, service_rate, servers)
     q = in_range("quantile", quantile, 0, 1, low_open=True, high_open=True)
-    _stable(lam, mu, c)
     lam, mu, c, q = np.broadcast_arrays(lam, mu, c, q)
     p_wait = np.asarray(erlang_c(c, lam / mu))
     alpha = c * mu - lam
@@ -256,10 +260,7 @@ def separate_queues_mean_response(arrival_rate: ArrayLike, service_rate: ArrayLi
     >>> round(separate_queues_mean_response(3.0, 1.0, 4), 4)
     4.0
     """
-    lam = at_least("arrival_rate", arrival_rate, 0)
-    mu = positive("service_rate", service_rate)
-    c = _servers(servers)
-    _stable(lam, mu, c)
+    lam, mu, c = _stable_queue(arrival_rate, service_rate, servers)
     return scalar(1.0 / (mu - lam / c))
 
 
@@ -273,11 +274,8 @@ def separate_queues_response_quantile(arrival_rate: ArrayLike, service_rate: Arr
     >>> round(separate_queues_response_quantile(3.0, 1.0, 4, 0.99), 3)
     18.421
     """
-    lam = at_least("arrival_rate", arrival_rate, 0)
-    mu = positive("service_rate", service_rate)
-    c = _servers(servers)
+    lam, mu, c = _stable_queue(arrival_rate, service_rate, servers)
     q = in_range("quantile", quantile, 0, 1, low_open=True, high_open=True)
-    _stable(lam, mu, c)
     return scalar(-np.log1p(-q) / (mu - lam / c))
 
 
@@ -538,11 +536,8 @@ def mmc_wait_ccdf(arrival_rate: ArrayLike, service_rate: ArrayLike, servers: Arr
     >>> round(mmc_wait_ccdf(3.0, 1.0, 4, 0.0), 4)
     0.5094
     """
-    lam = at_least("arrival_rate", arrival_rate, 0)
-    mu = positive("service_rate", service_rate)
-    c = _servers(servers)
+    lam, mu, c = _stable_queue(arrival_rate, service_rate, servers)
     t = at_least("wait_s", wait_s, 0)
-    _stable(lam, mu, c)
     return scalar(np.asarray(erlang_c(c, lam / mu)) * np.exp(-(c * mu - lam) * t))
 
 
