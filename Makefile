@@ -6,6 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NB     ?= notebooks/*.ipynb
+SRC    ?= notebooks/*.md
 PIP_FLAGS ?= --disable-pip-version-check -q
 
 .PHONY: book test unit notebooks browser binder bench serve lab outputs lock clean venv
@@ -32,7 +33,10 @@ serve:
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000
 
 ## test: every test (models, notebooks, book build, browser, Binder environment)
-test: $(STAMP) book
+## It empties the execution cache first, so every chapter runs from scratch.
+test: $(STAMP)
+	rm -rf _build/.jupyter_cache
+	$(MAKE) book
 	$(BIN)/python -m pytest tests src $(NB) --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg \
 		--nbval-cell-timeout=300 -p no:cacheprovider -rs
 
@@ -44,9 +48,9 @@ unit: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python -m pytest $(NB) --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg -p no:cacheprovider
 
-## outputs: re-run notebooks (NB=...) and store their outputs, as the tests expect them
+## outputs: run chapter sources (SRC=notebooks/NN-name.md ...) and store the executed notebooks beside them
 outputs: $(STAMP)
-	$(BIN)/python tools/run_notebooks.py $(NB)
+	$(BIN)/python tools/run_notebooks.py $(SRC)
 
 ## bench: live update time of every interactive figure, and page weights
 bench: $(STAMP) book

@@ -46,3 +46,71 @@ def test_every_exercise_accepts_its_own_solution():
 def test_unknown_exercise_raises_value_error_listing_the_keys():
     with pytest.raises(ValueError, match=r"exercise must be one of .*\b3\.1\b"):
         check("99.9", 1)
+
+
+# --- kinds of answer: choices, probabilities, counts, tempting mistakes -------------------
+
+from scalelab.exercises import Exercise, Mistake  # noqa: E402
+
+CHOICE = Exercise(key="t.choice", prompt="Which?", answer="b",
+                  choices={"a": "one server four times as fast", "b": "four servers"},
+                  mistakes=(Mistake("a", "a pooled M/M/4 waits longer than one fast server."),))
+PROB = Exercise(key="t.prob", prompt="P?", answer=0.003, rel_tol=0, abs_tol=0.0005,
+                mistakes=(Mistake(0.03, "that counts every request, not only the slow ones."),))
+COUNT = Exercise(key="t.count", prompt="How many?", answer=4, rel_tol=0.2, whole=True)
+
+
+def _checked(ex, answer):
+    from scalelab import exercises as bank
+    bank.register(ex)
+    try:
+        return check(ex.key, answer)
+    finally:
+        bank._BANK.pop(ex.key)
+
+
+def test_a_choice_is_answered_by_its_letter_in_any_case():
+    assert _checked(CHOICE, "B").correct and _checked(CHOICE, "(b)").correct
+    feedback = _checked(CHOICE, "c")
+    assert feedback.correct is False and "a, b" in feedback.message
+
+
+def test_the_tempting_wrong_choice_is_rejected_with_its_reason():
+    feedback = _checked(CHOICE, "a")
+    assert feedback.correct is False and "M/M/4 waits longer" in feedback.message
+
+
+def test_probabilities_use_an_absolute_tolerance():
+    assert _checked(PROB, 0.0034).correct
+    assert not _checked(PROB, 0.0040).correct
+    feedback = _checked(PROB, 0.03)
+    assert not feedback.correct and "every request" in feedback.message
+
+
+def test_counts_must_be_whole_numbers():
+    assert _checked(COUNT, 4).correct and _checked(COUNT, 4.0).correct
+    assert not _checked(COUNT, 3.6).correct and "whole number" in _checked(COUNT, 3.6).message
+
+
+def test_bools_huge_numbers_texts_and_arrays_are_refused_clearly():
+    import numpy as np
+    for bad in (True, np.bool_(True), 10**400, "4", [4], np.array([4.0, 5.0]), float("nan")):
+        feedback = _checked(COUNT, bad)
+        assert feedback.correct is False and "expected" in feedback.message, bad
+
+
+def test_minus_zero_is_zero():
+    zero = Exercise(key="t.zero", prompt="0?", answer=0.0, rel_tol=0, abs_tol=1e-9)
+    assert _checked(zero, -0.0).correct
+
+
+def test_a_key_that_is_not_a_string_is_a_value_error():
+    with pytest.raises(ValueError, match="exercise must be one of"):
+        check(3.1, 1.0)
+    with pytest.raises(ValueError, match="exercise must be one of"):
+        check(["3.1"], 1.0)
+
+
+def test_a_choice_answer_must_be_one_of_the_choices():
+    with pytest.raises(ValueError, match="not one of its choices"):
+        Exercise(key="t.bad", prompt="?", answer="z", choices={"a": "x"})

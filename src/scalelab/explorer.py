@@ -286,6 +286,45 @@ class Explorer:
         layout["title"] = {"text": self.title_at({**self.defaults, **params})}
         return go.Figure([go.Scatter(**t) if "type" not in t else dict(t) for t in traces], layout)
 
+    # -- something to see at every grid point ---------------------------------------
+    def empty_frames(self) -> list[dict[str, Any]]:
+        """Slider settings (over the whole live grid) at which no curve has a finite point
+        inside the figure's axis ranges. A model that means to draw nothing at a setting
+        says so with a curve whose name starts with ``"Note:"`` (shown in the legend), and
+        such settings are not reported."""
+        layout = self._base_layout()
+        bounds = {}
+        for axis in ("xaxis", "yaxis"):
+            rng = layout.get(axis, {}).get("range")
+            log = layout.get(axis, {}).get("type") == "log"
+            bounds[axis] = (log, None if rng is None else sorted(10 ** v if log else v for v in rng))
+        names = [sl.name for sl in self.sliders]
+        empty = []
+        for combo in itertools.product(*(sl.values for sl in self.sliders)):
+            params = dict(zip(names, combo))
+            traces = self.curves(**params)
+            if any(str(t.get("name", "")).startswith("Note:") for t in traces):
+                continue
+            visible = False
+            for t in traces:
+                x, y = np.asarray(t["x"]), np.asarray(t["y"])
+                if x.dtype.kind not in "iuf" or y.dtype.kind not in "iuf" or x.shape != y.shape:
+                    visible = visible or (y.dtype.kind in "iuf" and bool(np.isfinite(y.astype(float)).any()))
+                    continue
+                ok = np.isfinite(x.astype(float)) & np.isfinite(y.astype(float))
+                for arr, (log, rng) in ((x.astype(float), bounds["xaxis"]), (y.astype(float), bounds["yaxis"])):
+                    if log:
+                        ok &= arr > 0
+                    if rng is not None:
+                        with np.errstate(invalid="ignore"):
+                            ok &= (arr >= rng[0]) & (arr <= rng[1])
+                if ok.any():
+                    visible = True
+                    break
+            if not visible:
+                empty.append(params)
+        return empty
+
     # -- static mode: the precomputed grid -------------------------------------------
     def static_spec(self) -> dict[str, Any]:
         """The static figure's grid: every combination of slider values, with each

@@ -1,0 +1,182 @@
+"""Measuring on the reader's machine, honestly.
+
+Every "measured on your machine" section of the course uses these two pieces:
+
+* :func:`usable_cpus` counts the CPUs this process may really use: the smaller of the
+  affinity mask (``os.sched_getaffinity``) and the cgroup CPU quota
+  (``/sys/fs/cgroup/cpu.max`` on cgroup v2, ``cpu.cfs_quota_us`` on v1), which is what
+  Binder and ``docker --cpus`` set. ``os.cpu_count()`` reports neither.
+* :func:`interleaved` times several settings against each other: a warm-up run of each,
+  then rounds in which every setting runs once (in a rotating order, so a burst of load
+  from elsewhere hits all of them alike), stopping after ``repeats`` rounds or when the
+  time budget is spent, whichever comes first (at least ``min_repeats`` rounds always
+  run). It reports the median and the spread (min to max) of each setting.
+
+A single timing of a short task is mostly noise on a shared machine: timer resolution,
+a scheduler tick, another process. Make each timed unit long (tens of milliseconds at
+least), repeat it, and read the median with its spread.
+
+>>> cpus = usable_cpus()
+>>> cpus.usable >= 1 and cpus.usable <= cpus.affinity
+True
+>>> t = interleaved({"short": lambda: sum(range(1000)), "long": lambda: sum(range(100_000))},
+...                 repeats=3, warmup=1, budget_s=5)
+>>> t.median("long") > t.median("short")
+True
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import pandas as pd
+
+from ._validate import in_range
+
+__all__ = ["CpuCount", "usable_cpus", "Timings", "interleaved", "MAX_BUDGET_S", "MAX_REPEATS"]
+
+#: Largest time budget :func:`interleaved` accepts, in seconds.
+MAX_BUDGET_S = 120.0
+#: Largest number of rounds :func:`interleaved` accepts.
+MAX_REPEATS = 1000
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
+@dataclass(frozen=True)
+class CpuCount:
+    """How many CPUs this process can use, and where each limit comes from.
+
+    ``affinity`` is the number of CPUs in the affinity mask; ``quota`` is the cgroup CPU
+    quota in CPUs (``None`` when there is none); ``usable`` is the smaller of the two,
+    rounded down, and at least 1.
+    """
+
+    affinity: int
+    quota: float | None
+    usable: int
+
+    def __str__(self) -> str:
+        quota = "no cgroup CPU quota" if self.quota is None else f"cgroup quota {self.quota:g} CPUs"
+        return f"usable CPUs: {self.usable} (affinity mask {self.affinity}, {quota})"
+
+
+def _cgroup_quota(root: Path) -> float | None:
+    """The CPU quota in CPUs from cgroup v2 (``cpu.max``) or v1 (``cpu.cfs_*``), if set."""
+    try:
+        text = (root / "cpu.max").read_text().split()
+        if text and text[0] != "max":
+            return int(text[0]) / int(text[1])
+        if text:
+            return None
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        quota = int((root / "cpu" / "cpu.cfs_quota_us").read_text())
+        period = int((root / "cpu" / "cpu.cfs_period_us").read_text())
+        return quota / period if quota > 0 and period > 0 else None
+    except (OSError, ValueError):
+        return None
+
+
+def usable_cpus(cgroup_root: Path | str = CGROUP_ROOT) -> CpuCount:
+    """The CPUs this process may use: the smaller of its affinity mask and its cgroup quota."""
+    if hasattr(os, "sched_getaffinity"):
+        affinity = len(os.sched_getaffinity(0))
+    else:  # pragma: no cover - macOS and Windows
+        affinity = os.cpu_count() or 1
+    quota = _cgroup_quota(Path(cgroup_root))
+    usable = affinity if quota is None else max(1, min(affinity, math.floor(quota)))
+    return CpuCount(affinity=affinity, quota=quota, usable=usable)
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Seconds per run of each setting, from :func:`interleaved`, in the order run."""
+
+    samples: Mapping[Any, tuple[float, ...]]
+    warmup: int
+    budget_s: float
+    elapsed_s: float
+
+    @property
+    def rounds(self) -> int:
+        return min(len(v) for v in self.samples.values())
+
+    def median(self, label: Any) -> float:
+        return statistics.median(self.samples[label])
+
+    def spread(self, label: Any) -> tuple[float, float]:
+        values = self.samples[label]
+        return min(values), max(values)
+
+    def table(self) -> pd.DataFrame:
+        """One row per setting: median, min, max and relative spread ((max - min) / median)."""
+        rows = []
+        for label, values in self.samples.items():
+            med = statistics.median(values)
+            rows.append({"setting": label, "runs": len(values), "median_s": med, "min_s": min(values),
+                         "max_s": max(values), "spread": (max(values) - min(values)) / med if med else 0.0})
+        return pd.DataFrame(rows).set_index("setting")
+
+    def __str__(self) -> str:
+        return (f"{len(self.samples)} settings x {self.rounds} interleaved rounds after {self.warmup} warm-up "
+                f"run(s), {self.elapsed_s:.1f} s of a {self.budget_s:g} s budget")
+
+
+def interleaved(
+    settings: Mapping[Any, Callable[[], Any]],
+    *,
+    repeats: int = 5,
+    warmup: int = 1,
+    budget_s: float = 20.0,
+    min_repeats: int = 3,
+    clock: Callable[[], float] = time.perf_counter,
+) -> Timings:
+    """Time each of ``settings`` (label -> function of no arguments) in interleaved rounds.
+
+    Parameters
+    ----------
+    settings : mapping of label to a callable
+        What to time; each call is one timed unit (make it long enough to dwarf timer
+        and scheduler noise: tens of milliseconds or more).
+    repeats : int, 1 to ``MAX_REPEATS``
+        Rounds to run at most; each round runs every setting once.
+    warmup : int, 0 to 10
+        Untimed runs of each setting first (imports, caches, pool start-up, CPU clock).
+    budget_s : float, in (0, ``MAX_BUDGET_S``]
+        Stop starting new rounds once this much time has passed (the bound on the cell).
+    min_repeats : int, 1 to ``repeats``
+        Rounds that always run, budget or not, so the median means something.
+    """
+    if not isinstance(settings, Mapping) or not settings:
+        raise ValueError(f"settings must be a non-empty mapping of label to callable, got {settings!r}")
+    for label, fn in settings.items():
+        if not callable(fn):
+            raise ValueError(f"settings[{label!r}] must be callable, got {fn!r}")
+    repeats = int(in_range("repeats", repeats, 1, MAX_REPEATS, integer=True))
+    warmup = int(in_range("warmup", warmup, 0, 10, integer=True))
+    budget_s = float(in_range("budget_s", budget_s, 0, MAX_BUDGET_S, low_open=True))
+    min_repeats = int(in_range("min_repeats", min_repeats, 1, repeats, integer=True))
+    labels = list(settings)
+    start = clock()
+    for _ in range(warmup):
+        for label in labels:
+            settings[label]()
+    samples: dict[Any, list[float]] = {label: [] for label in labels}
+    for round_index in range(repeats):
+        if round_index >= min_repeats and clock() - start > budget_s:
+            break
+        shift = round_index % len(labels)
+        for label in labels[shift:] + labels[:shift]:
+            t0 = clock()
+            settings[label]()
+            samples[label].append(clock() - t0)
+    return Timings(samples={k: tuple(v) for k, v in samples.items()}, warmup=warmup, budget_s=budget_s,
+                   elapsed_s=clock() - start)

@@ -1,0 +1,62 @@
+"""usable_cpus reads both limits; interleaved rotates, warms up, and keeps to its budget."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from scalelab import measure
+
+
+def _cgroup(tmp_path, text):
+    (tmp_path / "cpu.max").write_text(text)
+    return tmp_path
+
+
+def test_a_cgroup_quota_below_the_affinity_mask_limits_usable_cpus(tmp_path):
+    cpus = measure.usable_cpus(_cgroup(tmp_path, "50000 100000\n"))
+    assert cpus.quota == 0.5 and cpus.usable == 1
+    assert "affinity mask" in str(cpus) and "0.5 CPUs" in str(cpus)
+
+
+def test_no_quota_leaves_the_affinity_mask(tmp_path):
+    cpus = measure.usable_cpus(_cgroup(tmp_path, "max 100000\n"))
+    assert cpus.quota is None and cpus.usable == cpus.affinity
+
+
+def test_cgroup_v1_quota_is_read_too(tmp_path):
+    (tmp_path / "cpu").mkdir()
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("150000")
+    (tmp_path / "cpu" / "cpu.cfs_period_us").write_text("100000")
+    cpus = measure.usable_cpus(tmp_path)
+    assert cpus.quota == 1.5 and cpus.usable == 1
+
+
+def test_rounds_rotate_the_order_and_warm_up_first():
+    calls = []
+    timings = measure.interleaved({k: (lambda k=k: calls.append(k)) for k in "abc"},
+                                  repeats=3, warmup=1, budget_s=10)
+    assert calls == list("abc") + list("abc") + list("bca") + list("cab")
+    assert timings.rounds == 3 and set(timings.table().index) == set("abc")
+
+
+def test_the_budget_stops_new_rounds_after_the_minimum():
+    ticks = itertools.count(step=1.0)  # a fake clock: every reading is one second later
+    timings = measure.interleaved({"x": lambda: None}, repeats=100, warmup=0, budget_s=4,
+                                  min_repeats=2, clock=lambda: next(ticks))
+    assert 2 <= timings.rounds < 100
+
+
+@pytest.mark.parametrize("kwargs, name", [({"repeats": 0}, "repeats"), ({"budget_s": float("inf")}, "budget_s"),
+                                          ({"warmup": 11}, "warmup"), ({"repeats": 2, "min_repeats": 3}, "min_repeats")])
+def test_bad_settings_are_refused(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        measure.interleaved({"x": lambda: None}, **kwargs)
+
+
+def test_settings_must_be_callables():
+    with pytest.raises(ValueError, match="settings"):
+        measure.interleaved({})
+    with pytest.raises(ValueError, match="callable"):
+        measure.interleaved({"x": 3})
