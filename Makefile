@@ -5,19 +5,31 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TOOLS  := $(VENV)/tools/.installed
 NB     ?= notebooks/*.ipynb
 SRC    ?= notebooks/*.md
 PIP_FLAGS ?= --disable-pip-version-check -q
 
-.PHONY: book test unit notebooks browser binder bench serve lab outputs lock clean venv
+.PHONY: book test unit notebooks browser binder bench serve lab outputs lock clean venv system-deps
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+# Command-line tools whose dependencies clash with the book's (requirements-tools.txt)
+$(TOOLS): requirements-tools.txt $(STAMP)
+	rm -rf $(VENV)/tools && $(PYTHON) -m venv $(VENV)/tools
+	$(VENV)/tools/bin/pip install $(PIP_FLAGS) -r requirements-tools.txt
+	@touch $@
+
+## system-deps: install (or name) the Debian packages the tests need: Chromium, Node.js, npm
+system-deps:
+	@bash tools/system-deps.sh
+
+$(STAMP): requirements.txt pyproject.toml binder/overrides.json
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Scale Lab pins packages for Python 3.11, found " + sys.version.split()[0]'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install $(PIP_FLAGS) -r requirements.txt
 	$(BIN)/pip install $(PIP_FLAGS) --no-deps -e .
+	mkdir -p $(VENV)/share/jupyter/lab/settings && cp binder/overrides.json $(VENV)/share/jupyter/lab/settings/
 	@touch $@
 
 ## book: run every chapter and build the HTML book into _build/html
@@ -34,7 +46,7 @@ serve:
 
 ## test: every test (models, notebooks, book build, browser, Binder environment)
 ## It empties the execution cache first, so every chapter runs from scratch.
-test: $(STAMP)
+test: system-deps $(STAMP) $(TOOLS)
 	rm -rf _build/.jupyter_cache
 	$(MAKE) book
 	$(BIN)/python -m pytest tests src $(NB) --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg \

@@ -60,6 +60,18 @@ def lab(tmp_path):
             proc.kill()
 
 
+def _assert_myst_markup_is_rendered(page) -> None:
+    """jupyterlab-myst renders the chapter's MyST markup as the book does: the admonitions
+    and glossary terms appear as such, not as their source text."""
+    markdown = ".jp-MarkdownCell .jp-RenderedMarkdown, .jp-MarkdownCell .jp-RenderedMySTMarkdown"
+    page.wait_for_function(f"document.querySelectorAll('{markdown}').length > 5", timeout=60_000)
+    text = page.evaluate(f"Array.from(document.querySelectorAll('{markdown}')).map(e => e.innerText).join('\\n')")
+    assert ":::{admonition}" not in text and "{term}`" not in text, "MyST markup shows as raw text"
+    assert page.evaluate("""Array.from(document.querySelectorAll('.jp-MarkdownCell aside, .jp-MarkdownCell .admonition'))
+        .some(e => /Checking the numbers/.test(e.innerText))"""), "no rendered 'Checking the numbers' admonition"
+    assert "scale out" in text, "the glossary term's text is missing"
+
+
 def test_ipywidgets_sliders_update_the_figure_in_place(lab, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors: list[str] = []
@@ -87,6 +99,7 @@ def test_ipywidgets_sliders_update_the_figure_in_place(lab, browser):
         assert page.evaluate(f"JSON.stringify(({first_plot}).data[0].y)") != before
         assert page.evaluate(f"({first_plot}).dataset.marker") == "original", "the figure was re-created"
         assert not [e for e in errors if "anywidget" in e], errors
+        _assert_myst_markup_is_rendered(page)
     except Exception:
         page.screenshot(path=str(ROOT / "_build" / "live-lab-failure.png"))
         raise
