@@ -1,0 +1,29 @@
+"""Chapters 3 and 4: each understanding exercise accepts its answer and rejects the
+tempting wrong one with its reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from scalelab import amdahl, check, network
+
+
+@pytest.mark.parametrize(
+    "key, right, wrong, reason",
+    [
+        ("3.4", 60.85, amdahl.speedup(0.05, 64), "0.08% serial"),
+        ("3.5", 0.05 / 60.85, 0.05, "share on 64 cores"),
+        ("3.6", 1 / (0.2 + 0.8 / 2), 1 / (0.2 + 0.8 / 4), "2 CPUs"),
+        ("3.7", "c", "b", "ignores coherency"),
+        ("3.7", "c", "d", "does not level off"),
+    ],
+)
+def test_chapter_3_checkers_reject_the_tempting_answer(key, right, wrong, reason):
+    assert check(key, right).correct
+    feedback = check(key, wrong)
+    assert feedback.correct is False and reason in feedback.message
+
+
+def test_the_usl_choice_is_true_of_the_model():
+    assert amdahl.usl_speedup(64, 0.05, 0.002) < amdahl.usl_speedup(16, 0.05, 0.002)
+    assert amdahl.usl_peak_cores(0.05, 0.002) == pytest.approx(21.8, abs=0.05)
