@@ -27,3 +27,24 @@ def test_chapter_3_checkers_reject_the_tempting_answer(key, right, wrong, reason
 def test_the_usl_choice_is_true_of_the_model():
     assert amdahl.usl_speedup(64, 0.05, 0.002) < amdahl.usl_speedup(16, 0.05, 0.002)
     assert amdahl.usl_peak_cores(0.05, 0.002) == pytest.approx(21.8, abs=0.05)
+
+
+@pytest.mark.parametrize(
+    "key, right, wrong, reason",
+    [
+        ("4.6", "b", "a", "another process"),
+        ("4.6", "b", "c", "RFC 6298"),
+        ("4.7", 28_232 / 60, 65_535 / 60, "ephemeral range"),
+        ("4.7", 28_232 / 60, 28_232, "TIME_WAIT"),
+        ("4.8", "b", "c", "numbers the bytes"),
+        ("4.8", "b", "a", "rarer but not impossible"),
+    ],
+)
+def test_chapter_4_checkers_reject_the_tempting_answer(key, right, wrong, reason):
+    assert check(key, right).correct
+    feedback = check(key, wrong)
+    assert feedback.correct is False and reason in feedback.message
+
+
+def test_the_port_exercise_uses_linux_defaults():
+    assert network.new_connections_per_s(60_999 - 32_768 + 1, 60) == pytest.approx(470.53, abs=0.01)
