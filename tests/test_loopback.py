@@ -136,3 +136,8 @@ def test_framing_round_trips_a_message():
 def test_bad_input_raises_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/net/tcp")
+def test_connections_the_client_closes_end_in_time_wait():
+    assert loopback.time_wait_after_close(3) == (3, 3)

@@ -60,6 +60,7 @@ __all__ = [
     "latency_samples",
     "syn_retransmit_demo",
     "time_wait_count",
+    "time_wait_after_close",
     "MAX_SAMPLES",
 ]
 
@@ -627,6 +628,33 @@ def time_wait_count(port: int, path: str = "/proc/net/tcp") -> int | None:
             if int(local, 16) == pnum or int(remote, 16) == pnum:
                 count += 1
     return count
+
+
+def time_wait_after_close(n: int = 4, wait_s: float = 2.0) -> tuple[int, int | None]:
+    """Open ``n`` connections to one echo server, use each once, close them from the client
+    side, and count the sockets then in TIME_WAIT for that server port (Linux).
+
+    The client closes first, so each connection should end in TIME_WAIT on the client side
+    once the server's FIN arrives; the count is polled for up to ``wait_s``. Returns
+    ``(n, count)``, with ``count`` None where ``/proc/net/tcp`` is not available.
+    """
+    count = int(in_range("n", n, 1, 50, integer=True))
+    wait = float(in_range("wait_s", wait_s, 0, 10))
+    with echo_server("tcp") as port:
+        clients = [socket.create_connection((HOST, port), timeout=TIMEOUT_S) for _ in range(count)]
+        try:
+            for c in clients:  # one exchange each: the server has accepted and is serving it
+                c.sendall(b"x")
+                recv_exact(c, 1)
+        finally:
+            for c in clients:
+                c.close()
+        deadline = time.perf_counter() + wait
+        found = time_wait_count(port)
+        while found is not None and found < count and time.perf_counter() < deadline:
+            time.sleep(0.02)
+            found = time_wait_count(port)
+    return count, found
 
 
 def connection_tuples(n: int = 4) -> pd.DataFrame:
