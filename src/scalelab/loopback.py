@@ -304,31 +304,52 @@ def _sink_server(conn: socket.socket, stop: threading.Event) -> None:
 
 
 def throughput_by_size(sizes_bytes=(64, 512, 4_096, 32_768, 262_144, 1_048_576),
-                       budget_s: float = 0.25, max_repeats: int = 200) -> pd.DataFrame:
-    """Send messages of each size over TCP to a server that answers each with one byte.
+                       budget_s: float = 0.25, max_repeats: int = 200, rounds: int = 5) -> pd.DataFrame:
+    """Send messages of each size over TCP to a server (in another process) that answers
+    each with one byte.
 
-    Effective throughput is size / (time from first byte sent to the answer). Each size
-    repeats until ``budget_s`` seconds or ``max_repeats`` runs; the median counts.
-    Returns ``size_bytes``, ``seconds`` and ``Mbit/s``.
+    Effective throughput is size / (time from first byte sent to the answer). After one
+    warm-up send of each size, ``rounds`` rounds visit every size in rotating order; in
+    each round a size repeats for ``budget_s / rounds`` seconds or ``max_repeats /
+    rounds`` sends (at least one). The median over all sends counts; ``spread`` is the
+    range of the round medians over their median. Returns ``size_bytes``, ``seconds``,
+    ``Mbit/s``, ``sends`` and ``spread``.
 
-    >>> list(throughput_by_size([100], budget_s=0.01, max_repeats=3).columns)
-    ['size_bytes', 'seconds', 'Mbit/s']
+    >>> list(throughput_by_size([100], budget_s=0.01, max_repeats=3, rounds=1).columns)
+    ['size_bytes', 'seconds', 'Mbit/s', 'sends', 'spread']
     """
     budget = float(in_range("budget_s", budget_s, 0, 5, low_open=True))
     reps = int(in_range("max_repeats", max_repeats, 1, 10_000, integer=True))
-    rows = []
+    r = int(in_range("rounds", rounds, 1, 20, integer=True))
+    sizes = [int(in_range("size_bytes", size, 1, 64 << 20, integer=True)) for size in np.atleast_1d(sizes_bytes)]
+    if len(sizes) > 20:
+        raise ValueError(f"sizes_bytes must hold at most 20 sizes, got {len(sizes)}")
+    messages = {size: b"x" * size for size in sizes}
+    samples: dict[int, list[float]] = {size: [] for size in sizes}
+    medians: dict[int, list[float]] = {size: [] for size in sizes}
     with echo_server("tcp", handler=_sink_server, separate_process=True) as port, _client("tcp", port) as s:
-        for size in sizes_bytes:
-            size = int(in_range("size_bytes", size, 1, 64 << 20, integer=True))
-            message = b"x" * size
-            times, t_end = [], time.perf_counter() + budget
-            while len(times) < reps and (not times or time.perf_counter() < t_end):
-                start = time.perf_counter()
-                send_framed(s, message)
-                recv_exact(s, 1)
-                times.append(time.perf_counter() - start)
-            t = float(np.median(times))
-            rows.append({"size_bytes": size, "seconds": t, "Mbit/s": 8 * size / t / 1e6})
+
+        def once(size: int) -> float:
+            start = time.perf_counter()
+            send_framed(s, messages[size])
+            recv_exact(s, 1)
+            return time.perf_counter() - start
+
+        for size in sizes:
+            once(size)
+        for i in range(r):
+            for size in sizes[i % len(sizes):] + sizes[:i % len(sizes)]:
+                times, t_end = [], time.perf_counter() + budget / r
+                while len(times) < max(1, reps // r) and (not times or time.perf_counter() < t_end):
+                    times.append(once(size))
+                samples[size].extend(times)
+                medians[size].append(float(np.median(times)))
+    rows = []
+    for size in sizes:
+        t = float(np.median(samples[size]))
+        m = medians[size]
+        rows.append({"size_bytes": size, "seconds": t, "Mbit/s": 8 * size / t / 1e6, "sends": len(samples[size]),
+                     "spread": (max(m) - min(m)) / float(np.median(m))})
     return pd.DataFrame(rows)
 
 
