@@ -491,7 +491,7 @@ def mathis_curves(rtt_ms: float, mss_bytes: float) -> dict[str, dict]:
     et al.'s model with timeouts (RTO 1 s) (for an explorer)."""
     loss = LOSS_AXIS
     rtt = rtt_ms / 1e3
-    sim = np.array([aimd_throughput(mss_bytes, rtt, p, rounds=20_000) for p in SIM_LOSS])
+    sim = np.array([aimd_throughput(mss_bytes, rtt, p, rounds=200_000) for p in SIM_LOSS])  # cached per loss rate
     return {
         "Mathis, C = sqrt(3/2) (periodic loss)": {
             "x": loss, "y": network.mathis_throughput(mss_bytes, rtt, loss) / 1e6, "mode": "lines"},
