@@ -140,3 +140,24 @@ def test_bad_input_raises_value_error_before_any_work(kwargs, message):
     with pytest.raises(ValueError, match=message):
         parallel.measure_speedup(**kwargs)
     assert time.perf_counter() - start < 2.0  # refused at the door, no pool started
+
+
+def test_physical_cores_groups_smt_siblings(tmp_path):
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if not cpus:
+        pytest.skip("no affinity mask here")
+    for cpu in cpus:  # pretend every CPU is a sibling of the first one: one core
+        d = tmp_path / f"cpu{cpu}" / "topology"
+        d.mkdir(parents=True)
+        d.joinpath("thread_siblings_list").write_text(",".join(map(str, cpus)) + "\n")
+    assert parallel.physical_cores(str(tmp_path)) == 1
+    assert parallel.physical_cores(str(tmp_path / "missing")) is None
+
+
+def test_verdict_names_smt_when_the_cpus_share_a_core():
+    t = _table([1.0, 1.2, 1.2, 1.2], usable=2, load=0.5)
+    t.attrs["physical_cores"] = 1
+    text = parallel.verdict(t)
+    assert "SMT siblings share" in text and "on 1 physical core" in text
+    t.attrs["physical_cores"] = 2
+    assert "separate cores" in parallel.verdict(t)

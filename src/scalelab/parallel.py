@@ -31,7 +31,7 @@ import pandas as pd
 from . import amdahl, measure
 from ._validate import at_least, in_range
 
-__all__ = ["burn", "timed_burn", "available_cores", "measure_speedup", "usl_fit", "verdict",
+__all__ = ["burn", "timed_burn", "available_cores", "physical_cores", "measure_speedup", "usl_fit", "verdict",
            "measurement_figure", "MAX_WORKERS", "MAX_TIMEOUT_S", "MAX_WORK_SECONDS", "MAX_REPEATS"]
 
 #: Largest pool :func:`measure_speedup` starts.
@@ -64,6 +64,26 @@ def available_cores() -> int:
     """CPUs this process may use: the smaller of its affinity mask and its cgroup quota
     (:func:`scalelab.measure.usable_cpus`)."""
     return measure.usable_cpus().usable
+
+
+def physical_cores(sysfs: str = "/sys/devices/system/cpu") -> int | None:
+    """Distinct physical cores under this process's affinity mask, or None if unknown.
+
+    Read from each CPU's ``topology/thread_siblings_list`` (Linux): CPUs that are SMT
+    siblings (hardware threads of one core) share one list. Fewer cores than CPUs
+    means SMT: two busy processes on sibling CPUs share one core's execution units.
+    """
+    from pathlib import Path
+
+    if not hasattr(os, "sched_getaffinity"):
+        return None
+    groups = set()
+    for cpu in os.sched_getaffinity(0):
+        try:
+            groups.add((Path(sysfs) / f"cpu{cpu}" / "topology" / "thread_siblings_list").read_text().strip())
+        except OSError:
+            return None
+    return len(groups) or None
 
 
 def _iterations_per_second(task: Callable[[int], object]) -> float:
@@ -172,7 +192,7 @@ def measure_speedup(
     table = table[["workers", "seconds", "min_s", "max_s", "runs"]].astype({"workers": int, "runs": int})
     table["speedup"] = table["seconds"].iloc[0] / table["seconds"]
     table["amdahl"] = amdahl.speedup(s, np.minimum(table["workers"], cpus.usable))
-    table.attrs.update(cpus=cpus, serial_fraction=s, timings=timings,
+    table.attrs.update(cpus=cpus, serial_fraction=s, timings=timings, physical_cores=physical_cores(),
                        load_average=os.getloadavg()[0] if hasattr(os, "getloadavg") else None)
     return table
 
@@ -210,7 +230,12 @@ def verdict(table: pd.DataFrame, tolerance: float = 0.15) -> str:
     s = table.attrs.get("serial_fraction")
     load = table.attrs.get("load_average")
     usable = cpus.usable
+    cores = table.attrs.get("physical_cores")
+    smt = cores is not None and cores < cpus.affinity
     lines = [f"{cpus}; 1-minute load average {load:.1f}" if load is not None else str(cpus)]
+    if cores is not None:
+        lines.append(f"The affinity mask's {cpus.affinity} CPU(s) sit on {cores} physical core(s)"
+                     + (": some are SMT siblings." if smt else " (no SMT siblings)."))
     inside = table[(table["workers"] > 1) & (table["workers"] <= usable)]
     spread = float(((table["max_s"] - table["min_s"]) / table["seconds"]).max())
     busy = (load is not None and load > usable + 0.5) or spread > 0.3
@@ -221,9 +246,14 @@ def verdict(table: pd.DataFrame, tolerance: float = 0.15) -> str:
         if abs(ratio - 1) <= tol:
             lines.append(head + ": agrees with the model.")
         elif ratio < 1:
-            cause = ("the machine is busy (load average above the usable CPUs, or run-to-run spread "
-                     f"up to {spread:.0%}): other processes take CPU time from the workers"
-                     if busy else "process hand-off costs, or CPUs that are hyperthreads (SMT siblings) of one core")
+            if busy:
+                cause = ("the machine is busy (load average above the usable CPUs, or run-to-run spread "
+                         f"up to {spread:.0%}): other processes take CPU time from the workers")
+            elif smt:
+                cause = "CPUs that are SMT siblings share a core's execution units"
+            else:
+                cause = ("process hand-off costs, or CPUs that are hyperthreads (SMT siblings) of one core"
+                         if cores is None else "process hand-off costs (the CPUs are separate cores)")
             lines.append(head + f": below the model; likely cause: {cause}.")
         else:
             lines.append(head + ": above the model (the one-worker run was slowed more than the others).")
