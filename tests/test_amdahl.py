@@ -118,3 +118,23 @@ def test_gustafson_is_never_below_amdahl(s, n):
 def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@given(st.floats(0, 1), st.floats(1, 1e4))
+def test_for_one_workload_amdahl_and_gustafson_agree_shi_1996(s_g, n):
+    s_a = amdahl.amdahl_fraction_from_gustafson(s_g, n)
+    assert amdahl.speedup(s_a, n) == pytest.approx(amdahl.gustafson_speedup(s_g, n), rel=1e-9)
+    assert amdahl.gustafson_fraction_from_amdahl(s_a, n) == pytest.approx(s_g, abs=1e-9)
+
+
+def test_five_percent_on_64_cores_is_0_08_percent_on_one_core():
+    # 0.05 / (0.05 + 0.95 x 64) = 0.05 / 60.85
+    assert amdahl.amdahl_fraction_from_gustafson(0.05, 64) == pytest.approx(0.05 / 60.85)
+    assert amdahl.speedup(0.05 / 60.85, 64) == pytest.approx(60.85)
+
+
+def test_the_explorer_shows_amdahl_for_the_growing_problem_on_gustafsons_curve():
+    curves = amdahl.amdahl_vs_gustafson(0.2)
+    g = curves["Gustafson (problem grows), s on n cores"]
+    same = curves["Amdahl for the growing problem (s converted)"]
+    np.testing.assert_allclose(same["y"], g[1][::8])

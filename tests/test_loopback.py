@@ -1,9 +1,12 @@
-"""Real sockets on 127.0.0.1: structure and loose bounds only (the CI machine is busy)."""
+"""Real sockets on 127.0.0.1: structure and invariants only, never this machine's speed."""
 
 from __future__ import annotations
 
 import socket
+import sys
 import threading
+
+import numpy as np
 
 import pytest
 
@@ -20,15 +23,64 @@ def test_tcp_echo_returns_what_was_sent_and_the_server_stops():
     assert threading.active_count() <= before
 
 
-def test_round_trips_over_loopback_take_under_a_tenth_of_a_second():
+def test_round_trips_over_loopback_return_one_positive_time_each():
     for kind in ("tcp", "udp"):
         t = loopback.round_trip_times(kind, n=20)
-        assert len(t) == 20 and 0 < sorted(t)[10] < 0.1
+        assert len(t) == 20 and np.isfinite(t).all() and (t > 0).all()
 
 
-def test_opening_a_connection_takes_positive_bounded_time():
+def test_opening_a_connection_takes_positive_time_within_the_socket_timeout():
+    # Not "under 1 s": a dropped SYN legitimately costs one second (RFC 6298).
     t = loopback.connection_setup_times(5)
-    assert len(t) == 5 and (t > 0).all() and (t < 1).all()
+    assert len(t) == 5 and (t > 0).all() and (t < 3 * loopback.TIMEOUT_S).all()
+
+
+@pytest.mark.parametrize("kind", ["tcp", "udp"])
+def test_a_server_in_a_separate_process_echoes_and_ends_with_its_block(kind):
+    import multiprocessing
+
+    before = len(multiprocessing.active_children())
+    with loopback.echo_server(kind, separate_process=True) as port:
+        assert len(multiprocessing.active_children()) == before + 1
+        s = loopback._client(kind, port)
+        with s:
+            s.sendall(b"ping") if kind == "tcp" else s.send(b"ping")
+            assert (loopback.recv_exact(s, 4) if kind == "tcp" else s.recv(100)) == b"ping"
+    assert len(multiprocessing.active_children()) == before
+
+
+def test_latency_samples_interleave_three_kinds_with_their_round_medians():
+    s = loopback.latency_samples(n=30, rounds=3)
+    assert s.rounds == 3 and all(len(v) == 30 for v in s.samples.values())
+    assert all(len(m) == 3 for m in s.round_medians.values())
+    table = s.table()
+    assert list(table.index) == ["TCP connect", "TCP echo", "UDP echo"] and (table["p99 / median"] >= 1).all()
+
+
+def _samples(connects):
+    t = np.asarray(connects, dtype=float)
+    return loopback.LatencySamples({"TCP connect": t}, {"TCP connect": [float(np.median(t))]}, 1, 1.0)
+
+
+def test_the_verdict_names_a_one_second_connect_as_a_dropped_syn():
+    text = _samples([5e-5] * 99 + [1.02]).verdict()
+    assert "1 of 100 connects took over 0.5 s" in text and "RFC 6298" in text
+    assert "No connect took over 0.5 s" in _samples([5e-5] * 100).verdict()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux drops a SYN when the accept queue is full")
+def test_a_dropped_syn_costs_the_one_second_initial_retransmission_timeout():
+    # Not a speed: the kernel cannot resend the SYN before its 1 s initial RTO (RFC 6298, 2.1).
+    assert loopback.syn_retransmit_demo(0.2) >= 0.9
+
+
+def test_time_wait_count_reads_proc_net_tcp(tmp_path):
+    f = tmp_path / "tcp"
+    f.write_text("  sl  local_address rem_address   st\n"
+                 "   0: 0100007F:1F90 0100007F:C350 06 x\n"
+                 "   1: 0100007F:1F90 0100007F:C351 01 x\n")
+    assert loopback.time_wait_count(0x1F90, str(f)) == 1
+    assert loopback.time_wait_count(80, str(tmp_path / "missing")) is None
 
 
 def test_throughput_table_covers_each_size():
@@ -75,8 +127,17 @@ def test_framing_round_trips_a_message():
         (lambda: loopback.round_trip_times("tcp", n=0), r"n must be a whole number and in \[1, 100000\]"),
         (lambda: loopback.echo_server("quic").__enter__(), r"kind must be 'tcp' or 'udp'"),
         (lambda: loopback.fit_latency_bandwidth([1], [1]), r"at least 2"),
+        (lambda: loopback.latency_samples(n=10**9), r"n must be"),
+        (lambda: loopback.latency_samples(budget_s=float("inf")), r"budget_s must be"),
+        (lambda: loopback.syn_retransmit_demo(5), r"accept_after_s must be"),
+        (lambda: loopback.echo_server("tcp", separate_process=1).__enter__(), r"separate_process must be"),
     ],
 )
 def test_bad_input_raises_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/net/tcp")
+def test_connections_the_client_closes_end_in_time_wait():
+    assert loopback.time_wait_after_close(3) == (3, 3)

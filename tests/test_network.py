@@ -19,7 +19,7 @@ latencies = st.floats(0, 10, allow_nan=False)
 def test_links_table_has_the_source_figures_and_a_note_per_row():
     links = network.LINKS
     assert {"bandwidth_bps", "latency_s", "range_m", "note"} <= set(links.columns)
-    assert links.loc["WAN fiber (WDM)", "bandwidth_bps"] == pytest.approx(68.4e12)  # 171 Gbps x 400
+    assert links.loc["WAN fiber, one wavelength", "bandwidth_bps"] == 171e9  # one flow, one WDM channel
     assert links.loc["WiFi 802.11ac", "bandwidth_bps"] == 5.4e9
     assert links.loc["WiFi 6 (802.11ax)", "bandwidth_bps"] == 9.6e9
     assert links.loc["4G LTE", "bandwidth_bps"] == 10e6 and 0.020 <= links.loc["4G LTE", "latency_s"] <= 0.040
@@ -79,7 +79,7 @@ def test_link_checks_show_68_4_terabits_not_more_than_70():
 def test_explorer_models_return_the_same_curves_for_every_slider_value():
     a, b = network.transfer_time_curves(1, 100), network.transfer_time_curves(1e9, 20000)
     assert list(a) == list(b) and len(a) == len(network.LINKS) + 1
-    assert list(network.payload_share_curves(576)) == list(network.payload_share_curves(9000))
+    assert list(network.payload_share_curves(1280)) == list(network.payload_share_curves(9000))
     bars = network.encapsulation_bars(100)
     assert sum(float(c["y"][0]) for c in bars.values()) == pytest.approx(100)
 
@@ -125,3 +125,56 @@ def test_mathis_throughput_falls_as_loss_rises(p, q):
 def test_bad_input_raises_value_error_naming_the_parameter(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_a_gigabyte_across_the_atlantic_takes_75_ms_on_one_wavelength_not_1_ms():
+    # 8e9 bits / 171 Gbps = 46.8 ms of serialization, plus 27.9 ms of propagation.
+    wan = network.LINKS.loc["WAN fiber, one wavelength"]
+    t = network.transfer_time(1e9, wan.bandwidth_bps, wan.latency_s)
+    assert t == pytest.approx(8e9 / 171e9 + 5_585e3 / (299_792_458 * 2 / 3)) and t == pytest.approx(0.0747, abs=1e-4)
+    assert 8e9 / (171e9 * 400) == pytest.approx(0.117e-3, abs=1e-6)  # the whole fiber: 0.12 ms, not 1 ms
+    assert "74.7 ms" in network.link_checks().loc["1 GB over the WAN fiber", "arithmetic"]
+
+
+def test_4g_holds_75_kilobytes_in_flight_and_one_wavelength_more_than_tcps_largest_window():
+    bdp = network.bdp_table()
+    assert bdp.loc["4G LTE", "in flight (kB)"] == pytest.approx(75.0)
+    assert bdp.loc["WAN fiber, one wavelength", "in flight (kB)"] * 1e3 > 2**30  # window scale 14: 1 GiB
+
+
+def test_802_11ac_maximum_is_6933_mbps_and_1733_is_four_streams_at_80_mhz():
+    text = network.link_checks().loc["802.11ac", "arithmetic"]
+    assert "6,933" in text and "1,733 Mbps is 4 streams at 80 MHz" in text
+
+
+def test_mathis_constants_periodic_random_and_delayed_ack():
+    assert network.MATHIS_C == pytest.approx(math.sqrt(1.5))
+    assert network.MATHIS_C_DELAYED_ACK == pytest.approx(math.sqrt(0.75))
+    ratio = network.mathis_throughput(1460, 0.1, 1e-3, constant=network.MATHIS_C_RANDOM) / network.mathis_throughput(1460, 0.1, 1e-3)
+    assert ratio == pytest.approx(1.31 / math.sqrt(1.5))
+
+
+def test_padhye_tends_to_mathis_at_light_loss_and_falls_far_below_it_at_10_percent():
+    for b in (1, 2):
+        light = network.padhye_throughput(1460, 0.1, 1e-8, segments_per_ack=b)
+        assert light == pytest.approx(network.mathis_throughput(1460, 0.1, 1e-8, constant=math.sqrt(3 / (2 * b))), rel=1e-3)
+    # By hand, p = 0.1, RTT 0.1 s, T0 1 s, b = 1: 0.1 sqrt(0.2/3) + 1 x 3 sqrt(0.3/8) x 0.1 x 1.32 = 0.10248 s per segment
+    per_segment = 0.1 * math.sqrt(0.2 / 3) + 3 * math.sqrt(0.3 / 8) * 0.1 * 1.32
+    assert network.padhye_throughput(1460, 0.1, 0.1) == pytest.approx(8 * 1460 / per_segment)
+    assert network.padhye_throughput(1460, 0.1, 0.1) < 0.3 * network.mathis_throughput(1460, 0.1, 0.1)
+
+
+def test_time_wait_limits_new_connections_to_470_per_second_with_linux_defaults():
+    assert network.new_connections_per_s() == pytest.approx(28_232 / 60)
+    assert network.new_connections_per_s(28_232, 60) == pytest.approx(470.53, abs=0.01)
+    with pytest.raises(ValueError, match="ephemeral_ports"):
+        network.new_connections_per_s(70_000)
+
+
+def test_the_1280_byte_mtu_comes_with_ipv6_headers():
+    curves = network.payload_share_curves(1280)
+    v4, v6 = curves["TCP over IPv4 over Ethernet"][1], curves["TCP over IPv6 over Ethernet"][1]
+    assert (v6 < v4).all()
+    assert "TCP over IPv6 over Ethernet" not in network.payload_share_curves(576)  # below IPv6's minimum
+    one_segment = network._layers(np.asarray(1220.0), "tcp", np.asarray(1280.0), True, 40)
+    assert float(sum(one_segment.values())) == 1220 + 20 + 40 + 18 + 20

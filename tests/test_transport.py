@@ -70,6 +70,38 @@ def test_aimd_simulation_is_within_15_percent_of_mathis():
         assert ratio == pytest.approx(1.0, abs=0.15), p
 
 
+def test_with_independent_losses_the_aimd_constant_is_about_1_31_not_1_22():
+    # Mathis et al. 1997, section 3: C = sqrt(3/2) = 1.22 for periodic loss, about 1.31 for random loss.
+    for p in (1e-4, 1e-3):
+        c = transport.aimd_throughput(1460, 0.1, p, rounds=200_000) / network.mathis_throughput(1460, 0.1, p, constant=1.0)
+        assert c == pytest.approx(network.MATHIS_C_RANDOM, abs=0.03), p
+
+
+def test_without_loss_or_jitter_tcp_never_retransmits():
+    t = transport.simulate_transfer("tcp", 0.0, jitter_s=0.0)
+    assert t.transmissions_per_message == 1.0 and t.timeouts == 0 and t.fast_retransmits == 0
+
+
+def test_jitter_alone_causes_spurious_fast_retransmits_and_no_timeouts():
+    t = transport.simulate_transfer("tcp", 0.0, jitter_s=0.005)
+    assert t.fast_retransmits > 0 and t.timeouts == 0
+    assert t.transmissions == t.n_messages + t.fast_retransmits  # every extra send was fast, none needed
+
+
+def test_at_5_percent_loss_fast_retransmit_repairs_the_holes_not_timeouts():
+    t = transport.simulate_transfer("tcp", 0.05)
+    assert t.fast_retransmits > 0 and t.timeouts == 0
+    heavy = transport.simulate_transfer("tcp", 0.2)
+    assert heavy.timeouts > heavy.fast_retransmits  # at 20% the retransmissions themselves get lost
+
+
+def test_retransmit_causes_table():
+    t = transport.retransmit_causes([0.0], [0.0, 5.0], n_messages=100)
+    assert t.loc[(0.0, 0.0), "sends per message"] == 1.0 and t.loc[(0.0, 5.0), "timeouts"] == 0
+    with pytest.raises(ValueError, match="at most 30 combinations"):
+        transport.retransmit_causes(np.linspace(0, 0.5, 10), np.linspace(0, 10, 10))
+
+
 @settings(max_examples=15, deadline=None)
 @given(st.floats(0, 0.4), st.integers(0, 1000))
 def test_tcp_always_finishes_complete_and_in_order(p, seed):

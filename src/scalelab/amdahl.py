@@ -15,6 +15,8 @@ References
 - J. L. Gustafson, "Reevaluating Amdahl's law", Communications of the ACM 31(5), 1988.
 - N. J. Gunther, *Guerrilla Capacity Planning*, Springer, 2007, ch. 4-5 (the USL).
 - I. Gorton, *Foundations of Scalable Systems*, O'Reilly, 2022, ch. 4 (the data points).
+- Y. Shi, "Reevaluating Amdahl's law and Gustafson's law", Temple University, 1996
+  (the two serial fractions of one workload, and why the laws then agree).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ __all__ = [
     "speedup_limit",
     "cores_for_share_of_limit",
     "gustafson_speedup",
+    "amdahl_fraction_from_gustafson",
+    "gustafson_fraction_from_amdahl",
     "usl_speedup",
     "usl_peak_cores",
     "fit_usl",
@@ -122,6 +126,36 @@ def gustafson_speedup(serial_fraction: ArrayLike, cores: ArrayLike) -> float | n
     s = _fraction("serial_fraction", serial_fraction)
     n = at_least("cores", cores, 1)
     return scalar(n - s * (n - 1.0))
+
+
+def amdahl_fraction_from_gustafson(serial_fraction: ArrayLike, cores: ArrayLike) -> float | np.ndarray:
+    """Amdahl's serial fraction (share of the one-core time) of a run whose serial share on
+    ``n`` cores is Gustafson's ``s_G``: ``s_A = s_G / (s_G + (1 - s_G) n)``.
+
+    The n-core run takes ``s_G + (1 - s_G) = 1``; on one core the parallel part takes
+    ``n`` times longer, so the one-core time is ``s_G + (1 - s_G) n`` and the serial part
+    is a smaller share of it. With this ``s_A``, Amdahl's speedup on ``n`` cores equals
+    Gustafson's: for one workload the two laws agree (Shi 1996).
+
+    >>> s_a = amdahl_fraction_from_gustafson(0.05, 64)
+    >>> round(s_a, 6), round(speedup(s_a, 64), 2), gustafson_speedup(0.05, 64)
+    (0.000822, 60.85, 60.85)
+    """
+    s = _fraction("serial_fraction", serial_fraction)
+    n = at_least("cores", cores, 1)
+    return scalar(s / (s + (1.0 - s) * n))
+
+
+def gustafson_fraction_from_amdahl(serial_fraction: ArrayLike, cores: ArrayLike) -> float | np.ndarray:
+    """The inverse: the serial share on ``n`` cores of a job with one-core serial fraction
+    ``s_A``, ``s_G = s_A n / (s_A n + 1 - s_A)``.
+
+    >>> round(gustafson_fraction_from_amdahl(0.05, 64), 4)
+    0.7711
+    """
+    s = _fraction("serial_fraction", serial_fraction)
+    n = at_least("cores", cores, 1)
+    return scalar(s * n / (s * n + 1.0 - s))
 
 
 def usl_speedup(cores: ArrayLike, contention: ArrayLike, coherency: ArrayLike) -> float | np.ndarray:
@@ -227,10 +261,20 @@ def efficiency_curves(serial_fraction: float, cores: float) -> dict[str, tuple[n
 
 
 def amdahl_vs_gustafson(serial_fraction: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Amdahl's fixed-size speedup against Gustafson's scaled speedup (for an explorer)."""
+    """Amdahl's fixed-size speedup against Gustafson's scaled speedup (for an explorer).
+
+    Both curves take the slider's ``s`` as their own serial fraction: Amdahl's measured
+    on one core, Gustafson's on ``n``. They are two different workloads; the third
+    curve is Amdahl's law for Gustafson's workload (``s_A`` from
+    :func:`amdahl_fraction_from_gustafson` at each ``n``), which lies on Gustafson's.
+    """
+    same = speedup(amdahl_fraction_from_gustafson(serial_fraction, CORE_AXIS), CORE_AXIS)
     return {
-        "Gustafson (problem grows)": (CORE_AXIS, gustafson_speedup(serial_fraction, CORE_AXIS)),
-        "Amdahl (problem fixed)": (CORE_AXIS, speedup(serial_fraction, CORE_AXIS)),
+        "Gustafson (problem grows), s on n cores": (CORE_AXIS, gustafson_speedup(serial_fraction, CORE_AXIS)),
+        "Amdahl (problem fixed), s on one core": (CORE_AXIS, speedup(serial_fraction, CORE_AXIS)),
+        "Amdahl for the growing problem (s converted)": {
+            "x": CORE_AXIS[::8], "y": same[::8], "mode": "markers",
+            "marker": {"size": 7, "symbol": "circle-open"}},
     }
 
 

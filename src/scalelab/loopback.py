@@ -1,8 +1,12 @@
 """Real TCP and UDP on this machine, over the loopback interface (127.0.0.1).
 
-Small echo servers run in background threads on ports the operating system picks
-(bind to port 0). Every socket has a timeout, every loop is bounded, and every server
-stops when its ``with`` block ends, so nothing here can hang a notebook or a test.
+Small echo servers run on ports the operating system picks (bind to port 0). For the
+timings they run in a separate process, so that the timing process holds only the
+client: a server thread in the same process would compete with the client for Python's
+interpreter lock (handed over every 5 ms by default), and the tail of the timings
+would show that hand-off rather than the operating system. Every socket has a timeout,
+every loop is bounded, and every server stops when its ``with`` block ends, so nothing
+here can hang a notebook or a test.
 
 What is measured: the cost of opening a TCP connection (the three-way handshake plus
 the system calls), the round-trip time of a small message over TCP and UDP, effective
@@ -15,13 +19,18 @@ References
   Addison-Wesley, 2004 (sockets, SOCK_STREAM and SOCK_DGRAM, Nagle's algorithm).
 - J. Nagle, RFC 896, "Congestion control in IP/TCP internetworks", 1984; RFC 1122,
   section 4.2.3.2 (delayed acknowledgements).
-- Python documentation, ``socket`` module.
+- Python documentation, ``socket`` module; ``sys.setswitchinterval`` (the 5 ms hand-off).
+- V. Paxson, M. Allman, J. Chu, M. Sargent, RFC 6298, "Computing TCP's retransmission
+  timer", 2011 (initial RTO of 1 s: a dropped SYN costs one second).
 """
 
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
+import os
 import socket
+import sys
 import struct
 import threading
 import time
@@ -47,7 +56,16 @@ __all__ = [
     "recv_exact",
     "send_framed",
     "recv_framed",
+    "LatencySamples",
+    "latency_samples",
+    "syn_retransmit_demo",
+    "time_wait_count",
+    "time_wait_after_close",
+    "MAX_SAMPLES",
 ]
+
+#: Most samples :func:`latency_samples` takes per kind.
+MAX_SAMPLES = 20_000
 
 HOST = "127.0.0.1"
 TIMEOUT_S = 2.0
@@ -135,11 +153,56 @@ class _Server:
         self.sock.close()
 
 
+def _server_process(kind: str, handler, port_pipe, stop) -> None:
+    """Body of a separate server process: serve until ``stop`` is set."""
+    try:
+        server = _Server(kind, handler)
+    except OSError as exc:  # pragma: no cover - reported to the parent
+        port_pipe.send(repr(exc))
+        return
+    port_pipe.send(server.port)
+    stop.wait(600.0)  # the parent sets it; a forgotten server still ends after 10 minutes
+    server.close()
+
+
+def _process_context():
+    # fork starts in milliseconds and needs nothing pickled; elsewhere, spawn.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") and "fork" in methods else "spawn")
+
+
 @contextlib.contextmanager
-def echo_server(kind: str = "tcp", handler=None):
+def _separate_server(kind: str, handler):
+    ctx = _process_context()
+    stop = ctx.Event()
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_server_process, args=(kind, handler, sender, stop), daemon=True)
+    proc.start()
+    try:
+        if not receiver.poll(10.0):
+            raise RuntimeError("the echo server process did not start within 10 s")
+        port = receiver.recv()
+        if not isinstance(port, int):
+            raise RuntimeError(f"the echo server process failed: {port}")
+        yield port
+    finally:
+        stop.set()
+        proc.join(timeout=3.0)
+        if proc.is_alive():
+            proc.terminate()
+            proc.join(timeout=1.0)
+        receiver.close()
+        sender.close()
+
+
+@contextlib.contextmanager
+def echo_server(kind: str = "tcp", handler=None, *, separate_process: bool = False):
     """Run a TCP or UDP echo server on 127.0.0.1 for the ``with`` block; yields its port.
 
-    ``handler(conn, stop_event)``, if given, serves each TCP connection instead of echoing.
+    ``handler(conn, stop_event)``, if given, serves each TCP connection instead of echoing
+    (a module-level function when ``separate_process`` and the platform spawns).
+    ``separate_process=True`` serves from another process, so timings taken in this one
+    do not include handing Python's interpreter lock to a server thread.
 
     >>> with echo_server("udp") as port:
     ...     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
@@ -150,6 +213,12 @@ def echo_server(kind: str = "tcp", handler=None):
     """
     if kind not in ("tcp", "udp"):
         raise ValueError(f"kind must be 'tcp' or 'udp', got {kind!r}")
+    if not isinstance(separate_process, bool):
+        raise ValueError(f"separate_process must be True or False, got {separate_process!r}")
+    if separate_process:
+        with _separate_server(kind, handler) as port:
+            yield port
+        return
     server = _Server(kind, handler)
     try:
         yield server.port
@@ -189,7 +258,7 @@ def connection_setup_times(n: int = 100) -> np.ndarray:
     """
     count = int(in_range("n", n, 1, 5000, integer=True))
     times = []
-    with echo_server("tcp") as port:
+    with echo_server("tcp", separate_process=True) as port:
         for _ in range(count):
             start = time.perf_counter()
             s = socket.create_connection((HOST, port), timeout=TIMEOUT_S)
@@ -209,7 +278,7 @@ def round_trip_times(kind: str = "tcp", n: int = 500, size_bytes: int = 64) -> n
     size = int(in_range("size_bytes", size_bytes, 1, 60_000, integer=True))
     message = b"x" * size
     times = []
-    with echo_server(kind) as port, _client(kind, port) as s:
+    with echo_server(kind, separate_process=True) as port, _client(kind, port) as s:
         for _ in range(count):
             start = time.perf_counter()
             if kind == "tcp":
@@ -235,31 +304,52 @@ def _sink_server(conn: socket.socket, stop: threading.Event) -> None:
 
 
 def throughput_by_size(sizes_bytes=(64, 512, 4_096, 32_768, 262_144, 1_048_576),
-                       budget_s: float = 0.25, max_repeats: int = 200) -> pd.DataFrame:
-    """Send messages of each size over TCP to a server that answers each with one byte.
+                       budget_s: float = 0.25, max_repeats: int = 200, rounds: int = 5) -> pd.DataFrame:
+    """Send messages of each size over TCP to a server (in another process) that answers
+    each with one byte.
 
-    Effective throughput is size / (time from first byte sent to the answer). Each size
-    repeats until ``budget_s`` seconds or ``max_repeats`` runs; the median counts.
-    Returns ``size_bytes``, ``seconds`` and ``Mbit/s``.
+    Effective throughput is size / (time from first byte sent to the answer). After one
+    warm-up send of each size, ``rounds`` rounds visit every size in rotating order; in
+    each round a size repeats for ``budget_s / rounds`` seconds or ``max_repeats /
+    rounds`` sends (at least one). The median over all sends counts; ``spread`` is the
+    range of the round medians over their median. Returns ``size_bytes``, ``seconds``,
+    ``Mbit/s``, ``sends`` and ``spread``.
 
-    >>> list(throughput_by_size([100], budget_s=0.01, max_repeats=3).columns)
-    ['size_bytes', 'seconds', 'Mbit/s']
+    >>> list(throughput_by_size([100], budget_s=0.01, max_repeats=3, rounds=1).columns)
+    ['size_bytes', 'seconds', 'Mbit/s', 'sends', 'spread']
     """
     budget = float(in_range("budget_s", budget_s, 0, 5, low_open=True))
     reps = int(in_range("max_repeats", max_repeats, 1, 10_000, integer=True))
+    r = int(in_range("rounds", rounds, 1, 20, integer=True))
+    sizes = [int(in_range("size_bytes", size, 1, 64 << 20, integer=True)) for size in np.atleast_1d(sizes_bytes)]
+    if len(sizes) > 20:
+        raise ValueError(f"sizes_bytes must hold at most 20 sizes, got {len(sizes)}")
+    messages = {size: b"x" * size for size in sizes}
+    samples: dict[int, list[float]] = {size: [] for size in sizes}
+    medians: dict[int, list[float]] = {size: [] for size in sizes}
+    with echo_server("tcp", handler=_sink_server, separate_process=True) as port, _client("tcp", port) as s:
+
+        def once(size: int) -> float:
+            start = time.perf_counter()
+            send_framed(s, messages[size])
+            recv_exact(s, 1)
+            return time.perf_counter() - start
+
+        for size in sizes:
+            once(size)
+        for i in range(r):
+            for size in sizes[i % len(sizes):] + sizes[:i % len(sizes)]:
+                times, t_end = [], time.perf_counter() + budget / r
+                while len(times) < max(1, reps // r) and (not times or time.perf_counter() < t_end):
+                    times.append(once(size))
+                samples[size].extend(times)
+                medians[size].append(float(np.median(times)))
     rows = []
-    with echo_server("tcp", handler=_sink_server) as port, _client("tcp", port) as s:
-        for size in sizes_bytes:
-            size = int(in_range("size_bytes", size, 1, 64 << 20, integer=True))
-            message = b"x" * size
-            times, t_end = [], time.perf_counter() + budget
-            while len(times) < reps and (not times or time.perf_counter() < t_end):
-                start = time.perf_counter()
-                send_framed(s, message)
-                recv_exact(s, 1)
-                times.append(time.perf_counter() - start)
-            t = float(np.median(times))
-            rows.append({"size_bytes": size, "seconds": t, "Mbit/s": 8 * size / t / 1e6})
+    for size in sizes:
+        t = float(np.median(samples[size]))
+        m = medians[size]
+        rows.append({"size_bytes": size, "seconds": t, "Mbit/s": 8 * size / t / 1e6, "sends": len(samples[size]),
+                     "spread": (max(m) - min(m)) / float(np.median(m))})
     return pd.DataFrame(rows)
 
 
@@ -304,7 +394,7 @@ def nodelay_effect(n: int = 20, body_bytes: int = 100) -> pd.DataFrame:
     count = int(in_range("n", n, 1, 200, integer=True))
     body = b"b" * int(in_range("body_bytes", body_bytes, 1, 1000, integer=True))
     rows = []
-    with echo_server("tcp", handler=_two_part_server) as port:
+    with echo_server("tcp", handler=_two_part_server, separate_process=True) as port:
         for nodelay in (False, True):
             with socket.create_connection((HOST, port), timeout=TIMEOUT_S) as s:
                 s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, int(nodelay))
@@ -385,6 +475,207 @@ def stream_vs_datagrams(messages: int = 10, size_bytes: int = 100, wait_s: float
         got = [rx.recv(1 << 16) for _ in range(m)]
         out.append(Boundaries("UDP", m, len(got), len(got[0]), len(got), got == sent))
     return out
+
+
+@dataclass(frozen=True)
+class LatencySamples:
+    """Seconds per operation from :func:`latency_samples`, with the median of each round."""
+
+    samples: dict
+    round_medians: dict
+    rounds: int
+    elapsed_s: float
+
+    def table(self) -> pd.DataFrame:
+        """Median, 99th percentile, their ratio, the range of the round medians, and the
+        count of operations slower than half a second, per kind (microseconds)."""
+        rows = []
+        for name, t in self.samples.items():
+            med, p99 = float(np.median(t)), float(np.percentile(t, 99))
+            rm = self.round_medians[name]
+            rows.append({"operation": name, "samples": len(t), "median (us)": med * 1e6, "p99 (us)": p99 * 1e6,
+                         "p99 / median": p99 / med, "round medians (us)": f"{min(rm) * 1e6:.0f}-{max(rm) * 1e6:.0f}",
+                         "max (us)": float(np.max(t)) * 1e6, "over 0.5 s": int(np.sum(t > 0.5))})
+        return pd.DataFrame(rows).set_index("operation")
+
+    def verdict(self) -> str:
+        """What the numbers say, computed from them."""
+        from .measure import usable_cpus
+
+        cpus = usable_cpus()
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+        lines = [f"{cpus}" + (f"; 1-minute load average {load:.1f}" if load is not None else "")]
+        for name, t in self.samples.items():
+            med, p99 = float(np.median(t)), float(np.percentile(t, 99))
+            lines.append(f"{name}: median {med * 1e6:.0f} us, p99 {p99 * 1e6:.0f} us ({p99 / med:.1f}x the median).")
+        connects = self.samples.get("TCP connect")
+        if connects is not None:
+            slow = int(np.sum(connects > 0.5))
+            if slow:
+                lines.append(f"{slow} of {len(connects)} connects took over 0.5 s (the slowest "
+                             f"{float(np.max(connects)):.2f} s): consistent with a SYN or its SYN-ACK dropped and "
+                             "resent after TCP's initial retransmission timeout of 1 s (RFC 6298).")
+            else:
+                lines.append(f"No connect took over 0.5 s: no SYN was dropped in these {len(connects)} connects.")
+        worst = max(float(np.percentile(t, 99) / np.median(t)) for t in self.samples.values())
+        busy = load is not None and load > cpus.usable
+        if worst > 5:
+            cause = (f"the machine is busy (load {load:.1f} on {cpus.usable} usable CPUs), so the client or "
+                     "the server process often waits for a CPU" if busy else
+                     "the client and the server process wait for a CPU or a wake-up from time to time")
+            lines.append(f"Long tails (p99 up to {worst:.0f}x the median): {cause}. "
+                         "The servers run in another process, so this is not the interpreter lock.")
+        else:
+            lines.append(f"Short tails (p99 at most {worst:.1f}x the median): the machine was quiet.")
+        return "\n".join(lines)
+
+
+def latency_samples(n: int = 500, rounds: int = 5, size_bytes: int = 64, budget_s: float = 10.0) -> LatencySamples:
+    """Connection setup and small-message round trips, interleaved, servers in another process.
+
+    After a warm-up of 20 operations of each kind, ``rounds`` rounds each take
+    ``n / rounds`` samples of every kind (TCP connect, TCP echo, UDP echo) in rotating
+    order, so that a burst of load from elsewhere hits all kinds alike. Stops starting
+    rounds after ``budget_s`` (at least one round runs).
+
+    Parameters
+    ----------
+    n : samples per kind, whole number in [rounds, ``MAX_SAMPLES``].
+    rounds : whole number in [1, 50].
+    size_bytes : echo message size, whole number in [1, 60000].
+    budget_s : in (0, 60].
+
+    >>> s = latency_samples(n=6, rounds=2)
+    >>> sorted(s.samples), [len(v) for v in s.samples.values()]
+    (['TCP connect', 'TCP echo', 'UDP echo'], [6, 6, 6])
+    """
+    r = int(in_range("rounds", rounds, 1, 50, integer=True))
+    count = int(in_range("n", n, r, MAX_SAMPLES, integer=True))
+    size = int(in_range("size_bytes", size_bytes, 1, 60_000, integer=True))
+    budget = float(in_range("budget_s", budget_s, 0, 60, low_open=True))
+    message = b"x" * size
+    start_all = time.perf_counter()
+    with echo_server("tcp", separate_process=True) as tport, echo_server("udp", separate_process=True) as uport, \
+            _client("tcp", tport) as tcp, _client("udp", uport) as udp:
+
+        def connect() -> float:
+            t0 = time.perf_counter()
+            c = socket.create_connection((HOST, tport), timeout=TIMEOUT_S)
+            t = time.perf_counter() - t0
+            c.close()
+            return t
+
+        def tcp_echo() -> float:
+            t0 = time.perf_counter()
+            tcp.sendall(message)
+            recv_exact(tcp, size)
+            return time.perf_counter() - t0
+
+        def udp_echo() -> float:
+            t0 = time.perf_counter()
+            udp.send(message)
+            udp.recv(65_535)
+            return time.perf_counter() - t0
+
+        kinds = {"TCP connect": connect, "TCP echo": tcp_echo, "UDP echo": udp_echo}
+        for fn in kinds.values():
+            for _ in range(20):
+                fn()
+        samples = {k: [] for k in kinds}
+        medians = {k: [] for k in kinds}
+        names = list(kinds)
+        per_round = [count // r + (1 if i < count % r else 0) for i in range(r)]
+        done = 0
+        for i, m in enumerate(per_round):
+            if i and time.perf_counter() - start_all > budget:
+                break
+            for name in names[i % 3:] + names[:i % 3]:
+                got = [kinds[name]() for _ in range(m)]
+                samples[name].extend(got)
+                medians[name].append(float(np.median(got)))
+            done += 1
+    return LatencySamples({k: np.asarray(v) for k, v in samples.items()}, medians, done,
+                          time.perf_counter() - start_all)
+
+
+def syn_retransmit_demo(accept_after_s: float = 0.3) -> float:
+    """Seconds one connect takes when its SYN is dropped because the accept queue is full.
+
+    A listening socket with a backlog of 0 holds one finished connection (on Linux); a
+    first client fills it. A second client's SYN is dropped; the server accepts the
+    first connection ``accept_after_s`` later, freeing the queue, and the second client's
+    SYN, resent after TCP's initial retransmission timeout (1 s, RFC 6298), gets through.
+    So the connect takes about 1 s, whatever ``accept_after_s`` (below 1 s) is. On
+    systems that do not drop the SYN it takes about ``accept_after_s`` or less.
+
+    >>> 0 < syn_retransmit_demo(0.05) < 4
+    True
+    """
+    wait = float(in_range("accept_after_s", accept_after_s, 0, 0.9, low_open=True))
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as srv:
+        srv.bind((HOST, 0))
+        srv.listen(0)
+        srv.settimeout(TIMEOUT_S)
+        addr = srv.getsockname()
+        accepted: list[socket.socket] = []
+        timer = threading.Timer(wait, lambda: accepted.append(srv.accept()[0]))
+        first = socket.create_connection(addr, timeout=TIMEOUT_S)
+        try:
+            timer.start()
+            t0 = time.perf_counter()
+            second = socket.create_connection(addr, timeout=4.0)
+            elapsed = time.perf_counter() - t0
+            second.close()
+        finally:
+            timer.join(timeout=TIMEOUT_S)
+            first.close()
+            for c in accepted:
+                c.close()
+    return elapsed
+
+
+def time_wait_count(port: int, path: str = "/proc/net/tcp") -> int | None:
+    """Sockets in TIME_WAIT whose remote or local port is ``port`` (Linux), or None if unknown."""
+    pnum = int(in_range("port", port, 1, 65_535, integer=True))
+    try:
+        lines = Path(path).read_text().splitlines()[1:]
+    except OSError:
+        return None
+    count = 0
+    for line in lines:
+        fields = line.split()
+        if len(fields) > 3 and fields[3] == "06":  # TCP_TIME_WAIT
+            local, remote = fields[1].split(":")[1], fields[2].split(":")[1]
+            if int(local, 16) == pnum or int(remote, 16) == pnum:
+                count += 1
+    return count
+
+
+def time_wait_after_close(n: int = 4, wait_s: float = 2.0) -> tuple[int, int | None]:
+    """Open ``n`` connections to one echo server, use each once, close them from the client
+    side, and count the sockets then in TIME_WAIT for that server port (Linux).
+
+    The client closes first, so each connection should end in TIME_WAIT on the client side
+    once the server's FIN arrives; the count is polled for up to ``wait_s``. Returns
+    ``(n, count)``, with ``count`` None where ``/proc/net/tcp`` is not available.
+    """
+    count = int(in_range("n", n, 1, 50, integer=True))
+    wait = float(in_range("wait_s", wait_s, 0, 10))
+    with echo_server("tcp") as port:
+        clients = [socket.create_connection((HOST, port), timeout=TIMEOUT_S) for _ in range(count)]
+        try:
+            for c in clients:  # one exchange each: the server has accepted and is serving it
+                c.sendall(b"x")
+                recv_exact(c, 1)
+        finally:
+            for c in clients:
+                c.close()
+        deadline = time.perf_counter() + wait
+        found = time_wait_count(port)
+        while found is not None and found < count and time.perf_counter() < deadline:
+            time.sleep(0.02)
+            found = time_wait_count(port)
+    return count, found
 
 
 def connection_tuples(n: int = 4) -> pd.DataFrame:

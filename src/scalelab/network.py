@@ -9,8 +9,10 @@ travels at about two thirds of its speed in vacuum), and a link keeps
 
 Each layer of the IP suite wraps the application's bytes in a header of its own
 (TCP or UDP, then IP, then Ethernet), so small messages pay a large share of overhead.
-TCP's steady-state throughput under random loss follows Mathis et al. (1997):
-``(MSS / RTT) x C / sqrt(p)`` with ``C = sqrt(3/2)``.
+TCP's steady-state throughput under light loss follows Mathis et al. (1997):
+``(MSS / RTT) x C / sqrt(p)``, with ``C = sqrt(3/2)`` for periodic loss, about 1.31 for
+independent losses and ``sqrt(3/4)`` with delayed ACKs. Toward 10% loss, retransmission
+timeouts dominate and Padhye et al. (1998)'s formula, which counts them, applies.
 
 References
 ----------
@@ -20,6 +22,10 @@ References
 - RFC 791 (IPv4), RFC 793 / RFC 9293 (TCP), RFC 768 (UDP), RFC 894 (IP over Ethernet),
   IEEE 802.3 (Ethernet framing: 14-byte header, 4-byte FCS, 8-byte preamble, 12-byte gap).
 - RFC 1323 / RFC 7323 (bandwidth-delay product, "long fat networks").
+- J. Padhye, V. Firoiu, D. Towsley, J. Kurose, "Modeling TCP throughput: a simple model
+  and its empirical validation", ACM SIGCOMM 1998 (timeouts at high loss).
+- RFC 8200 (IPv6: 40-byte header, 1,280-byte minimum MTU); RFC 9293 section 3.6 and
+  RFC 6335 (TIME_WAIT, ephemeral ports).
 """
 
 from __future__ import annotations
@@ -37,6 +43,10 @@ __all__ = [
     "LINKS",
     "HEADERS",
     "MATHIS_C",
+    "MATHIS_C_RANDOM",
+    "MATHIS_C_DELAYED_ACK",
+    "padhye_throughput",
+    "new_connections_per_s",
     "transfer_time",
     "propagation_delay",
     "bandwidth_delay_product",
@@ -56,6 +66,10 @@ SPEED_OF_LIGHT_M_PER_S = 299_792_458.0
 
 #: Mathis et al. (1997)'s constant for periodic loss without delayed ACKs.
 MATHIS_C = math.sqrt(3 / 2)
+#: Their constant for independent (random) losses, from simulation (Mathis et al. 1997, sec. 3).
+MATHIS_C_RANDOM = 1.31
+#: Periodic loss with delayed ACKs (one ACK per two segments): sqrt(3/4).
+MATHIS_C_DELAYED_ACK = math.sqrt(3 / 4)
 
 _NY_LONDON_M = 5_585e3
 
@@ -65,14 +79,16 @@ LINKS = pd.DataFrame(
     [
         ("LAN", 10e9, 0.5e-3, 2e3,
          "10-100 Gbps (low end taken), sub-millisecond latency (0.5 ms taken), 1-2 km"),
-        ("WAN fiber (WDM)", 171e9 * 400, _NY_LONDON_M / (SPEED_OF_LIGHT_M_PER_S * 2 / 3), _NY_LONDON_M,
-         "171 Gbps x 400 channels per fiber; latency is propagation New York-London (5,585 km) at 2/3 c"),
+        ("WAN fiber, one wavelength", 171e9, _NY_LONDON_M / (SPEED_OF_LIGHT_M_PER_S * 2 / 3), _NY_LONDON_M,
+         "171 Gbps: one flow rides one of the fiber's 400 WDM channels (68.4 Tbps in all); "
+         "latency is propagation New York-London (5,585 km) at 2/3 c"),
         ("WiFi 802.11ac", 5_400e6, 2e-3, 30.0,
-         "5,400 Mbps theoretical (tri-band, summed over bands); tens of meters; 2 ms latency assumed"),
+         "5,400 Mbps as the source quotes it (a tri-band router's bands summed; the standard's "
+         "maximum is 6,933 Mbps); tens of meters; 2 ms latency assumed"),
         ("WiFi 6 (802.11ax)", 9.6e9, 2e-3, 30.0,
          "9.6 Gbps over 8 spatial streams; tens of meters; 2 ms latency assumed"),
         ("4G LTE", 10e6, 30e-3, 12.5e3,
-         "about 10 Mbps sustained down (peak near 50, 2-5 up), 20-40 ms latency, 10-15 km"),
+         "about 10x 3G: about 10 Mbps sustained down (peak near 50, 2-5 up), 20-40 ms latency, 10-15 km"),
         ("5G", 100e6, 1.5e-3, 500.0,
          "10x 4G bandwidth; 1-2 ms to the tower is the target; about 500 m range"),
     ],
@@ -181,7 +197,8 @@ def bandwidth_delay_product(bandwidth_bps: ArrayLike, rtt_s: ArrayLike) -> float
     return scalar(bw * rtt / 8.0)
 
 
-def mathis_throughput(mss_bytes: ArrayLike, rtt_s: ArrayLike, loss_rate: ArrayLike) -> float | np.ndarray:
+def mathis_throughput(mss_bytes: ArrayLike, rtt_s: ArrayLike, loss_rate: ArrayLike,
+                      constant: ArrayLike = MATHIS_C) -> float | np.ndarray:
     """TCP steady-state throughput, Mathis et al. (1997): ``8 MSS / RTT x C / sqrt(p)``, in bit/s.
 
     Parameters
@@ -190,9 +207,14 @@ def mathis_throughput(mss_bytes: ArrayLike, rtt_s: ArrayLike, loss_rate: ArrayLi
     rtt_s : round-trip time in seconds, > 0.
     loss_rate : probability that a segment is lost, in (0, 1).
 
+    constant : C, > 0: ``MATHIS_C`` = sqrt(3/2) for periodic loss with an ACK per segment
+        (the default), ``MATHIS_C_RANDOM`` = 1.31 for independent losses,
+        ``MATHIS_C_DELAYED_ACK`` = sqrt(3/4) with delayed ACKs.
+
     Returns
     -------
-    Bits per second, with ``C = sqrt(3/2)`` (periodic loss, an ACK per segment).
+    Bits per second. The formula ignores retransmission timeouts, so it overstates
+    throughput once losses are frequent (above about 1%; see :func:`padhye_throughput`).
 
     References
     ----------
@@ -205,7 +227,66 @@ def mathis_throughput(mss_bytes: ArrayLike, rtt_s: ArrayLike, loss_rate: ArrayLi
     mss = positive("mss_bytes", mss_bytes)
     rtt = positive("rtt_s", rtt_s)
     p = in_range("loss_rate", loss_rate, 0, 1, low_open=True, high_open=True)
-    return scalar(8.0 * mss / rtt * MATHIS_C / np.sqrt(p))
+    c = positive("constant", constant)
+    return scalar(8.0 * mss / rtt * c / np.sqrt(p))
+
+
+def padhye_throughput(mss_bytes: ArrayLike, rtt_s: ArrayLike, loss_rate: ArrayLike, rto_s: ArrayLike = 1.0,
+                      segments_per_ack: ArrayLike = 1) -> float | np.ndarray:
+    """TCP throughput with timeouts, Padhye et al. (1998), approximate model, in bit/s.
+
+    ``8 MSS / (RTT sqrt(2bp/3) + T0 min(1, 3 sqrt(3bp/8)) p (1 + 32 p^2))`` with ``b``
+    segments per ACK and ``T0`` the retransmission timeout (the receiver window is
+    taken as unlimited). For small ``p`` it tends to Mathis with ``C = sqrt(3/(2b))``;
+    toward 10% loss the timeout term dominates and throughput falls far below Mathis.
+
+    Parameters
+    ----------
+    mss_bytes : > 0. rtt_s : > 0. loss_rate : in (0, 1).
+    rto_s : T0 in seconds, > 0 (1 s, RFC 6298's minimum, by default).
+    segments_per_ack : b, in [1, 2] (2 with delayed ACKs).
+
+    References
+    ----------
+    Padhye, Firoiu, Towsley and Kurose, SIGCOMM 1998, equation (33) without the window limit.
+
+    >>> round(padhye_throughput(1460, 0.1, 0.1) / mathis_throughput(1460, 0.1, 0.1), 3)
+    0.252
+    >>> round(padhye_throughput(1460, 0.1, 1e-7) / mathis_throughput(1460, 0.1, 1e-7), 3)
+    1.0
+    """
+    mss = positive("mss_bytes", mss_bytes)
+    rtt = positive("rtt_s", rtt_s)
+    p = in_range("loss_rate", loss_rate, 0, 1, low_open=True, high_open=True)
+    t0 = positive("rto_s", rto_s)
+    b = in_range("segments_per_ack", segments_per_ack, 1, 2)
+    per_segment = rtt * np.sqrt(2 * b * p / 3) + t0 * np.minimum(1.0, 3 * np.sqrt(3 * b * p / 8)) * p * (1 + 32 * p**2)
+    return scalar(8.0 * mss / per_segment)
+
+
+def new_connections_per_s(ephemeral_ports: ArrayLike = 28_232, time_wait_s: ArrayLike = 60.0) -> float | np.ndarray:
+    """Most new connections per second one client address can open to one server endpoint.
+
+    The side that closes first keeps each connection in TIME_WAIT for ``time_wait_s``
+    (2 MSL; 60 s on Linux), and the 4-tuple, hence its ephemeral port, cannot be reused
+    meanwhile. So at most ``ephemeral_ports / time_wait_s`` new connections per second.
+
+    Parameters
+    ----------
+    ephemeral_ports : ports in the client's range, whole number in [1, 65535]
+        (28,232 for Linux's default 32768-60999).
+    time_wait_s : seconds in TIME_WAIT, > 0.
+
+    References
+    ----------
+    RFC 9293 section 3.6 (TIME-WAIT, 2 MSL); RFC 6335 (port ranges).
+
+    >>> round(new_connections_per_s(), 1)
+    470.5
+    """
+    ports = in_range("ephemeral_ports", ephemeral_ports, 1, 65_535, integer=True)
+    t = positive("time_wait_s", time_wait_s)
+    return scalar(ports / t)
 
 
 # --- Encapsulation ----------------------------------------------------------------------
@@ -218,9 +299,12 @@ def _transport(transport: str) -> str:
     return t
 
 
-def _frames(size: np.ndarray, transport: str, mtu: np.ndarray) -> np.ndarray:
-    if transport == "tcp":  # TCP cuts the stream into segments of MSS = MTU - 40 bytes
-        per = mtu - _IP_HEADER - _TRANSPORT_HEADER["tcp"]
+_IPV6_HEADER = 40
+
+
+def _frames(size: np.ndarray, transport: str, mtu: np.ndarray, ip_header: int = _IP_HEADER) -> np.ndarray:
+    if transport == "tcp":  # TCP cuts the stream into segments of MSS = MTU - IP - TCP headers
+        per = mtu - ip_header - _TRANSPORT_HEADER["tcp"]
         return np.maximum(1, np.ceil(size / per))
     # UDP: one datagram (size + 8), cut by IP into fragments of (MTU - 20) // 8 * 8 bytes
     per = np.floor((mtu - _IP_HEADER) / 8) * 8
@@ -258,12 +342,13 @@ def packet_count(size_bytes: ArrayLike, transport: str = "tcp", mtu_bytes: Array
     return scalar(_frames(size, t, mtu))
 
 
-def _layers(size: np.ndarray, t: str, mtu: np.ndarray, on_wire: bool) -> dict[str, np.ndarray]:
-    frames = _frames(size, t, mtu)
+def _layers(size: np.ndarray, t: str, mtu: np.ndarray, on_wire: bool,
+            ip_header: int = _IP_HEADER) -> dict[str, np.ndarray]:
+    frames = _frames(size, t, mtu, ip_header)
     if t == "tcp":
         transport = _TRANSPORT_HEADER["tcp"] * frames
-        mss = mtu - _IP_HEADER - _TRANSPORT_HEADER["tcp"]
-        last_packet = size - (frames - 1) * mss + _IP_HEADER + _TRANSPORT_HEADER["tcp"]
+        mss = mtu - ip_header - _TRANSPORT_HEADER["tcp"]
+        last_packet = size - (frames - 1) * mss + ip_header + _TRANSPORT_HEADER["tcp"]
     else:
         transport = np.full(np.broadcast(size, mtu).shape, float(_TRANSPORT_HEADER["udp"]))
         per = np.floor((mtu - _IP_HEADER) / 8) * 8
@@ -273,7 +358,7 @@ def _layers(size: np.ndarray, t: str, mtu: np.ndarray, on_wire: bool) -> dict[st
     layers = {
         "application data": size + 0.0 * frames,
         "transport header": transport,
-        "IP header": _IP_HEADER * frames,
+        "IP header": ip_header * frames,
         "Ethernet header, FCS and padding": _ETH_FRAMING * frames + padding,
     }
     if on_wire:
@@ -326,8 +411,8 @@ def link_checks() -> pd.DataFrame:
     """The source's link figures next to the arithmetic that checks them (Gorton 2022, ch. 3)."""
     rows = [
         ("WDM fiber: 171 Gbps x 400 channels", "more than 70 Tbps", f"{171e9 * 400 / 1e12:.1f} Tbps"),
-        ("802.11ac", "5,400 Mbps", "sum over three bands of a tri-band router; one client on one "
-         "band gets at most ~1,733 Mbps (80 MHz, 4 streams)"),
+        ("802.11ac", "5,400 Mbps", "a tri-band router's bands summed; the standard's maximum is 6,933 Mbps "
+         "(8 streams at 160 MHz); 1,733 Mbps is 4 streams at 80 MHz, a typical high-end client"),
         ("WiFi 6", "9.6 Gbps", "sum over 8 spatial streams (1.2 Gbps each at 160 MHz); "
          "a 2-stream phone gets ~2.4 Gbps"),
         ("5G latency", "1-2 ms", "the design target for low-latency service; most deployments "
@@ -335,6 +420,10 @@ def link_checks() -> pd.DataFrame:
         ("New York-London, vacuum", "", f"{propagation_delay(_NY_LONDON_M, 1.0) * 1e3:.1f} ms one way"),
         ("New York-London, fiber at 2/3 c", "", f"{propagation_delay(_NY_LONDON_M) * 1e3:.1f} ms one way, "
          f"{2 * propagation_delay(_NY_LONDON_M) * 1e3:.1f} ms round trip"),
+        ("1 GB over the WAN fiber", "", f"one wavelength: {8e9 / 171e9 * 1e3:.1f} ms of serialization + "
+         f"{propagation_delay(_NY_LONDON_M) * 1e3:.1f} ms of propagation = "
+         f"{(8e9 / 171e9 + propagation_delay(_NY_LONDON_M)) * 1e3:.1f} ms (all 400: {8e9 / 68.4e12 * 1e3:.2f} ms "
+         "+ propagation, if one flow could use them all)"),
     ]
     return pd.DataFrame(rows, columns=["figure", "source says", "arithmetic"]).set_index("figure")
 
@@ -377,12 +466,25 @@ def transfer_time_curves(size_bytes: float, distance_km: float) -> dict[str, dic
 MESSAGE_AXIS = np.unique(np.round(np.logspace(0, 6, 121)))  # 1 byte .. 1 MB
 
 
+def _tcp_ipv6_share(size: np.ndarray, mtu: float) -> np.ndarray:
+    """Payload share of TCP over IPv6 (40-byte header) over Ethernet."""
+    layers = _layers(size, "tcp", np.asarray(float(mtu)), True, _IPV6_HEADER)
+    return size / sum(layers.values())
+
+
 def payload_share_curves(mtu_bytes: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Share of wire bytes that are payload, against message size, for TCP and UDP (for an explorer)."""
-    return {
+    """Share of wire bytes that are payload, against message size (for an explorer).
+
+    TCP and UDP over IPv4 at every MTU; TCP over IPv6 (40-byte header) where the MTU is
+    at least IPv6's minimum of 1,280 bytes (RFC 8200).
+    """
+    curves = {
         "TCP over IPv4 over Ethernet": (MESSAGE_AXIS, payload_share(MESSAGE_AXIS, "tcp", mtu_bytes)),
         "UDP over IPv4 over Ethernet": (MESSAGE_AXIS, payload_share(MESSAGE_AXIS, "udp", mtu_bytes)),
     }
+    if float(mtu_bytes) >= 1280:
+        curves["TCP over IPv6 over Ethernet"] = (MESSAGE_AXIS, _tcp_ipv6_share(MESSAGE_AXIS, mtu_bytes))
+    return curves
 
 
 def encapsulation_bars(size_bytes: float) -> dict[str, dict]:

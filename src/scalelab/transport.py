@@ -44,6 +44,7 @@ __all__ = [
     "aimd_throughput",
     "mathis_curves",
     "agreement_table",
+    "retransmit_causes",
 ]
 
 
@@ -165,7 +166,8 @@ class Transfer:
     ``transmissions`` counts data segments sent, retransmissions included (not the
     handshake or acknowledgements). ``latency_s[i]`` is the time from message ``i`` being handed to the sender to its
     delivery to the receiving application (NaN if never delivered); ``order`` lists the
-    message numbers in the order the application received them.
+    message numbers in the order the application received them. ``timeouts`` and
+    ``fast_retransmits`` count the retransmissions each rule triggered (TCP).
     """
 
     protocol: str
@@ -176,6 +178,8 @@ class Transfer:
     handshake_s: float
     finished_s: float
     message_bytes: int
+    timeouts: int = 0
+    fast_retransmits: int = 0
 
     @property
     def delivered_share(self) -> float:
@@ -298,7 +302,7 @@ def simulate_transfer(protocol: str, loss_rate: float, n_messages: int = 200, in
     link = _Link(env, np.random.default_rng(seed), rtt / 2, jitter, p)
     latency = np.full(n, np.nan)
     order: list[int] = []
-    state = {"sends": 0, "handshake": float("nan"), "done": env.event()}
+    state = {"sends": 0, "handshake": float("nan"), "done": env.event(), "timeouts": 0, "fast": 0}
 
     def deliver_to_app(i: int) -> None:
         if np.isnan(latency[i]):
@@ -340,6 +344,7 @@ def simulate_transfer(protocol: str, loss_rate: float, n_messages: int = 200, in
             snd["dups"] += 1
             if fast_retransmit and snd["dups"] == 3:  # three duplicate ACKs: resend at once
                 state["sends"] += 1
+                state["fast"] += 1
                 link.send(("data", snd["base"]), to_receiver)
         _wake(snd["wake"])
 
@@ -386,6 +391,7 @@ def simulate_transfer(protocol: str, loss_rate: float, n_messages: int = 200, in
                 deadline = env.now + rto if snd["base"] < snd["next"] else None
             elif deadline is not None and env.now >= deadline - 1e-12:
                 state["sends"] += 1  # timeout: resend the oldest unacknowledged segment
+                state["timeouts"] += 1
                 link.send(("data", snd["base"]), to_receiver)
                 deadline = env.now + rto
 
@@ -393,7 +399,7 @@ def simulate_transfer(protocol: str, loss_rate: float, n_messages: int = 200, in
     env.run(until=simpy.AnyOf(env, [state["done"], env.timeout(limit)]))
     finished = env.now
     return Transfer("tcp", n, latency, np.asarray(order, dtype=int), state["sends"], float(state["handshake"]),
-                    float(finished), size)
+                    float(finished), size, state["timeouts"], state["fast"])
 
 
 def compare_protocols(loss_rates=(0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3), **kwargs) -> pd.DataFrame:
@@ -481,13 +487,21 @@ LOSS_AXIS = np.logspace(-4.5, -1, 36)
 
 
 def mathis_curves(rtt_ms: float, mss_bytes: float) -> dict[str, dict]:
-    """Mathis throughput against loss rate, with the AIMD simulation's points (for an explorer)."""
+    """Mathis throughput against loss rate, with the AIMD simulation's points and Padhye
+    et al.'s model with timeouts (RTO 1 s) (for an explorer)."""
     loss = LOSS_AXIS
-    sim = np.array([aimd_throughput(mss_bytes, rtt_ms / 1e3, p, rounds=5_000) for p in SIM_LOSS])
+    rtt = rtt_ms / 1e3
+    sim = np.array([aimd_throughput(mss_bytes, rtt, p, rounds=200_000) for p in SIM_LOSS])  # cached per loss rate
     return {
-        "Mathis et al. (1997), C = sqrt(3/2)": {
-            "x": loss, "y": network.mathis_throughput(mss_bytes, rtt_ms / 1e3, loss) / 1e6, "mode": "lines"},
-        "AIMD simulation (random loss)": {
+        "Mathis, C = sqrt(3/2) (periodic loss)": {
+            "x": loss, "y": network.mathis_throughput(mss_bytes, rtt, loss) / 1e6, "mode": "lines"},
+        "Mathis, C = 1.31 (independent losses)": {
+            "x": loss, "y": network.mathis_throughput(mss_bytes, rtt, loss, constant=network.MATHIS_C_RANDOM) / 1e6,
+            "mode": "lines", "line": {"dash": "dash"}},
+        "Padhye et al. (1998), with timeouts, RTO 1 s": {
+            "x": loss, "y": network.padhye_throughput(mss_bytes, rtt, loss, rto_s=1.0) / 1e6, "mode": "lines",
+            "line": {"dash": "dot"}},
+        "AIMD simulation (independent losses, no timeouts)": {
             "x": SIM_LOSS, "y": sim / 1e6, "mode": "markers", "marker": {"size": 9, "symbol": "circle-open"}},
     }
 
@@ -512,6 +526,34 @@ def agreement_table(loss_rates=(0.01, 0.05, 0.1, 0.2), n_messages: int = 400, se
         })
     return pd.DataFrame(rows).set_index("loss rate")
 
+
+
+def retransmit_causes(loss_rates=(0.0, 0.05), jitter_ms=(0.0, 5.0, 10.0), n_messages: int = 400,
+                      seed: int = 7) -> pd.DataFrame:
+    """What triggers TCP's retransmissions in :func:`simulate_transfer`, by loss and jitter.
+
+    With no loss every retransmission is spurious: jitter reorders segments, a later
+    segment overtakes an earlier one, three duplicate ACKs follow, and fast retransmit
+    resends a segment that was only late. Returns per-message counts of sends, fast
+    retransmits and timeouts.
+
+    >>> t = retransmit_causes([0.0], [0.0], n_messages=50)
+    >>> float(t["sends per message"].iloc[0]), int(t["timeouts"].iloc[0])
+    (1.0, 0)
+    """
+    n = int(in_range("n_messages", n_messages, 1, 10_000, integer=True))
+    losses = np.atleast_1d(in_range("loss_rates", loss_rates, 0, 0.9))
+    jitters = np.atleast_1d(in_range("jitter_ms", jitter_ms, 0, 100))
+    if losses.size * jitters.size > 30:
+        raise ValueError(f"loss_rates x jitter_ms must have at most 30 combinations, got {losses.size * jitters.size}")
+    rows = []
+    for p in losses:
+        for j in jitters:
+            t = simulate_transfer("tcp", float(p), n_messages=n, jitter_s=float(j) / 1e3, seed=seed)
+            rows.append({"loss rate": float(p), "jitter (ms)": float(j), "sends per message": t.transmissions_per_message,
+                         "fast retransmits": t.fast_retransmits, "timeouts": t.timeouts,
+                         "needed, 1 / (1 - p)": 1 / (1 - p)})
+    return pd.DataFrame(rows).set_index(["loss rate", "jitter (ms)"])
 
 
 def protocol_figure(table: pd.DataFrame):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import network
-from . import Exercise, register
+from . import Exercise, Mistake, register
 
 register(
     Exercise(
@@ -43,5 +43,57 @@ register(
         "bytes on the wire (preamble and gap included) is the message?",
         answer=lambda: network.payload_share(100, "tcp"),
         hint="Add 20 (TCP) + 20 (IP) + 18 (Ethernet header and FCS) + 20 (preamble and gap).",
+    ),
+    Exercise(
+        key="4.6",
+        prompt="Read a measurement: of 500 TCP connects over loopback, 498 take about 50 us and "
+        "2 take 1.02 s. What is the likeliest cause of the two slow ones?",
+        answer="b",
+        choices={
+            "a": "the interpreter lock: the client waited for a server thread",
+            "b": "a SYN (or SYN-ACK) was dropped and resent after TCP's 1 s initial retransmission timeout",
+            "c": "the scheduler gave the core to another process for a second",
+            "d": "a DNS lookup of 127.0.0.1",
+        },
+        mistakes=(
+            Mistake("a", "the lock is handed over every 5 ms, and here the server runs in another process"),
+            Mistake("c", "a scheduler delay of a whole second on a running machine is very unlikely; a "
+                    "time of 1.0 s plus one round trip is the signature of RFC 6298's 1 s initial timeout"),
+        ),
+        hint="Why exactly one second? Which TCP timer starts at one second?",
+    ),
+    Exercise(
+        key="4.7",
+        prompt="A load generator opens a new TCP connection to one server endpoint for every "
+        "request and closes it itself. Linux's ephemeral range is 32768-60999 and TIME_WAIT lasts "
+        "60 s. How many new connections per second can it sustain, at most?",
+        answer=lambda: network.new_connections_per_s(60_999 - 32_768 + 1, 60.0),
+        unit="connections/s",
+        hint="Each closed connection holds its client port in TIME_WAIT for 60 s.",
+        mistakes=(
+            Mistake(65_535 / 60, "65,535 is every port; the ephemeral range is only 28,232 of them"),
+            Mistake(28_232, "that is how many ports there are, not how many per second: each one is "
+                    "held for 60 s in TIME_WAIT"),
+            Mistake(65_535, "the port count is not a rate, and the client uses only its ephemeral range"),
+        ),
+    ),
+    Exercise(
+        key="4.8",
+        prompt="A stub's call times out; the next call on the same stub returns the reply to the "
+        "first one. Which design prevents this?",
+        answer="b",
+        choices={
+            "a": "a longer timeout",
+            "b": "a request id in every request, echoed in the reply; the stub discards replies whose id it is not waiting for",
+            "c": "nothing more is needed: TCP's sequence numbers already match replies to requests",
+            "d": "marshalling with pickle instead of JSON",
+        },
+        mistakes=(
+            Mistake("c", "TCP numbers the bytes of the stream, and it delivered the late reply correctly: "
+                    "it has no idea which call the bytes answer"),
+            Mistake("a", "a longer timeout makes the race rarer but not impossible: some reply can always "
+                    "be later than any timeout"),
+        ),
+        hint="Something in the reply must say which request it answers.",
     ),
 )
