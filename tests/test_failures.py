@@ -140,3 +140,39 @@ def test_explorer_models_return_the_same_curves_for_every_slider_value():
 def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_any_reply_detector_is_the_product_of_widening_windows():
+    t, m, s = 0.05, 0.02, 0.5
+    expected = np.prod([failures.latency_exceedance(j * t, m, s) for j in (1, 2, 3)])
+    assert failures.false_suspicion_any_reply(t, m, s, 3) == pytest.approx(expected)
+    assert failures.false_suspicion_any_reply(t, m, s, 1) == pytest.approx(failures.latency_exceedance(t, m, s))
+
+
+@given(st.floats(1e-3, 1.0), st.floats(0.1, 2.0), attempts)
+def test_counting_late_replies_never_suspects_more(t, sigma, k):
+    assert failures.false_suspicion_any_reply(t, 0.02, sigma, k) <= failures.false_suspicion_probability(t, 0.02, sigma, k) * (1 + 1e-9)
+
+
+def test_both_detectors_match_a_monte_carlo_of_their_rules():
+    # Draw latencies for 3 attempts sent T apart; the server is suspected at 3T if no
+    # reply counts. Discarding: every attempt's own reply is later than T. Any reply:
+    # attempt i's reply is later than (3 - i + 1) T.
+    rng = np.random.default_rng(0)
+    t, m, s, n = 0.03, 0.02, 0.8, 400_000
+    lat = m * np.exp(s * rng.standard_normal((n, 3)))
+    discard = np.mean((lat > t).all(axis=1))
+    any_reply = np.mean((lat > np.array([3 * t, 2 * t, t])).all(axis=1))
+    for measured, model in ((discard, failures.false_suspicion_probability(t, m, s, 3)),
+                            (any_reply, failures.false_suspicion_any_reply(t, m, s, 3))):
+        assert measured == pytest.approx(model, abs=5 * math.sqrt(model * (1 - model) / n))
+
+
+def test_explorer_shows_every_marker_on_or_at_the_floor_of_the_axis():
+    import itertools
+    for med, sig, tmo in itertools.product([5, 20, 100], [0.25, 0.5, 1.5], [10, 100, 1000]):
+        c = failures.timeout_tradeoff_curves(med, sig, tmo)
+        on = np.isfinite(c["the chosen timeout"]["y"])
+        below = np.isfinite(c[f"chosen timeout, below {failures.SUSPICION_FLOOR:g} (off the axis)"]["y"])
+        assert np.all(on ^ below)  # each of the five markers is drawn exactly once
+        assert np.all(c["the chosen timeout"]["y"][on] >= failures.SUSPICION_FLOOR)
