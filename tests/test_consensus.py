@@ -209,3 +209,17 @@ def test_timeline_curves_have_the_same_names_at_every_setting():
 def test_election_refuses_bad_or_oversized_input(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_an_order_with_j_acknowledgements_is_j_plus_one_crossings():
+    assert consensus.acknowledged_order_success(0.3, 5) == pytest.approx(0.7**6)  # order + 5 acks
+    assert consensus.acknowledged_order_success(0.3, 6) == pytest.approx(0.7**7)
+    assert consensus.acknowledged_order_success(0.3, 0) == pytest.approx(0.7)
+
+
+def test_copies_and_chains_are_drawn_on_separate_axes():
+    copies = consensus.two_generals_curves(0.3, 3)
+    chain = consensus.ack_chain_curves(0.3, 5)
+    assert list(copies) == ["at least one of k copies arrives", "chosen k"]
+    assert chain["chosen j"]["y"][0] == pytest.approx(0.7**6)
+    assert chain["order + j acknowledgements all arrive"][0][0] == 0  # x counts acknowledgements

@@ -39,6 +39,8 @@ __all__ = [
     "messengers_needed",
     "chain_success",
     "two_generals_curves",
+    "acknowledged_order_success",
+    "ack_chain_curves",
     "acknowledgement_chain",
     "FlpResult",
     "flp_run",
@@ -102,7 +104,8 @@ def messengers_needed(loss: float, target: float) -> int:
 
 
 def chain_success(loss: ArrayLike, rounds: ArrayLike) -> float | np.ndarray:
-    """Probability that an acknowledgement chain of ``rounds`` single messengers all arrive.
+    """Probability that a chain of ``rounds`` single messengers, sent one after another,
+    all arrive (``rounds`` counts every messenger: the order is the first).
 
     Message, acknowledgement, acknowledgement of the acknowledgement...: each must
     arrive, so the chain completes with probability ``(1 - loss)**rounds``. Longer
@@ -118,20 +121,53 @@ def chain_success(loss: ArrayLike, rounds: ArrayLike) -> float | np.ndarray:
 
 
 MESSENGER_AXIS = np.arange(1, 21)
+ACK_AXIS = np.arange(0, 20)
+
+
+def acknowledged_order_success(loss: ArrayLike, acknowledgements: ArrayLike) -> float | np.ndarray:
+    """Probability that an order *and* ``acknowledgements`` acknowledgements after it all
+    arrive: ``1 + acknowledgements`` single messengers must cross, so
+    ``(1 - loss) ** (1 + acknowledgements)``.
+
+    >>> round(acknowledged_order_success(0.3, 5), 4)  # six messengers: the order and five acks
+    0.1176
+    >>> round(acknowledged_order_success(0.3, 6), 4)  # seven messengers
+    0.0824
+    """
+    n = at_least("acknowledgements", acknowledgements, 0, integer=True)
+    return chain_success(loss, 1 + n)
 
 
 def two_generals_curves(loss: float, messengers: int) -> dict:
-    """Explorer model: delivery probability against messengers sent, with the chosen
-    count marked, and the probability that an acknowledgement chain that long completes.
+    """Explorer model: probability that at least one of ``k`` copies of the order arrives,
+    against ``k``, with the chosen count marked.
+
+    (An acknowledgement chain is a different experiment with its own axis: see
+    :func:`ack_chain_curves`.)
 
     >>> list(two_generals_curves(0.3, 4))
-    ['at least one of k messengers arrives', 'a chain of k acknowledgements completes', 'chosen k']
+    ['at least one of k copies arrives', 'chosen k']
     """
     k = MESSENGER_AXIS
     return {
-        "at least one of k messengers arrives": (k, two_generals_success(loss, k)),
-        "a chain of k acknowledgements completes": (k, chain_success(loss, k)),
+        "at least one of k copies arrives": (k, two_generals_success(loss, k)),
         "chosen k": dict(x=np.array([messengers]), y=np.array([two_generals_success(loss, messengers)]),
+                         mode="markers", marker={"size": 12, "symbol": "diamond"}),
+    }
+
+
+def ack_chain_curves(loss: float, acknowledgements: int) -> dict:
+    """Explorer model: probability that the order and ``j`` acknowledgements after it all
+    arrive (``1 + j`` messengers, one after another), against ``j``, chosen ``j`` marked.
+
+    >>> list(ack_chain_curves(0.3, 5))
+    ['order + j acknowledgements all arrive', 'chosen j']
+    """
+    j = ACK_AXIS
+    return {
+        "order + j acknowledgements all arrive": (j, acknowledged_order_success(loss, j)),
+        "chosen j": dict(x=np.array([acknowledgements]),
+                         y=np.array([acknowledged_order_success(loss, acknowledgements)]),
                          mode="markers", marker={"size": 12, "symbol": "diamond"}),
     }
 
