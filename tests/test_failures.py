@@ -176,3 +176,18 @@ def test_explorer_shows_every_marker_on_or_at_the_floor_of_the_axis():
         below = np.isfinite(c[f"chosen timeout, below {failures.SUSPICION_FLOOR:g} (off the axis)"]["y"])
         assert np.all(on ^ below)  # each of the five markers is drawn exactly once
         assert np.all(c["the chosen timeout"]["y"][on] >= failures.SUSPICION_FLOOR)
+
+
+def test_a_delayed_duplicate_of_a_set_reverts_a_later_write_unless_keys_are_kept():
+    run = failures.delayed_duplicate_run(first_delay_ms=300, timeout_ms=50)
+    assert run["balance, no keys"].tolist() == [100, 40, 100]
+    assert run["balance, with keys"].iloc[-1] == 40
+    quick = failures.delayed_duplicate_run(first_delay_ms=20, timeout_ms=50)  # no retry, no duplicate
+    assert len(quick) == 2 and quick["balance, no keys"].iloc[-1] == 40
+
+
+def test_capped_retries_with_keys_are_at_most_once():
+    r = failures.retry_outcomes(0.2, 0.2, 3)
+    assert r["never_applied"] == pytest.approx(0.2**3)  # 8 in 1,000 never charged
+    sim = failures.simulate_payments(2000, 0.2, 0.2, 3, idempotency_keys=True, seed=2)
+    assert sim["never_applied"] > 0 and sim["duplicates"] == 0

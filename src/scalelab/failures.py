@@ -50,6 +50,7 @@ __all__ = [
     "retry_curves",
     "simulate_payments",
     "compare_with_simulation",
+    "delayed_duplicate_run",
 ]
 
 _ERFC = np.frompyfunc(math.erfc, 1, 1)
@@ -456,3 +457,57 @@ def compare_with_simulation(request_loss: float = 0.1, reply_loss: float = 0.1, 
     table = pd.DataFrame(rows).T
     table.index.name = "per 1,000 payments"
     return table
+
+
+def delayed_duplicate_run(first_delay_ms: float = 300.0, timeout_ms: float = 50.0,
+                          hop_ms: float = 5.0) -> "pd.DataFrame":
+    """A "set the balance" request whose first attempt is delayed, replayed after a later write.
+
+    The client sends "set balance to 100" (key k1). If no reply has come after
+    ``timeout_ms`` it sends the same request again, which takes ``hop_ms`` each way; on
+    the reply it sends the next operation, "set balance to 40" (key k2). The first
+    attempt, delayed ``first_delay_ms`` on the way, finally arrives. Without keys the
+    server applies whatever arrives, so a late duplicate of the *earlier* write reverts
+    the later one; with keys it recognises k1 and replays the stored reply.
+
+    Parameters
+    ----------
+    first_delay_ms : one-way delay of the first attempt, ms, in (0, 1e6].
+    timeout_ms : the client's timeout, ms, in (0, 1e6].
+    hop_ms : one-way delay of every other message, ms, in (0, 1e6].
+
+    Returns
+    -------
+    DataFrame, one row per arrival at the server, with the balance after it without
+    and with idempotency keys.
+
+    References
+    ----------
+    Kleppmann 2017, ch. 11 (idempotence and reordering); Gorton 2022, ch. 3.
+
+    >>> delayed_duplicate_run()["balance, no keys"].tolist()
+    [100, 40, 100]
+    >>> delayed_duplicate_run()["balance, with keys"].tolist()
+    [100, 40, 40]
+    """
+    import pandas as pd
+
+    d1 = float(in_range("first_delay_ms", first_delay_ms, 0, 1e6, low_open=True))
+    t = float(in_range("timeout_ms", timeout_ms, 0, 1e6, low_open=True))
+    h = float(in_range("hop_ms", hop_ms, 0, 1e6, low_open=True))
+    arrivals = [(d1, "k1", 100, "set balance to 100 (attempt 1, delayed)")]
+    first_reply = d1 + h
+    if first_reply > t:  # the timeout fires first: a retry with the same key
+        arrivals.append((t + h, "k1", 100, "set balance to 100 (attempt 2, the retry)"))
+        first_reply = min(first_reply, t + 2 * h)
+    arrivals.append((first_reply + h, "k2", 40, "set balance to 40 (the next operation)"))
+    arrivals.sort(key=lambda a: a[0])
+    rows, plain, keyed, seen = [], 0, 0, set()
+    for at, key, value, what in arrivals:
+        plain = value
+        if key not in seen:
+            keyed = value
+            seen.add(key)
+        rows.append({"arrives at (ms)": at, "request": what, "key": key,
+                     "balance, no keys": plain, "balance, with keys": keyed})
+    return pd.DataFrame(rows).set_index("arrives at (ms)")
