@@ -191,3 +191,42 @@ def test_capped_retries_with_keys_are_at_most_once():
     assert r["never_applied"] == pytest.approx(0.2**3)  # 8 in 1,000 never charged
     sim = failures.simulate_payments(2000, 0.2, 0.2, 3, idempotency_keys=True, seed=2)
     assert sim["never_applied"] > 0 and sim["duplicates"] == 0
+
+
+# --- Chapter 5 exercises: right answers pass, the tempting wrong ones are refused -------
+
+from scalelab.exercises import check, exercises  # noqa: E402
+
+CH5_MISTAKES = [
+    ("5.1", 50.9, "normal"), ("5.1", 63.9, "99%"),
+    ("5.2", 1103.5, "every charge"), ("5.2", 190, "0.19"),
+    ("5.3", 5, "rounded up"), ("5.3", 3, "97.3%"),
+    ("5.4", 3.024, "one day"), ("5.4", 0.0212, "1e-6"),
+    ("5.5a", 5.030, "t2 - t1"), ("5.5a", 4.970, "t3 - t4"),
+    ("5.5b", 0.060, "half"), ("5.5b", 0.0305, "server's 1 ms"), ("5.5b", 0.061, "processing"),
+    ("5.6", "b", "150 ms"), ("5.6", "d", "voted twice"), ("5.6", "a", "same instant"),
+    ("5.7", 1, "node 3"), ("5.7", 3, "node 4"),
+    ("5.8", "a", "never applied"), ("5.8", "c", "uncharged"), ("5.8", "d", "expiry"),
+    ("5.9", 0.1176, "seven"), ("5.9", 0.99978, "copies"),
+    ("5.10", "a", "never decides"), ("5.10", "c", "safety"), ("5.10", "d", "Two"),
+]
+
+
+@pytest.mark.parametrize("key, wrong, reason", CH5_MISTAKES)
+def test_ch5_checkers_refuse_the_tempting_wrong_answer_and_say_why(key, wrong, reason):
+    feedback = check(key, wrong)
+    assert not feedback and "tempting" in feedback.message and reason in feedback.message
+
+
+@pytest.mark.parametrize("key, right", [
+    ("5.1", 93.8), ("5.2", 104.5), ("5.3", 6), ("5.4", 21.17), ("5.5a", 5.0), ("5.5b", 0.030),
+    ("5.6", "c"), ("5.7", 2), ("5.8", "b"), ("5.9", 0.0824), ("5.10", "b"),
+])
+def test_ch5_checkers_accept_the_right_answer(key, right):
+    assert check(key, right).correct
+
+
+def test_ch5_probabilities_use_an_absolute_tolerance():
+    ex = exercises()["5.9"]
+    assert ex.rel_tol == 0 and 0 < ex.abs_tol <= 0.002
+    assert not check("5.9", 0.0824 + 0.003)
