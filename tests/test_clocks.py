@@ -193,3 +193,14 @@ def test_check_against_happened_before_finds_vector_clocks_always_right(seed):
 def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_injected_step_report_states_both_clocks_and_a_verdict_without_asserting_speed():
+    text = clocks.injected_step_report(repeats=2, sleep_s=0.02, step_s=-1.0)
+    assert "usable CPUs" in text and "verdict:" in text
+    assert "differs from it by the step (-1.000 s" in text  # both clocks span the same interval
+
+
+def test_injected_step_report_refuses_too_many_repeats():
+    with pytest.raises(ValueError, match=r"repeats must be a whole number and in \[1, 20\], got 21"):
+        clocks.injected_step_report(repeats=21)
