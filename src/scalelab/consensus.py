@@ -437,7 +437,7 @@ class ElectionRun:
         most = self.max_leaders_per_term
         safety = "no leader elected" if most == 0 else f"at most {most} leader{'s' if most > 1 else ''} per term"
         return (f"{self.nodes} nodes, {self.duration_ms:g} ms: {len(self.candidates)} terms, "
-                f"{self.split_votes} split votes; leaders {elected}; {safety}.")
+                f"{self.split_votes} split vote{'' if self.split_votes == 1 else 's'}; leaders {elected}; {safety}.")
 
     __repr__ = __str__
 
