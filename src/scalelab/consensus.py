@@ -7,11 +7,16 @@
   last message of any exchange cannot know it arrived, so no finite protocol makes both
   generals *certain* (Akkoyunlu, Ekanadham and Huber 1975; Gray 1978).
 * **FLP.** Fischer, Lynch and Paterson (1985) proved that on an asynchronous network,
-  where messages may be delayed for any finite time, no deterministic protocol can
-  guarantee that processes reach agreement if even one of them may crash. The
-  demonstration here (:func:`flp_run`) shows the dilemma behind the proof on two simple
-  protocols: one that waits for every process is stalled forever by one delayed
-  message; one that stops waiting for a process can be led into disagreement.
+  where messages may be delayed for any finite time, every deterministic protocol that
+  never disagrees and tolerates one crash has a run (with no crash and every message
+  delivered) that never decides. :func:`flp_run` runs two *naive* protocols that are
+  not FLP's subject: one that waits for every process (a held-back message only delays
+  it; it tolerates no crash) and one that stops waiting for a process (it can disagree,
+  so it is no consensus protocol). The chapter uses them to show what FLP is not.
+* **Raft leader election.** :func:`simulate_election` is a seeded SimPy model of Raft's
+  election (Ongaro and Ousterhout 2014): terms, one vote per node per term, majorities,
+  randomized timeouts, split votes and a crashed leader replaced. Equal timeouts split
+  every vote for ever, FLP's non-deciding run made by symmetry; random ones end it.
 
 References
 ----------
@@ -21,6 +26,8 @@ References
   Course*, LNCS 60, Springer, 1978 (the generals' paradox).
 - M. J. Fischer, N. A. Lynch and M. S. Paterson, "Impossibility of distributed consensus
   with one faulty process", *Journal of the ACM* 32(2):374-382, 1985.
+- D. Ongaro and J. Ousterhout, "In search of an understandable consensus algorithm",
+  *USENIX ATC* 2014.
 - I. Gorton, *Foundations of Scalable Systems*, O'Reilly, 2022, ch. 3.
 """
 
