@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scalelab import consensus
@@ -24,6 +24,7 @@ def test_a_perfect_or_a_hopeless_valley():
     assert consensus.two_generals_success(1.0, 50) == 0.0
 
 
+@settings(deadline=None)  # a busy 2-core machine can take longer than 200 ms
 @given(st.floats(0.01, 0.99), counts)
 def test_more_messengers_help_but_never_give_certainty(p, k):
     s = consensus.two_generals_success(p, k)
@@ -37,6 +38,7 @@ def test_messengers_needed_is_the_smallest_sufficient_count():
     assert consensus.two_generals_success(0.3, k) >= 0.999 > consensus.two_generals_success(0.3, k - 1)
 
 
+@settings(deadline=None)  # a busy 2-core machine can take longer than 200 ms
 @given(st.floats(0.01, 0.95), st.floats(0.01, 0.9999))
 def test_messengers_needed_meets_the_target(p, target):
     k = consensus.messengers_needed(p, target)
@@ -92,6 +94,7 @@ def test_flp_summary_shows_the_dilemma_in_four_runs():
     assert table.loc[1, "steps"] == 50 and table.loc[1, "still in flight"] == "P3->P1"
 
 
+@settings(deadline=None)  # a busy 2-core machine can take longer than 200 ms
 @given(st.lists(st.integers(0, 1), min_size=3, max_size=6))
 def test_wait_for_all_never_disagrees_whatever_the_scheduler(values):
     for scheduler in consensus.SCHEDULERS:
@@ -99,6 +102,7 @@ def test_wait_for_all_never_disagrees_whatever_the_scheduler(values):
         assert r.agreement
 
 
+@settings(deadline=None)  # a busy 2-core machine can take longer than 200 ms
 @given(st.lists(st.integers(0, 1), min_size=3, max_size=6).filter(lambda v: len(v) - 1 <= sum(v) < len(v)))
 def test_the_adversary_splits_wait_for_all_but_one_when_enough_inputs_are_one(values):
     # Deciding the minimum of n - 1 values can give 1 only if n - 1 inputs are 1.
@@ -127,3 +131,98 @@ def test_the_adversary_splits_wait_for_all_but_one_when_enough_inputs_are_one(va
 def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# --- Raft-style leader election ---------------------------------------------------------
+
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 7), st.sampled_from([0.0, 2.0, 10.0, 50.0, 150.0]),
+       st.sampled_from([0.0, 0.1, 0.3]), st.one_of(st.none(), st.floats(0, 1500)))
+def test_never_two_leaders_in_one_term(seed, nodes, spread, loss, crash_at):
+    run = consensus.simulate_election(nodes, timeout_spread_ms=spread, loss=loss, crash_leader_at_ms=crash_at,
+                                      recover_after_ms=300.0, duration_ms=1500.0, seed=seed)
+    assert run.max_leaders_per_term <= 1
+    # Each leader won a majority, so it stood as a candidate in its term.
+    for t, who in run.leaders.items():
+        assert set(who) <= set(run.candidates[t])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 7))
+def test_equal_timeouts_split_every_vote_forever(seed, nodes):
+    # Every node times out at the same instant and votes for itself: no majority, ever.
+    run = consensus.simulate_election(nodes, timeout_spread_ms=0, duration_ms=1500.0, seed=seed)
+    assert run.leaders == {}
+    assert run.split_votes == len(run.candidates) == 10  # one term per 150 ms
+
+
+def test_a_fresh_cluster_elects_one_leader_that_everyone_follows():
+    run = consensus.simulate_election(seed=0, duration_ms=1000.0)
+    assert len(run.leaders) == 1
+    (term, (leader,)), = run.leaders.items()
+    last = {node: (r, t) for node, _, _, r, t in run.spans}  # spans are sorted: the last per node wins
+    assert last[leader] == ("leader", term)
+    assert all(r == "follower" and t == term for node, (r, t) in last.items() if node != leader)
+
+
+def test_a_crashed_leader_is_replaced_in_a_later_term_and_rejoins_as_follower():
+    run = consensus.simulate_election(seed=1, crash_leader_at_ms=1000.0, recover_after_ms=500.0)
+    crash = next(e for e in run.events if e[2] == "crash")
+    later = [(t, who[0]) for t, who in run.leaders.items() if who and t > crash[3]]
+    assert later and later[0][1] != crash[1]
+    assert run.split_votes >= 1  # this seed shows a split vote on the way
+    final = {node: (r, t) for node, _, _, r, t in run.spans}
+    assert final[crash[1]] == ("follower", max(run.leaders))
+
+
+def test_a_run_is_determined_by_its_seed():
+    a = consensus.simulate_election(seed=3, loss=0.2, crash_leader_at_ms=800.0)
+    b = consensus.simulate_election(seed=3, loss=0.2, crash_leader_at_ms=800.0)
+    assert a.log == b.log and a.spans == b.spans
+
+
+def test_wider_timeout_ranges_elect_a_first_leader_sooner():
+    table = consensus.election_statistics(spreads_ms=(0, 5, 150), seeds=40, limit_ms=3000.0)
+    assert table["runs with a leader"].tolist()[0] == 0.0
+    assert table["runs with a leader"].tolist()[2] == 1.0
+    assert table["mean split votes first"].iloc[1] > table["mean split votes first"].iloc[2]
+    assert (table["most leaders in a term"] <= 1).all()
+
+
+def test_timeline_curves_have_the_same_names_at_every_setting():
+    names = list(consensus.election_timeline_curves(0, 0))
+    assert names == list(consensus.election_timeline_curves(7, 150))
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: consensus.simulate_election(nodes=0), r"nodes must be a whole number and in \[1, 15\], got 0"),
+        (lambda: consensus.simulate_election(nodes=16), r"nodes must be a whole number and in \[1, 15\], got 16"),
+        (lambda: consensus.simulate_election(timeout_min_ms=0), r"timeout_min_ms must be in \(0, 60000\]"),
+        (lambda: consensus.simulate_election(timeout_spread_ms=-1), r"timeout_spread_ms must be in \[0, 60000\]"),
+        (lambda: consensus.simulate_election(delay_ms=(10, 5)), r"delay_ms must be \(shortest, longest\)"),
+        (lambda: consensus.simulate_election(loss=1), r"loss must be in \[0, 1\), got 1"),
+        (lambda: consensus.simulate_election(duration_ms=1e6), r"duration_ms must be in \(0, 60000\]"),
+        (lambda: consensus.simulate_election(heartbeat_ms=0.001, duration_ms=60000), r"MAX_MESSAGES"),
+    ],
+)
+def test_election_refuses_bad_or_oversized_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_an_order_with_j_acknowledgements_is_j_plus_one_crossings():
+    assert consensus.acknowledged_order_success(0.3, 5) == pytest.approx(0.7**6)  # order + 5 acks
+    assert consensus.acknowledged_order_success(0.3, 6) == pytest.approx(0.7**7)
+    assert consensus.acknowledged_order_success(0.3, 0) == pytest.approx(0.7)
+
+
+def test_copies_and_chains_are_drawn_on_separate_axes():
+    copies = consensus.two_generals_curves(0.3, 3)
+    chain = consensus.ack_chain_curves(0.3, 5)
+    assert list(copies) == ["at least one of k copies arrives", "chosen k"]
+    assert chain["chosen j"]["y"][0] == pytest.approx(0.7**6)
+    assert chain["order + j acknowledgements all arrive"][0][0] == 0  # x counts acknowledgements

@@ -42,6 +42,8 @@ from ._validate import at_least, in_range, probability, scalar
 
 __all__ = [
     "SECONDS_PER_DAY",
+    "MAX_STEP_REPEATS",
+    "injected_step_report",
     "drift_seconds",
     "drift_curves",
     "ntp_offset_delay",
@@ -373,6 +375,58 @@ def measure_across_injected_step(sleep_s: float = 0.2, step_s: float = -1.0) -> 
     wall.step(step_s)
     time.sleep(s / 2)
     return {"time-of-day clock": wall() - w0, "monotonic clock": time.monotonic() - m0}
+
+
+#: Most repeats :func:`injected_step_report` runs (each one sleeps ``sleep_s``).
+MAX_STEP_REPEATS = 20
+
+
+def injected_step_report(repeats: int = 5, sleep_s: float = 0.2, step_s: float = -1.0) -> str:
+    """Repeat :func:`measure_across_injected_step` and say, from the measured numbers,
+    what each clock reported.
+
+    The whole call sleeps ``repeats * sleep_s`` seconds (at most 20 x 2 s; the chapter
+    uses 5 x 0.2 s = 1 s). The verdict compares the monotonic median with the time
+    slept (any excess is the scheduler waking the sleeper late, larger on a busy
+    machine) and the time-of-day reading with the monotonic one plus the step.
+
+    Parameters
+    ----------
+    repeats : measurements, in [1, MAX_STEP_REPEATS].
+    sleep_s : each real sleep, seconds, in (0, 2].
+    step_s : the injected step of the time-of-day clock, seconds.
+
+    Returns
+    -------
+    A few lines of text: medians, ranges, usable CPUs and the verdict.
+    """
+    from .measure import usable_cpus
+
+    k = int(in_range("repeats", repeats, 1, MAX_STEP_REPEATS, integer=True))
+    runs = [measure_across_injected_step(sleep_s, step_s) for _ in range(k)]
+    mono = sorted(r["monotonic clock"] for r in runs)
+    wall = sorted(r["time-of-day clock"] for r in runs)
+    gap = sorted(r["time-of-day clock"] - r["monotonic clock"] for r in runs)
+    med = lambda v: float(np.median(v))  # noqa: E731
+    late_ms = 1000 * (med(mono) - sleep_s)
+    lines = [
+        f"{k} sleeps of {sleep_s:g} s, time-of-day clock stepped {step_s:+g} s halfway; {usable_cpus()}",
+        f"monotonic clock:   median {med(mono):+.3f} s (range {mono[0]:+.3f} to {mono[-1]:+.3f})",
+        f"time-of-day clock: median {med(wall):+.3f} s (range {wall[0]:+.3f} to {wall[-1]:+.3f})",
+    ]
+    if late_ms < 0:
+        lines.append(f"verdict: the monotonic clock read {-late_ms:.1f} ms LESS than the time slept, "
+                     "which a monotonic clock should never do: check the platform's sleep.")
+    elif late_ms <= 10:
+        lines.append(f"verdict: the monotonic clock gives the {sleep_s:g} s slept, plus {late_ms:.1f} ms "
+                     "of wake-up delay;")
+    else:
+        lines.append(f"verdict: the monotonic clock gives the {sleep_s:g} s slept plus {late_ms:.0f} ms: "
+                     "the sleeper was woken late, as on a busy machine;")
+    off_ms = 1000 * max(abs(g - step_s) for g in gap)
+    lines.append(f"the time-of-day clock differs from it by the step ({med(gap):+.3f} s, at most "
+                 f"{off_ms:.1f} ms away from {step_s:+g} s), so its duration is wrong by the whole step.")
+    return "\n".join(lines)
 
 
 def clock_info_table() -> "pd.DataFrame":

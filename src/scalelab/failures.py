@@ -43,12 +43,14 @@ __all__ = [
     "latency_exceedance",
     "false_suspicion_probability",
     "detection_time_s",
+    "false_suspicion_any_reply",
     "timeout_for_false_suspicion",
     "timeout_tradeoff_curves",
     "retry_outcomes",
     "retry_curves",
     "simulate_payments",
     "compare_with_simulation",
+    "delayed_duplicate_run",
 ]
 
 _ERFC = np.frompyfunc(math.erfc, 1, 1)
@@ -151,34 +153,95 @@ def timeout_for_false_suspicion(target: float, median_s: float, sigma: float, at
     return m * math.exp(s * NormalDist().inv_cdf(1.0 - per_attempt))
 
 
+def false_suspicion_any_reply(timeout_s: ArrayLike, median_s: float, sigma: float,
+                              attempts: int = 1) -> float | np.ndarray:
+    """Probability that a healthy server is declared dead by a detector that counts *any*
+    reply, however late, as a sign of life.
+
+    Attempt ``i`` (1-based) is sent at ``(i - 1) T`` and the server is declared dead at
+    ``k T`` if no reply to any attempt has come. Attempt ``i``'s reply still counts if it
+    arrives within ``(k - i + 1) T`` of being sent, so with independent latencies
+
+    ``P(suspect) = P(L > T) P(L > 2T) ... P(L > k T)``,
+
+    never more than :func:`false_suspicion_probability`, which discards a reply that
+    arrives after its own attempt's timeout. Both detect a crash after ``k T``.
+
+    Parameters
+    ----------
+    timeout_s : timeout per attempt, seconds, > 0.
+    median_s, sigma : the log-normal latency (see :func:`latency_exceedance`).
+    attempts : attempts sent before the server is declared dead, >= 1.
+
+    References
+    ----------
+    T. D. Chandra and S. Toueg, "Unreliable failure detectors for reliable distributed
+    systems", *JACM* 43(2), 1996 (detectors that suspect on silence); N. Hayashibara et
+    al., "The phi accrual failure detector", *SRDS* 2004 (any heartbeat counts).
+
+    >>> false_suspicion_any_reply(0.020, 0.020, 0.5, attempts=1)
+    0.5
+    >>> round(false_suspicion_any_reply(0.05, 0.02, 0.5, 2) / false_suspicion_probability(0.05, 0.02, 0.5, 2), 3)
+    0.019
+    """
+    k = int(at_least("attempts", attempts, 1, integer=True))
+    t = positive("timeout_s", timeout_s)
+    p = np.ones_like(np.asarray(t, dtype=float))
+    for j in range(1, k + 1):
+        p = p * np.asarray(latency_exceedance(j * t, median_s, sigma))
+    return scalar(p)
+
+
 TIMEOUT_AXIS_MS = np.logspace(0, 4, 161)  # 1 ms .. 10 s
+#: The explorer's lowest false-suspicion probability; smaller values sit below the axis.
+SUSPICION_FLOOR = 1e-12
+
+
+def _above_floor(y: np.ndarray) -> np.ndarray:
+    y = np.asarray(y, dtype=float)
+    return np.where(y >= SUSPICION_FLOOR, y, np.nan)
 
 
 def timeout_tradeoff_curves(median_ms: float, sigma: float, timeout_ms: float) -> dict:
     """False suspicions against crash-detection time, for 1, 2 and 3 attempts (explorer).
 
     Each curve sweeps the timeout; its x is the detection time (``attempts * timeout``)
-    and its y the false-suspicion probability. The markers show the chosen timeout.
+    and its y the false-suspicion probability, solid for a detector that discards late
+    replies to earlier attempts (:func:`false_suspicion_probability`), dashed for one
+    that counts any reply (:func:`false_suspicion_any_reply`). The diamonds mark the
+    chosen timeout; a diamond below :data:`SUSPICION_FLOOR` is drawn as a triangle on
+    the floor, so every setting shows all its markers.
 
     >>> curves = timeout_tradeoff_curves(20, 0.5, 50)
     >>> list(curves)[:3]
     ['1 attempt', '2 attempts', '3 attempts']
+    >>> [round(float(y), 6) for y in curves["the chosen timeout"]["y"]]
+    [0.033432, 0.001118, 3.7e-05, 2.2e-05, 0.0]
     """
     m = float(positive("median_ms", median_ms)) / 1000
     t_axis = TIMEOUT_AXIS_MS / 1000
     chosen = float(positive("timeout_ms", timeout_ms)) / 1000
-    p1 = np.asarray(latency_exceedance(t_axis, m, sigma))
-    c1 = latency_exceedance(chosen, m, sigma)
     curves = {}
     colors = ("#1f77b4", "#ff7f0e", "#2ca02c")
     for k, color in zip((1, 2, 3), colors):
         name = "1 attempt" if k == 1 else f"{k} attempts"
-        y = np.clip(p1**k, 1e-12, 1)  # keep points on a log axis
-        curves[name] = dict(x=k * TIMEOUT_AXIS_MS, y=y, mode="lines", line={"color": color})
-    xs = np.array([1, 2, 3]) * timeout_ms
-    ys = np.clip(np.array([c1, c1**2, c1**3]), 1e-12, 1)
+        y = false_suspicion_probability(t_axis, m, sigma, k)
+        curves[name] = dict(x=k * TIMEOUT_AXIS_MS, y=_above_floor(y), mode="lines", line={"color": color})
+    for k, color in zip((2, 3), colors[1:]):
+        y = false_suspicion_any_reply(t_axis, m, sigma, k)
+        curves[f"{k} attempts, any late reply counts"] = dict(
+            x=k * TIMEOUT_AXIS_MS, y=_above_floor(y), mode="lines", line={"color": color, "dash": "dash"})
+    xs = np.array([1, 2, 3, 2, 3]) * timeout_ms
+    ys = np.array([false_suspicion_probability(chosen, m, sigma, k) for k in (1, 2, 3)]
+                  + [false_suspicion_any_reply(chosen, m, sigma, k) for k in (2, 3)])
+    marker_colors = [*colors, *colors[1:]]
+    low = ys < SUSPICION_FLOOR
     curves["the chosen timeout"] = dict(
-        x=xs, y=ys, mode="markers", marker={"size": 11, "color": list(colors), "symbol": "diamond"})
+        x=np.where(low, np.nan, xs), y=np.where(low, np.nan, ys), mode="markers",
+        marker={"size": 11, "color": marker_colors, "symbol": ["diamond"] * 3 + ["diamond-open"] * 2})
+    curves[f"chosen timeout, below {SUSPICION_FLOOR:g} (off the axis)"] = dict(
+        x=np.where(low, xs, np.nan), y=np.where(low, 1.5 * SUSPICION_FLOOR, np.nan), mode="markers",
+        marker={"size": 11, "color": marker_colors, "symbol": "triangle-down"})
     return curves
 
 
@@ -394,3 +457,57 @@ def compare_with_simulation(request_loss: float = 0.1, reply_loss: float = 0.1, 
     table = pd.DataFrame(rows).T
     table.index.name = "per 1,000 payments"
     return table
+
+
+def delayed_duplicate_run(first_delay_ms: float = 300.0, timeout_ms: float = 50.0,
+                          hop_ms: float = 5.0) -> "pd.DataFrame":
+    """A "set the balance" request whose first attempt is delayed, replayed after a later write.
+
+    The client sends "set balance to 100" (key k1). If no reply has come after
+    ``timeout_ms`` it sends the same request again, which takes ``hop_ms`` each way; on
+    the reply it sends the next operation, "set balance to 40" (key k2). The first
+    attempt, delayed ``first_delay_ms`` on the way, finally arrives. Without keys the
+    server applies whatever arrives, so a late duplicate of the *earlier* write reverts
+    the later one; with keys it recognises k1 and replays the stored reply.
+
+    Parameters
+    ----------
+    first_delay_ms : one-way delay of the first attempt, ms, in (0, 1e6].
+    timeout_ms : the client's timeout, ms, in (0, 1e6].
+    hop_ms : one-way delay of every other message, ms, in (0, 1e6].
+
+    Returns
+    -------
+    DataFrame, one row per arrival at the server, with the balance after it without
+    and with idempotency keys.
+
+    References
+    ----------
+    Kleppmann 2017, ch. 11 (idempotence and reordering); Gorton 2022, ch. 3.
+
+    >>> delayed_duplicate_run()["balance, no keys"].tolist()
+    [100, 40, 100]
+    >>> delayed_duplicate_run()["balance, with keys"].tolist()
+    [100, 40, 40]
+    """
+    import pandas as pd
+
+    d1 = float(in_range("first_delay_ms", first_delay_ms, 0, 1e6, low_open=True))
+    t = float(in_range("timeout_ms", timeout_ms, 0, 1e6, low_open=True))
+    h = float(in_range("hop_ms", hop_ms, 0, 1e6, low_open=True))
+    arrivals = [(d1, "k1", 100, "set balance to 100 (attempt 1, delayed)")]
+    first_reply = d1 + h
+    if first_reply > t:  # the timeout fires first: a retry with the same key
+        arrivals.append((t + h, "k1", 100, "set balance to 100 (attempt 2, the retry)"))
+        first_reply = min(first_reply, t + 2 * h)
+    arrivals.append((first_reply + h, "k2", 40, "set balance to 40 (the next operation)"))
+    arrivals.sort(key=lambda a: a[0])
+    rows, plain, keyed, seen = [], 0, 0, set()
+    for at, key, value, what in arrivals:
+        plain = value
+        if key not in seen:
+            keyed = value
+            seen.add(key)
+        rows.append({"arrives at (ms)": at, "request": what, "key": key,
+                     "balance, no keys": plain, "balance, with keys": keyed})
+    return pd.DataFrame(rows).set_index("arrives at (ms)")
