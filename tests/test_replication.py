@@ -110,3 +110,19 @@ def test_explorer_models_hide_impossible_quorums_without_changing_their_curves()
 def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_a_strict_quorum_read_can_see_new_then_old_without_read_repair():
+    # Kleppmann 2017, ch. 9 "Linearizability and quorums": R + W > N is not enough.
+    plain = rep.concurrent_read_trace()
+    assert rep.is_strict_quorum(3, 2, 2)
+    assert plain["read returns"].tolist()[2:4] == ["new", "old"]
+    # ABD (Attiya, Bar-Noy, Dolev 1995): write back before returning, and the later read sees it.
+    repaired = rep.concurrent_read_trace(read_repair=True)
+    assert repaired["read returns"].tolist()[2:4] == ["new", "new"]
+    assert (repaired.loc[2, ["A", "B"]] == "new").all()  # a majority holds it when read 1 returns
+
+
+def test_concurrent_read_trace_refuses_a_non_bool():
+    with pytest.raises(ValueError, match="read_repair must be True or False, got 'yes'"):
+        rep.concurrent_read_trace("yes")
