@@ -231,3 +231,15 @@ def test_benchmark_reports_both_rings_on_the_same_keys():
     assert r["n_keys"] == 2_000 and r["scalelab_s"] > 0 and r["cv"] < 0.3
     assert r["uhashring_s"] > 0 and r["ratio"] == pytest.approx(r["uhashring_s"] / r["scalelab_s"])
     assert 0 <= r["agreement"] <= 1  # different hash functions: placements differ
+
+
+def test_compare_lookup_interleaves_both_rings_and_states_a_verdict_from_its_numbers():
+    r = hashing.compare_lookup(n_keys=3_000, n_nodes=5, vnodes=40, repeats=3, budget_s=5)
+    t = r["timings"]
+    assert set(t.samples) == {"scalelab", "uhashring"} and t.rounds == 3
+    assert r["ratio"] == pytest.approx(t.median("uhashring") / t.median("scalelab"))
+    assert r["ratio_low"] <= r["ratio"] <= r["ratio_high"]
+    assert f"{r['ratio']:.1f}x" in r["verdict"] and f"{r['cv']:.3f}" in r["verdict"]
+    assert r["cv_expected"] == pytest.approx(np.hypot(hashing.load_cv(40, nodes=5), hashing.sampling_noise_cv(3_000, 5)))
+    with pytest.raises(ValueError, match=r"n_keys must be a whole number and in \[1, .*\], got 0"):
+        hashing.compare_lookup(n_keys=0)

@@ -50,6 +50,7 @@ __all__ = [
     "redis_hash_slot",
     "REDIS_SLOTS",
     "benchmark_lookup",
+    "compare_lookup",
 ]
 
 FNV64_OFFSET = np.uint64(0xCBF29CE484222325)
@@ -543,6 +544,72 @@ def benchmark_lookup(n_keys: int = 200_000, n_nodes: int = 20, vnodes: int = 160
     result.update(uhashring_s=theirs, ratio=theirs / ours,
                   agreement=float(np.mean(np.asarray(their_nodes) == placed)))
     return result
+
+
+MAX_COMPARE_KEYS = 1_000_000  # the largest batch compare_lookup times (uhashring: about 10 s)
+
+
+def compare_lookup(n_keys: int = 50_000, n_nodes: int = 20, vnodes: int = 160, repeats: int = 5,
+                   budget_s: float = 15.0) -> dict:
+    """Time this module's ring against ``uhashring`` on the same keys, by the course's measuring rules.
+
+    One warm-up lookup of each, then up to ``repeats`` interleaved rounds
+    (:func:`scalelab.measure.interleaved`); no new round starts after ``budget_s``
+    seconds (at least three always run). Each timed unit is one lookup of the whole
+    batch (tens of milliseconds for ours at 50,000 keys, most of a second for uhashring).
+
+    Returns
+    -------
+    dict with ``timings`` (a :class:`scalelab.measure.Timings`, labels ``"scalelab"`` and
+    ``"uhashring"``), ``ratio`` (uhashring's median over ours; NaN without uhashring),
+    ``ratio_low`` and ``ratio_high`` (slowest of ours against fastest of theirs and the
+    reverse), ``cv`` (coefficient of variation of keys per node on our ring),
+    ``cv_expected`` and ``cv_se`` (what one random ring gives: the ring's spread and the
+    key sample's noise combined, and the standard error of one ring's value), and
+    ``verdict``, a sentence computed from these numbers.
+    """
+    from . import measure
+
+    n = int(in_range("n_keys", n_keys, 1, MAX_COMPARE_KEYS, integer=True))
+    m = int(in_range("n_nodes", n_nodes, 2, 1024, integer=True))
+    v = int(in_range("vnodes", vnodes, 1, _MAX_VNODES, integer=True))
+    keys = np.strings.add("key-", np.arange(n).astype(str)).tolist()
+    nodes = [f"node-{i:02d}" for i in range(m)]
+    ring = ConsistentHashRing(nodes, vnodes=v)
+    settings = {"scalelab": lambda: ring.lookup(keys)}
+    try:
+        from uhashring import HashRing
+    except ImportError:
+        HashRing = None
+    if HashRing is not None:
+        other = HashRing(nodes=nodes, vnodes=v)
+        settings["uhashring"] = lambda: [other.get_node(k) for k in keys]
+    timings = measure.interleaved(settings, repeats=repeats, warmup=1, budget_s=budget_s,
+                                  min_repeats=min(3, int(repeats)))
+    counts = np.bincount(ring.lookup_hashes(hash64(keys)), minlength=m)
+    cv = float(counts.std() / counts.mean())
+    expected = float(np.hypot(load_cv(v, nodes=m), sampling_noise_cv(n, m)))
+    se = expected / np.sqrt(2 * (m - 1))
+    spread_words = ("in line with" if abs(cv - expected) <= 2 * se else "unusually far from")
+    balance = (f"keys per node vary by {cv:.3f} (CV), {spread_words} the {expected:.3f} ± {se:.3f} "
+               f"expected of one random ring with {v} virtual nodes and {n:,} keys")
+    out = {"timings": timings, "ratio": float("nan"), "ratio_low": float("nan"), "ratio_high": float("nan"),
+           "cv": cv, "cv_expected": expected, "cv_se": float(se)}
+    ours = timings.median("scalelab")
+    if HashRing is None:
+        out["verdict"] = f"scalelab: {ours * 1000:.0f} ms per batch; uhashring is not installed. {balance}."
+        return out
+    theirs = timings.median("uhashring")
+    lo = min(timings.samples["uhashring"]) / max(timings.samples["scalelab"])
+    hi = max(timings.samples["uhashring"]) / min(timings.samples["scalelab"])
+    noisy = max(timings.table()["spread"]) > 0.5
+    verdict = (f"scalelab {ours * 1000:.0f} ms, uhashring {theirs * 1000:.0f} ms (medians of {timings.rounds} "
+               f"interleaved rounds): the batch lookup is {theirs / ours:.1f}x faster "
+               f"(from {lo:.1f}x to {hi:.1f}x across rounds)")
+    if noisy:
+        verdict += "; the rounds varied by more than half their median, so the machine was busy"
+    out.update(ratio=theirs / ours, ratio_low=lo, ratio_high=hi, verdict=f"{verdict}. {balance[0].upper()}{balance[1:]}.")
+    return out
 
 
 # --- Models for the explorers ----------------------------------------------------------
