@@ -126,3 +126,11 @@ def test_a_strict_quorum_read_can_see_new_then_old_without_read_repair():
 def test_concurrent_read_trace_refuses_a_non_bool():
     with pytest.raises(ValueError, match="read_repair must be True or False, got 'yes'"):
         rep.concurrent_read_trace("yes")
+
+
+def test_simulation_table_reports_each_gap_in_binomial_standard_errors():
+    t = rep.simulation_table(cases=((3, 1, 1),), times_s=(0.0, 0.005), trials=400, seed=7)
+    se = np.sqrt(t["closed form"] * (1 - t["closed form"]) / 400)
+    assert np.allclose(t["std. error"], se)
+    assert np.allclose(t["gap (std. errors)"], (t["SimPy"] - t["closed form"]) / se)
+    assert t["gap (std. errors)"].abs().max() < 4  # seeded: the same run every time
