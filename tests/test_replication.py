@@ -134,3 +134,14 @@ def test_simulation_table_reports_each_gap_in_binomial_standard_errors():
     assert np.allclose(t["std. error"], se)
     assert np.allclose(t["gap (std. errors)"], (t["SimPy"] - t["closed form"]) / se)
     assert t["gap (std. errors)"].abs().max() < 4  # seeded: the same run every time
+
+
+def test_every_setting_of_the_chapter_quorum_explorers_draws_finite_curves():
+    # The sliders stop at R, W <= 3, the smallest N, so no setting is a quorum that cannot exist.
+    for n in (3, 5, 7):
+        for r in (1, 2, 3):
+            for w in (1, 2, 3):
+                s = rep.staleness_curves(n, r, w, 5)
+                a = rep.availability_curves(n, r, w)
+                assert np.isfinite(s["P(stale read)"][1]).all()
+                assert np.isfinite(a["reads (R of N up)"][1]).all() and np.isfinite(a["writes (W of N up)"]["y"]).all()
