@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import bisect
 
+import numpy as np
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -84,3 +86,18 @@ def test_fewer_racks_than_replicas_fills_from_the_passed_over_nodes():
 def test_bad_input_raises_value_error_naming_the_parameter(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_replica_picture_marks_the_successor_list_at_every_setting():
+    from scalelab.placement import PICTURE_KEY, replica_picture
+    names = list(replica_picture(3, 1, 1))
+    for n in range(3, 7):
+        for v in (1, 2, 4, 8):
+            for r in (1, 2, 3):
+                pic = replica_picture(n, v, r)
+                assert list(pic) == names  # the explorer needs the same curves everywhere
+                walk = replica_walk(ConsistentHashRing(list("ABCDEF")[:n], vnodes=v), PICTURE_KEY, r)
+                assert np.isfinite(pic["copies"]["x"]).sum() == r
+                assert np.isfinite(pic["skipped: same node again"]["x"]).sum() == walk["decision"].str.startswith("skip").sum()
+    with pytest.raises(ValueError, match=r"replicas must be a whole number and in \[1, 3\], got 4"):
+        replica_picture(3, 1, 4)

@@ -25,13 +25,14 @@ References
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 import numpy as np
 
 from ._validate import in_range
-from .hashing import ConsistentHashRing, hash64
+from .hashing import RING_COLORS, RING_NODES, ConsistentHashRing, hash64
 
-__all__ = ["preference_list", "replica_walk"]
+__all__ = ["preference_list", "replica_walk", "replica_picture", "PICTURE_KEY"]
 
 
 def _check(ring: ConsistentHashRing, key: str, replicas: int, racks: Mapping[str, str] | None):
@@ -132,3 +133,76 @@ def preference_list(ring: ConsistentHashRing, key: str, replicas: int = 3,
     walk = replica_walk(ring, key, replicas, racks)
     picked = walk[walk["decision"].str.startswith("replica")]
     return picked["node"].tolist()
+
+
+# --- Model for the explorer ------------------------------------------------------------
+
+PICTURE_KEY = "user:11"
+_TURN = 2.0**64
+
+
+def _xy(fraction: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """Points on a circle, clockwise from the top, for positions given as fractions of a turn."""
+    theta = np.pi / 2 - 2 * np.pi * np.asarray(fraction, dtype=np.float64)
+    return radius * np.cos(theta), radius * np.sin(theta)
+
+
+def replica_picture(nodes: int, vnodes: int, replicas: int) -> dict:
+    """The ring of ``nodes`` nodes (A, B, ...) and the walk that places one key's ``replicas`` copies.
+
+    Diamonds are virtual nodes in their node's colour; the star is the key
+    (:data:`PICTURE_KEY`); the grey arc is the walk clockwise from the key; circles mark
+    the points whose nodes take a copy, crosses the points skipped because their node
+    already has one (the successor list of :func:`preference_list`, no racks).
+
+    Parameters
+    ----------
+    nodes : whole, in [1, 6]. vnodes : whole, in [1, 64]. replicas : whole, in [1, nodes].
+
+    >>> pic = replica_picture(4, 4, 3)
+    >>> int(np.isfinite(pic["copies"]["x"]).sum())
+    3
+    """
+    n = int(in_range("nodes", nodes, 1, len(RING_NODES), integer=True))
+    v = int(in_range("vnodes", vnodes, 1, 64, integer=True))
+    r = int(in_range("replicas", replicas, 1, n, integer=True))
+    return dict(_replica_picture(n, v, r))
+
+
+@lru_cache(maxsize=256)
+def _replica_picture(n: int, v: int, r: int) -> tuple:
+    ring = ConsistentHashRing(list(RING_NODES[:n]), vnodes=v)
+    walk = replica_walk(ring, PICTURE_KEY, r)
+    key_at = float(hash64([PICTURE_KEY])[0]) / _TURN
+    end = float(walk["position"].iloc[-1])
+    span = (end - key_at) % 1.0
+    arc = key_at + np.linspace(0.0, span, max(2, int(span * 180) + 2))
+    hidden = np.array([np.nan])
+    traces = {}
+    cx, cy = _xy(np.linspace(0, 1, 181), 1.0)
+    traces["ring"] = {"x": cx, "y": cy, "mode": "lines", "line": {"color": "#dddddd", "width": 2},
+                      "showlegend": False, "hoverinfo": "skip"}
+    wx, wy = _xy(arc % 1.0, 1.1)
+    traces["walk from the key"] = {"x": wx, "y": wy, "mode": "lines", "line": {"color": "#555555", "width": 3}}
+    positions, owners = ring.positions.astype(np.float64) / _TURN, ring.owners
+    for i, name in enumerate(RING_NODES):
+        if i < n:
+            px, py = _xy(positions[owners == name], 1.0)
+        else:
+            px = py = hidden
+        traces[f"node {name}"] = {"x": px, "y": py, "mode": "markers",
+                                  "marker": {"color": RING_COLORS[i], "size": 13, "symbol": "diamond",
+                                             "line": {"color": "white", "width": 1.5}}}
+    taken = walk["decision"].str.startswith("replica").to_numpy()
+    skipped = walk["decision"].str.startswith("skip").to_numpy()
+    tx, ty = _xy(walk["position"].to_numpy()[taken], 1.0)
+    sx, sy = _xy(walk["position"].to_numpy()[skipped], 1.0) if skipped.any() else (hidden, hidden)
+    traces["copies"] = {"x": tx, "y": ty, "mode": "markers",
+                        "marker": {"color": "black", "size": 24, "symbol": "circle-open", "line": {"width": 2.5}}}
+    traces["skipped: same node again"] = {"x": sx, "y": sy, "mode": "markers",
+                                          "marker": {"color": "black", "size": 12, "symbol": "x-thin",
+                                                     "line": {"color": "black", "width": 2.5}}}
+    kx, ky = _xy(np.array([key_at]), 1.1)
+    traces[f"key {PICTURE_KEY}"] = {"x": kx, "y": ky, "mode": "markers",
+                                    "marker": {"color": "black", "size": 15, "symbol": "star"}}
+    return tuple(traces.items())
