@@ -5,7 +5,8 @@ A distributed store decides where a key lives by hashing it. The simplest rule,
 Consistent hashing (Karger et al. 1997) puts nodes and keys on the same circle of hash
 values; a key belongs to the first node point clockwise from it, so a node joining or
 leaving moves only the keys of its own arcs. Each node gets many points on the circle
-(virtual nodes, as in Dynamo) so that its share of the circle is close to ``1/N``.
+(kappa log C points per cache in Karger et al.; "virtual nodes" in Dynamo) so that its
+share of the circle is close to ``1/N``.
 Redis Cluster takes a third route: a fixed table of 16,384 slots, the slot of a key
 being ``CRC16(key) mod 16384``.
 
