@@ -137,6 +137,39 @@ def test_ring_shares_sum_to_one_and_spread_shrinks_as_one_over_sqrt_vnodes():
     assert hashing.vnodes_for_load_cv(0.05) == pytest.approx(400)
 
 
+def test_exact_spread_is_sqrt_n_minus_1_over_n_v_plus_1_and_matches_random_points():
+    # A node's share of N v uniform points is Beta(v, N v - v) (uniform spacings are a flat
+    # Dirichlet): CV = sqrt((N - 1) / (N v + 1)). N = 4, v = 16: 0.215, not 1/sqrt(16) = 0.25.
+    assert hashing.load_cv(16, nodes=4) == pytest.approx(np.sqrt(3 / 65))
+    assert hashing.load_cv(16, nodes=4) == pytest.approx(0.2148, abs=1e-4)
+    rng = np.random.default_rng(3)
+    n, v, rings = 4, 16, 4000
+    points = np.sort(rng.random((rings, n * v)), axis=1)
+    gaps = np.diff(points, axis=1, prepend=(points[:, -1] - 1.0)[:, None])
+    owner = rng.permuted(np.tile(np.repeat(np.arange(n), v), (rings, 1)), axis=1)
+    shares = np.stack([(gaps * (owner == k)).sum(axis=1) for k in range(n)], axis=1) * n
+    cv = np.sqrt(np.mean((shares - 1) ** 2))
+    assert cv == pytest.approx(hashing.load_cv(v, nodes=n), rel=4 / np.sqrt(2 * rings * (n - 1)))
+    # ... and the measured hash rings of the explorer agree within their ~4% standard error.
+    c = hashing.spread_curves(5)
+    ratio = c["coefficient of variation, measured"]["y"] / c["exact: √((N-1)/(Nv+1))"]["y"]
+    assert np.all(np.abs(ratio - 1) < 0.2)
+
+
+def test_vnodes_for_load_cv_inverts_the_exact_spread():
+    v = hashing.vnodes_for_load_cv(0.05, nodes=10)
+    assert v == pytest.approx(359.9)
+    assert hashing.load_cv(v, nodes=10) == pytest.approx(0.05)
+    assert hashing.vnodes_for_load_cv(0.9, nodes=2) == 1.0  # one point each already spreads less
+
+
+def test_sampling_noise_is_the_binomial_spread_and_dominates_at_32_nodes_1024_vnodes():
+    assert hashing.sampling_noise_cv(20_000, 32) == pytest.approx(np.sqrt(31 / 20_000))
+    assert hashing.sampling_noise_cv(20_000, 32) > hashing.load_cv(1024, nodes=32)
+    bars = hashing.balance_bars(32, 1024)["share of the ring"]["y"]  # exact shares: no sampling noise
+    assert bars.sum() == pytest.approx(32) and bars.std() < 0.06
+
+
 def test_issue_7_ring_balances_200k_keys_with_cv_below_0_12():
     ring = ConsistentHashRing([f"node-{i:02d}" for i in range(20)], vnodes=160)
     counts = np.unique(ring.lookup([f"key-{i}" for i in range(200_000)]), return_counts=True)[1]
@@ -177,6 +210,9 @@ def test_explorer_models_return_the_same_curves_for_every_slider_value():
         (lambda: modulo_lookup(["k"], []), r"nodes must hold at least one node"),
         (lambda: hashing.modulo_moved_fraction(0, 3), r"nodes_before must be a whole number and >= 1, got 0"),
         (lambda: hashing.vnodes_for_load_cv(0), r"target_cv must be in \(0, 1\], got 0"),
+        (lambda: hashing.vnodes_for_load_cv(0.05, nodes=1), r"nodes must be a whole number and >= 2, got 1"),
+        (lambda: hashing.load_cv(16, nodes=0), r"nodes must be a whole number and >= 1, got 0"),
+        (lambda: hashing.sampling_noise_cv(0, 4), r"n_keys must be a whole number and >= 1, got 0"),
         (lambda: hashing.encode_keys(["\ud800"]), r"lone surrogate"),
     ],
 )
@@ -195,3 +231,15 @@ def test_benchmark_reports_both_rings_on_the_same_keys():
     assert r["n_keys"] == 2_000 and r["scalelab_s"] > 0 and r["cv"] < 0.3
     assert r["uhashring_s"] > 0 and r["ratio"] == pytest.approx(r["uhashring_s"] / r["scalelab_s"])
     assert 0 <= r["agreement"] <= 1  # different hash functions: placements differ
+
+
+def test_compare_lookup_interleaves_both_rings_and_states_a_verdict_from_its_numbers():
+    r = hashing.compare_lookup(n_keys=3_000, n_nodes=5, vnodes=40, repeats=3, budget_s=5)
+    t = r["timings"]
+    assert set(t.samples) == {"scalelab", "uhashring"} and t.rounds == 3
+    assert r["ratio"] == pytest.approx(t.median("uhashring") / t.median("scalelab"))
+    assert r["ratio_low"] <= r["ratio"] <= r["ratio_high"]
+    assert f"{r['ratio']:.1f}x" in r["verdict"] and f"{r['cv']:.3f}" in r["verdict"]
+    assert r["cv_expected"] == pytest.approx(np.hypot(hashing.load_cv(40, nodes=5), hashing.sampling_noise_cv(3_000, 5)))
+    with pytest.raises(ValueError, match=r"n_keys must be a whole number and in \[1, .*\], got 0"):
+        hashing.compare_lookup(n_keys=0)

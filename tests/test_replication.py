@@ -110,3 +110,38 @@ def test_explorer_models_hide_impossible_quorums_without_changing_their_curves()
 def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_a_strict_quorum_read_can_see_new_then_old_without_read_repair():
+    # Kleppmann 2017, ch. 9 "Linearizability and quorums": R + W > N is not enough.
+    plain = rep.concurrent_read_trace()
+    assert rep.is_strict_quorum(3, 2, 2)
+    assert plain["read returns"].tolist()[2:4] == ["new", "old"]
+    # ABD (Attiya, Bar-Noy, Dolev 1995): write back before returning, and the later read sees it.
+    repaired = rep.concurrent_read_trace(read_repair=True)
+    assert repaired["read returns"].tolist()[2:4] == ["new", "new"]
+    assert (repaired.loc[2, ["A", "B"]] == "new").all()  # a majority holds it when read 1 returns
+
+
+def test_concurrent_read_trace_refuses_a_non_bool():
+    with pytest.raises(ValueError, match="read_repair must be True or False, got 'yes'"):
+        rep.concurrent_read_trace("yes")
+
+
+def test_simulation_table_reports_each_gap_in_binomial_standard_errors():
+    t = rep.simulation_table(cases=((3, 1, 1),), times_s=(0.0, 0.005), trials=400, seed=7)
+    se = np.sqrt(t["closed form"] * (1 - t["closed form"]) / 400)
+    assert np.allclose(t["std. error"], se)
+    assert np.allclose(t["gap (std. errors)"], (t["SimPy"] - t["closed form"]) / se)
+    assert t["gap (std. errors)"].abs().max() < 4  # seeded: the same run every time
+
+
+def test_every_setting_of_the_chapter_quorum_explorers_draws_finite_curves():
+    # The sliders stop at R, W <= 3, the smallest N, so no setting is a quorum that cannot exist.
+    for n in (3, 5, 7):
+        for r in (1, 2, 3):
+            for w in (1, 2, 3):
+                s = rep.staleness_curves(n, r, w, 5)
+                a = rep.availability_curves(n, r, w)
+                assert np.isfinite(s["P(stale read)"][1]).all()
+                assert np.isfinite(a["reads (R of N up)"][1]).all() and np.isfinite(a["writes (W of N up)"]["y"]).all()

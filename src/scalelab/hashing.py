@@ -5,7 +5,8 @@ A distributed store decides where a key lives by hashing it. The simplest rule,
 Consistent hashing (Karger et al. 1997) puts nodes and keys on the same circle of hash
 values; a key belongs to the first node point clockwise from it, so a node joining or
 leaving moves only the keys of its own arcs. Each node gets many points on the circle
-(virtual nodes, as in Dynamo) so that its share of the circle is close to ``1/N``.
+(kappa log C points per cache in Karger et al.; "virtual nodes" in Dynamo) so that its
+share of the circle is close to ``1/N``.
 Redis Cluster takes a third route: a fixed table of 16,384 slots, the slot of a key
 being ``CRC16(key) mod 16384``.
 
@@ -44,11 +45,13 @@ __all__ = [
     "consistent_moved_fraction",
     "load_cv",
     "vnodes_for_load_cv",
+    "sampling_noise_cv",
     "ConsistentHashRing",
     "crc16_xmodem",
     "redis_hash_slot",
     "REDIS_SLOTS",
     "benchmark_lookup",
+    "compare_lookup",
 ]
 
 FNV64_OFFSET = np.uint64(0xCBF29CE484222325)
@@ -256,29 +259,56 @@ def consistent_moved_fraction(nodes_before: int, nodes_after: int) -> float:
     return abs(b - a) / max(a, b)
 
 
-def load_cv(vnodes: float) -> float:
+def load_cv(vnodes: float, nodes: int | None = None) -> float:
     """Coefficient of variation of a node's share of the ring with ``vnodes`` points per node.
 
-    With ``N v`` random points the arcs are nearly independent exponentials of mean
-    ``1/(N v)``; a node's share is the sum of ``v`` of them, a Gamma variable with
-    coefficient of variation ``1 / sqrt(v)`` (for large ``N``; exactly
-    ``sqrt((N - 1) / (N v + 1))`` for the uniform spacings of ``N v`` points).
+    The ``N v`` points are independent and uniform on the circle, so the ``N v`` arcs
+    between them are uniform spacings (a flat Dirichlet), and a node's share, the sum of
+    ``v`` of them, is a Beta(v, N v - v) variable of mean ``1/N``. Its coefficient of
+    variation is exactly ``sqrt((N - 1) / (N v + 1))``. As ``N`` grows this tends to
+    ``1 / sqrt(v)``, the value returned when ``nodes`` is None; at ``N = 4, v = 16`` the
+    exact value is 0.215, not 0.25.
 
-    >>> round(load_cv(160), 4)
-    0.0791
+    Parameters
+    ----------
+    vnodes : virtual nodes per node, >= 1.
+    nodes : number of nodes N, a whole number >= 1, or None for the large-N limit.
+
+    References
+    ----------
+    H. A. David and H. N. Nagaraja, *Order Statistics*, 3rd ed., Wiley 2003, section 6.4
+    (uniform spacings are exchangeable and Dirichlet distributed).
+
+    >>> round(load_cv(160), 4), round(load_cv(16, nodes=4), 4)
+    (0.0791, 0.2148)
     """
     v = float(at_least("vnodes", vnodes, 1))
-    return float(1.0 / np.sqrt(v))
+    if nodes is None:
+        return float(1.0 / np.sqrt(v))
+    n = int(at_least("nodes", nodes, 1, integer=True))
+    return float(np.sqrt((n - 1) / (n * v + 1)))
 
 
-def vnodes_for_load_cv(target_cv: float) -> float:
+def vnodes_for_load_cv(target_cv: float, nodes: int | None = None) -> float:
     """Virtual nodes per node that bring the load's coefficient of variation down to ``target_cv``.
 
-    >>> vnodes_for_load_cv(0.05)
-    400.0
+    Solves :func:`load_cv` for ``v``: ``((N - 1) / c**2 - 1) / N`` for ``N`` nodes (at
+    least 1: if one point per node already meets the target, the answer is 1), or
+    ``1 / c**2`` in the large-N limit (``nodes`` None).
+
+    Parameters
+    ----------
+    target_cv : the coefficient of variation wanted, in (0, 1].
+    nodes : number of nodes N, a whole number >= 2, or None for the large-N limit.
+
+    >>> vnodes_for_load_cv(0.05), round(vnodes_for_load_cv(0.05, nodes=10), 6)
+    (400.0, 359.9)
     """
     c = float(in_range("target_cv", target_cv, 0, 1, low_open=True))
-    return float(np.round(1.0 / c**2, 9))
+    if nodes is None:
+        return float(np.round(1.0 / c**2, 9))
+    n = int(at_least("nodes", nodes, 2, integer=True))
+    return float(max(1.0, np.round(((n - 1) / c**2 - 1) / n, 9)))
 
 
 class ConsistentHashRing:
@@ -517,6 +547,72 @@ def benchmark_lookup(n_keys: int = 200_000, n_nodes: int = 20, vnodes: int = 160
     return result
 
 
+MAX_COMPARE_KEYS = 1_000_000  # the largest batch compare_lookup times (uhashring: about 10 s)
+
+
+def compare_lookup(n_keys: int = 50_000, n_nodes: int = 20, vnodes: int = 160, repeats: int = 5,
+                   budget_s: float = 15.0) -> dict:
+    """Time this module's ring against ``uhashring`` on the same keys, by the course's measuring rules.
+
+    One warm-up lookup of each, then up to ``repeats`` interleaved rounds
+    (:func:`scalelab.measure.interleaved`); no new round starts after ``budget_s``
+    seconds (at least three always run). Each timed unit is one lookup of the whole
+    batch (tens of milliseconds for ours at 50,000 keys, most of a second for uhashring).
+
+    Returns
+    -------
+    dict with ``timings`` (a :class:`scalelab.measure.Timings`, labels ``"scalelab"`` and
+    ``"uhashring"``), ``ratio`` (uhashring's median over ours; NaN without uhashring),
+    ``ratio_low`` and ``ratio_high`` (slowest of ours against fastest of theirs and the
+    reverse), ``cv`` (coefficient of variation of keys per node on our ring),
+    ``cv_expected`` and ``cv_se`` (what one random ring gives: the ring's spread and the
+    key sample's noise combined, and the standard error of one ring's value), and
+    ``verdict``, a sentence computed from these numbers.
+    """
+    from . import measure
+
+    n = int(in_range("n_keys", n_keys, 1, MAX_COMPARE_KEYS, integer=True))
+    m = int(in_range("n_nodes", n_nodes, 2, 1024, integer=True))
+    v = int(in_range("vnodes", vnodes, 1, _MAX_VNODES, integer=True))
+    keys = np.strings.add("key-", np.arange(n).astype(str)).tolist()
+    nodes = [f"node-{i:02d}" for i in range(m)]
+    ring = ConsistentHashRing(nodes, vnodes=v)
+    settings = {"scalelab": lambda: ring.lookup(keys)}
+    try:
+        from uhashring import HashRing
+    except ImportError:
+        HashRing = None
+    if HashRing is not None:
+        other = HashRing(nodes=nodes, vnodes=v)
+        settings["uhashring"] = lambda: [other.get_node(k) for k in keys]
+    timings = measure.interleaved(settings, repeats=repeats, warmup=1, budget_s=budget_s,
+                                  min_repeats=min(3, int(repeats)))
+    counts = np.bincount(ring.lookup_hashes(hash64(keys)), minlength=m)
+    cv = float(counts.std() / counts.mean())
+    expected = float(np.hypot(load_cv(v, nodes=m), sampling_noise_cv(n, m)))
+    se = expected / np.sqrt(2 * (m - 1))
+    spread_words = ("in line with" if abs(cv - expected) <= 2 * se else "unusually far from")
+    balance = (f"keys per node vary by {cv:.3f} (CV), {spread_words} the {expected:.3f} ± {se:.3f} "
+               f"expected of one random ring with {v} virtual nodes and {n:,} keys")
+    out = {"timings": timings, "ratio": float("nan"), "ratio_low": float("nan"), "ratio_high": float("nan"),
+           "cv": cv, "cv_expected": expected, "cv_se": float(se)}
+    ours = timings.median("scalelab")
+    if HashRing is None:
+        out["verdict"] = f"scalelab: {ours * 1000:.0f} ms per batch; uhashring is not installed. {balance}."
+        return out
+    theirs = timings.median("uhashring")
+    lo = min(timings.samples["uhashring"]) / max(timings.samples["scalelab"])
+    hi = max(timings.samples["uhashring"]) / min(timings.samples["scalelab"])
+    noisy = max(timings.table()["spread"]) > 0.5
+    verdict = (f"scalelab {ours * 1000:.0f} ms, uhashring {theirs * 1000:.0f} ms (medians of {timings.rounds} "
+               f"interleaved rounds): the batch lookup is {theirs / ours:.1f}x faster "
+               f"(from {lo:.1f}x to {hi:.1f}x across rounds)")
+    if noisy:
+        verdict += "; the rounds varied by more than half their median, so the machine was busy"
+    out.update(ratio=theirs / ours, ratio_low=lo, ratio_high=hi, verdict=f"{verdict}. {balance[0].upper()}{balance[1:]}.")
+    return out
+
+
 # --- Models for the explorers ----------------------------------------------------------
 
 RING_NODES = ("A", "B", "C", "D", "E", "F")
@@ -648,48 +744,74 @@ def movement_curves(vnodes: int) -> dict:
     }
 
 
-BALANCE_KEYS = 20_000
+BALANCE_KEYS = 20_000  # kept for callers; the bars now use exact ring shares
+
+
+def sampling_noise_cv(n_keys: int, nodes: int) -> float:
+    """Coefficient of variation that sampling ``n_keys`` keys adds to per-node key counts.
+
+    On a perfectly even ring each node's count is Binomial(K, 1/N), whose coefficient of
+    variation is ``sqrt((N - 1) / K)``. Counting keys measures the ring's spread only
+    where this noise floor is well below :func:`load_cv` (20,000 keys on 32 nodes: 0.039,
+    above the ring's own 0.031 at 1,024 virtual nodes).
+
+    >>> round(sampling_noise_cv(20_000, 32), 4)
+    0.0394
+    """
+    k = int(at_least("n_keys", n_keys, 1, integer=True))
+    n = int(at_least("nodes", nodes, 1, integer=True))
+    return float(np.sqrt((n - 1) / k))
 
 
 @lru_cache(maxsize=128)
 def _balance(n: int, v: int) -> np.ndarray:
     table = _point_table("node-", 64, _MAX_VNODES)
-    counts = np.bincount(_owners(table, n, v, _key_hashes("user:", BALANCE_KEYS)), minlength=n)
-    load = np.sort(counts / counts.mean())[::-1]
+    load = np.sort(_ring_shares(table, n, v) * n)[::-1]
     load.flags.writeable = False
     return load
 
 
 def balance_bars(nodes: int, vnodes: int) -> dict:
-    """Keys per node (over the even share) on a ring, busiest first, with the 1/sqrt(v) band.
+    """Each node's share of the ring (over the even share), busiest first, with the exact spread band.
+
+    The bars are the nodes' exact shares of the circle, the share of keys each would hold
+    with infinitely many keys: counting a finite sample of keys would add the noise of
+    :func:`sampling_noise_cv`. The band is ``1 ± sqrt((N - 1) / (N v + 1))``
+    (:func:`load_cv`).
 
     >>> bars = balance_bars(10, 1)
-    >>> round(float(bars["keys per node"]["y"].mean()), 6)
+    >>> round(float(bars["share of the ring"]["y"].mean()), 6)
     1.0
     """
     n = int(in_range("nodes", nodes, 1, 64, integer=True))
     v = int(in_range("vnodes", vnodes, 1, _MAX_VNODES, integer=True))
     load = _balance(n, v)
     edge = np.array([0.5, n + 0.5])
-    cv = load_cv(v)
+    cv = load_cv(v, nodes=n)
     return {
-        "keys per node": {"x": np.arange(1, n + 1), "y": load, "type": "bar", "marker": {"color": "#1f77b4"}},
+        "share of the ring": {"x": np.arange(1, n + 1), "y": load, "type": "bar", "marker": {"color": "#1f77b4"}},
         "even share": {"x": edge, "y": np.ones(2), "mode": "lines", "line": {"color": "black", "dash": "dash"}},
-        "1 ± 1/√v": {"x": np.array([0.5, n + 0.5, np.nan, 0.5, n + 0.5]),
-                     "y": np.array([1 + cv, 1 + cv, np.nan, 1 - cv, 1 - cv]), "mode": "lines",
-                     "line": {"color": "#ff7f0e", "dash": "dot"}},
+        "1 ± √((N-1)/(Nv+1))": {"x": np.array([0.5, n + 0.5, np.nan, 0.5, n + 0.5]),
+                                "y": np.array([1 + cv, 1 + cv, np.nan, 1 - cv, 1 - cv]), "mode": "lines",
+                                "line": {"color": "#ff7f0e", "dash": "dot"}},
     }
 
 
 V_AXIS = np.array([1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024])
-_SEEDS = 6
+SPREAD_SAMPLES = 300  # rings x (N - 1): the spread's standard error is about 1/sqrt(2 * 300), 4%
+
+
+def _rings_for(nodes: int) -> int:
+    """How many rings :func:`spread_curves` averages over: at least 6, and (N - 1) x rings >= 300."""
+    return max(6, -(-SPREAD_SAMPLES // (nodes - 1)))
 
 
 @lru_cache(maxsize=16)
 def _spread(nodes: int) -> tuple[np.ndarray, np.ndarray]:
-    cvs = np.zeros((_SEEDS, V_AXIS.size))
-    peaks = np.zeros((_SEEDS, V_AXIS.size))
-    for s in range(_SEEDS):
+    rings = _rings_for(nodes)
+    cvs = np.zeros((rings, V_AXIS.size))
+    peaks = np.zeros((rings, V_AXIS.size))
+    for s in range(rings):
         table = _point_table(f"cluster{s}-node-", nodes, _MAX_VNODES)
         for j, v in enumerate(V_AXIS):
             share = _ring_shares(table, nodes, int(v)) * nodes
@@ -699,10 +821,12 @@ def _spread(nodes: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def spread_curves(nodes: int) -> dict:
-    """Measured spread of the nodes' ring shares against virtual nodes, beside ``1/sqrt(v)``.
+    """Measured spread of the nodes' ring shares against virtual nodes, beside the exact formula.
 
-    The coefficient of variation is the root mean square over six rings with different
-    node names; the busiest node's share is their mean.
+    The coefficient of variation is the root mean square over enough rings with
+    different node names that ``(N - 1)`` times the rings is at least 300 (a standard
+    error of about 4%); the busiest node's share is their mean. The exact curve is
+    ``sqrt((N - 1) / (N v + 1))`` (:func:`load_cv`); ``1/sqrt(v)`` is its large-N limit.
 
     >>> c = spread_curves(20)
     >>> round(float(c["coefficient of variation, measured"]["y"][-1] * 32), 1)
@@ -712,7 +836,9 @@ def spread_curves(nodes: int) -> dict:
     cv, peak = _spread(n)
     return {
         "coefficient of variation, measured": {"x": V_AXIS, "y": cv, "mode": "markers+lines"},
-        "1/√v": {"x": V_AXIS, "y": 1 / np.sqrt(V_AXIS), "line": {"dash": "dot"}},
+        "exact: √((N-1)/(Nv+1))": {"x": V_AXIS, "y": np.sqrt((n - 1) / (n * V_AXIS + 1.0)),
+                                   "line": {"dash": "dot"}},
+        "1/√v (large N)": {"x": V_AXIS, "y": 1 / np.sqrt(V_AXIS), "line": {"dash": "dashdot", "color": "grey"}},
         "busiest node's share over even, minus 1": {"x": V_AXIS, "y": peak - 1, "mode": "markers+lines",
                                                     "line": {"dash": "dash"}},
     }

@@ -21,6 +21,10 @@ References
   "Probabilistically bounded staleness for practical partial quorums", PVLDB 5(8), 2012.
 - D. K. Gifford, "Weighted voting for replicated data", SOSP 1979 (R + W > N).
 - G. DeCandia et al., "Dynamo: Amazon's highly available key-value store", SOSP 2007.
+- H. Attiya, A. Bar-Noy, D. Dolev, "Sharing memory robustly in message-passing systems",
+  JACM 42(1), 1995 (ABD: a read writes back what it read before returning).
+- M. Kleppmann, *Designing Data-Intensive Applications*, O'Reilly, 2017, ch. 5,
+  "Limitations of quorum consistency".
 - E. Brewer, "CAP twelve years later: how the 'rules' have changed", IEEE Computer 45(2),
   2012; S. Gilbert and N. Lynch, "Brewer's conjecture and the feasibility of consistent,
   available, partition-tolerant web services", SIGACT News 33(2), 2002.
@@ -45,6 +49,7 @@ __all__ = [
     "staleness_curves",
     "availability_curves",
     "simulation_table",
+    "concurrent_read_trace",
 ]
 
 
@@ -228,18 +233,88 @@ def quorum_table(n: int = 3, p_fail: float = 0.05):
 
 def simulation_table(cases=((3, 1, 1), (3, 1, 2), (5, 2, 2)), mean_delay_s: float = 0.005,
                      times_s=(0.0, 0.002, 0.005, 0.01), trials: int = 800, seed: int = 7):
-    """The closed form of :func:`stale_read_probability_after` beside the SimPy simulation."""
+    """The closed form of :func:`stale_read_probability_after` beside the SimPy simulation.
+
+    Besides the two probabilities, each row gives the binomial standard error of
+    ``trials`` reads at the closed-form probability, ``sqrt(p (1 - p) / trials)``, and the
+    gap between simulation and closed form in those standard errors (0 when both are 0).
+    """
     import pandas as pd
 
+    k = int(at_least("trials", trials, 1, integer=True))
     rows = []
     for i, (n, r, w) in enumerate(cases):
         for j, t in enumerate(times_s):
+            p = stale_read_probability_after(n, r, w, t, mean_delay_s)
+            sim = simulate_stale_reads(n, r, w, t, mean_delay_s, trials=k, seed=seed + 100 * i + j)
+            se = float(np.sqrt(p * (1 - p) / k))
             rows.append({
-                "N": n, "R": r, "W": w, "t (ms)": t * 1000,
-                "closed form": stale_read_probability_after(n, r, w, t, mean_delay_s),
-                "SimPy": simulate_stale_reads(n, r, w, t, mean_delay_s, trials=trials, seed=seed + 100 * i + j),
+                "N": n, "R": r, "W": w, "t (ms)": t * 1000, "closed form": p, "SimPy": sim,
+                "std. error": se, "gap (std. errors)": (sim - p) / se if se > 0 else 0.0,
             })
     return pd.DataFrame(rows).set_index(["N", "R", "W", "t (ms)"])
+
+
+def concurrent_read_trace(read_repair: bool = False):
+    """Two quorum reads during one slow write (N = 3, R = W = 2): new, then old.
+
+    Replicas A, B and C hold ``x = old`` (timestamp 1). A write of ``x = new``
+    (timestamp 2) reaches A at t = 1 ms and B and C only at t = 5 ms, when it is
+    acknowledged. Read 1 (t = 2 ms) asks A and B; read 2 starts at t = 3 ms, after read 1
+    has returned, and asks B and C. Each read returns the value with the newest
+    timestamp it sees. Without read repair, read 1 returns ``new`` and the later read 2
+    returns ``old``: R + W > N, yet the reads are not linearizable. With read repair
+    before returning (the write-back phase of Attiya, Bar-Noy and Dolev's algorithm),
+    read 1 first writes ``new`` to B, so that a majority holds it, and read 2 sees it.
+
+    Parameters
+    ----------
+    read_repair : bool
+        Whether a read writes the newest value back to the replicas it asked (and waits
+        for them) before returning.
+
+    Returns
+    -------
+    pandas.DataFrame, one row per event: time (ms), the event, each replica's value
+    after it, and what a read returned.
+
+    References
+    ----------
+    Attiya, Bar-Noy and Dolev 1995; Kleppmann 2017, ch. 5 ("Limitations of quorum
+    consistency" and "Linearizability and quorums", ch. 9).
+
+    >>> concurrent_read_trace()["read returns"].tolist()
+    ['', '', 'new', 'old', '']
+    >>> concurrent_read_trace(read_repair=True)["read returns"].tolist()
+    ['', '', 'new', 'new', '']
+    """
+    import pandas as pd
+
+    if not isinstance(read_repair, (bool, np.bool_)):
+        raise ValueError(f"read_repair must be True or False, got {read_repair!r}")
+    state = {"A": (1, "old"), "B": (1, "old"), "C": (1, "old")}
+    rows = []
+
+    def row(t_ms, event, returned=""):
+        rows.append({"t (ms)": t_ms, "event": event, **{k: v[1] for k, v in state.items()},
+                     "read returns": returned})
+
+    def read(asked):
+        newest = max(state[k] for k in asked)
+        if read_repair:
+            for k in asked:
+                state[k] = max(state[k], newest)
+        return newest[1]
+
+    row(0, "write x = new (timestamp 2) sent to A, B, C")
+    state["A"] = (2, "new")
+    row(1, "the write reaches A (1 of W = 2 acks)")
+    repair = ", writes back" if read_repair else ""
+    row(2, f"read 1 asks A, B{repair}", read(("A", "B")))
+    row(3, f"read 1 has returned; read 2 asks B, C{repair}", read(("B", "C")))
+    state["B"] = state["C"] = (2, "new")
+    row(5, "the write reaches B and C: acknowledged")
+    return pd.DataFrame(rows).set_index("t (ms)")
 
 
 # --- Models for the explorers ----------------------------------------------------------

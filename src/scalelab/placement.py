@@ -1,0 +1,208 @@
+"""Where a key's N replicas sit on a consistent-hashing ring: the successor list.
+
+Partitioning picks a key's first node; replication needs ``N`` distinct nodes. A
+Dynamo-style store walks clockwise from the key's position and takes the owners of the
+points it meets, skipping virtual nodes of a node it has already taken, until it has
+``N`` distinct nodes: the key's *preference list* (Dynamo) or replica set (Cassandra's
+``SimpleStrategy``). Walking past virtual nodes of the same node is what keeps the
+copies on different machines.
+
+Machines in one rack share a switch and a power feed, so Cassandra's
+``NetworkTopologyStrategy`` also spreads the copies over racks: walking clockwise it takes
+a node only if its rack holds no copy yet, remembers the nodes it passed over, and once
+every rack holds a copy fills the remaining places from those passed-over nodes, in
+ring order, then from further along the ring. This module models one data centre.
+
+References
+----------
+- G. DeCandia et al., "Dynamo: Amazon's highly available key-value store", SOSP 2007,
+  section 4.3 (replication, the preference list skips positions of the same node).
+- Apache Cassandra documentation, "Data replication" (SimpleStrategy,
+  NetworkTopologyStrategy), and ``NetworkTopologyStrategy.calculateNaturalReplicas``
+  (racks seen, skipped endpoints filled once every rack has a replica).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+
+import numpy as np
+
+from ._validate import in_range
+from .hashing import RING_COLORS, RING_NODES, ConsistentHashRing, hash64
+
+__all__ = ["preference_list", "replica_walk", "replica_picture", "PICTURE_KEY"]
+
+
+def _check(ring: ConsistentHashRing, key: str, replicas: int, racks: Mapping[str, str] | None):
+    if not isinstance(ring, ConsistentHashRing):
+        raise ValueError(f"ring must be a ConsistentHashRing, got {type(ring).__name__}")
+    if not isinstance(key, str):
+        raise ValueError(f"key must be a str, got {key!r}")
+    n = int(in_range("replicas", replicas, 1, len(ring.nodes), integer=True))
+    if racks is not None:
+        if not isinstance(racks, Mapping):
+            raise ValueError(f"racks must be a mapping of node name to rack name, got {type(racks).__name__}")
+        missing = [node for node in ring.nodes if node not in racks]
+        if missing:
+            raise ValueError(f"racks must name a rack for every node, got none for {missing[0]!r}")
+    return n
+
+
+def replica_walk(ring: ConsistentHashRing, key: str, replicas: int = 3,
+                 racks: Mapping[str, str] | None = None):
+    """The clockwise walk that picks a key's replicas, one row per ring point visited.
+
+    Parameters
+    ----------
+    ring : the ring (its points and their owners).
+    key : the key whose replicas are placed.
+    replicas : how many distinct nodes hold a copy (the replication factor N), whole, in
+        [1, number of nodes].
+    racks : node name -> rack name, for rack-aware placement as in Cassandra's
+        ``NetworkTopologyStrategy`` (one data centre); None for ``SimpleStrategy``.
+
+    Returns
+    -------
+    pandas.DataFrame with the point's position (fraction of the circle, clockwise from 0),
+    its node, its rack (if racks are given) and what the walk did there. The walk stops
+    as soon as ``replicas`` nodes are chosen, and visits each point at most once.
+
+    >>> ring = ConsistentHashRing(["A", "B", "C", "D"], vnodes=4)
+    >>> walk = replica_walk(ring, "user:42", 3)
+    >>> int(walk["decision"].str.startswith("replica").sum())
+    3
+    """
+    import pandas as pd
+
+    n = _check(ring, key, replicas, racks)
+    positions, owners = ring.positions, ring.owners
+    h = hash64([key])[0]
+    start = int(np.searchsorted(positions, h, side="left")) % positions.size
+    chosen: list[str] = []
+    rows: list[dict] = []
+    rack_count = len(set(racks[node] for node in ring.nodes)) if racks else 0
+    seen_racks: set[str] = set()
+    skipped: list[str] = []  # passed over for their rack, in ring order
+
+    def take(node: str, how: str) -> None:
+        chosen.append(node)
+        rows[-1]["decision"] = f"replica {len(chosen)}{how}"
+
+    for step in range(positions.size):
+        if len(chosen) == n:
+            break
+        i = (start + step) % positions.size
+        node = str(owners[i])
+        rows.append({"position": float(positions[i]) / 2.0**64, "node": node,
+                     **({"rack": racks[node]} if racks else {}), "decision": ""})
+        if node in chosen:
+            rows[-1]["decision"] = f"skip: node {node} already holds a copy"
+        elif racks is None:
+            take(node, "")
+        elif node in skipped:
+            rows[-1]["decision"] = f"skip: node {node} already passed over"
+        elif racks[node] in seen_racks and len(seen_racks) < rack_count:
+            skipped.append(node)
+            rows[-1]["decision"] = f"pass over for now: rack {racks[node]} already has a copy"
+        else:
+            seen_racks.add(racks[node])
+            take(node, "")
+            if len(seen_racks) == rack_count:  # every rack has a copy: use the passed-over nodes
+                while skipped and len(chosen) < n:
+                    late = skipped.pop(0)
+                    chosen.append(late)
+                    rows.append({"position": float("nan"), "node": late,
+                                 **({"rack": racks[late]} if racks else {}),
+                                 "decision": f"replica {len(chosen)} (passed over earlier; every rack now has a copy)"})
+    table = pd.DataFrame(rows)
+    table.index = pd.RangeIndex(1, len(table) + 1, name="step")
+    return table
+
+
+def preference_list(ring: ConsistentHashRing, key: str, replicas: int = 3,
+                    racks: Mapping[str, str] | None = None) -> list[str]:
+    """The ``replicas`` distinct nodes that hold ``key``, first the key's own node (see :func:`replica_walk`).
+
+    >>> ring = ConsistentHashRing(["A", "B", "C", "D"], vnodes=4)
+    >>> pl = preference_list(ring, "user:42", 3)
+    >>> pl[0] == ring.lookup(["user:42"])[0], len(set(pl))
+    (True, 3)
+    """
+    walk = replica_walk(ring, key, replicas, racks)
+    picked = walk[walk["decision"].str.startswith("replica")]
+    return picked["node"].tolist()
+
+
+# --- Model for the explorer ------------------------------------------------------------
+
+PICTURE_KEY = "user:11"
+_TURN = 2.0**64
+
+
+def _xy(fraction: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """Points on a circle, clockwise from the top, for positions given as fractions of a turn."""
+    theta = np.pi / 2 - 2 * np.pi * np.asarray(fraction, dtype=np.float64)
+    return radius * np.cos(theta), radius * np.sin(theta)
+
+
+def replica_picture(nodes: int, vnodes: int, replicas: int) -> dict:
+    """The ring of ``nodes`` nodes (A, B, ...) and the walk that places one key's ``replicas`` copies.
+
+    Diamonds are virtual nodes in their node's colour; the star is the key
+    (:data:`PICTURE_KEY`); the grey arc is the walk clockwise from the key; circles mark
+    the points whose nodes take a copy, crosses the points skipped because their node
+    already has one (the successor list of :func:`preference_list`, no racks).
+
+    Parameters
+    ----------
+    nodes : whole, in [1, 6]. vnodes : whole, in [1, 64]. replicas : whole, in [1, nodes].
+
+    >>> pic = replica_picture(4, 4, 3)
+    >>> int(np.isfinite(pic["copies"]["x"]).sum())
+    3
+    """
+    n = int(in_range("nodes", nodes, 1, len(RING_NODES), integer=True))
+    v = int(in_range("vnodes", vnodes, 1, 64, integer=True))
+    r = int(in_range("replicas", replicas, 1, n, integer=True))
+    return dict(_replica_picture(n, v, r))
+
+
+@lru_cache(maxsize=256)
+def _replica_picture(n: int, v: int, r: int) -> tuple:
+    ring = ConsistentHashRing(list(RING_NODES[:n]), vnodes=v)
+    walk = replica_walk(ring, PICTURE_KEY, r)
+    key_at = float(hash64([PICTURE_KEY])[0]) / _TURN
+    end = float(walk["position"].iloc[-1])
+    span = (end - key_at) % 1.0
+    arc = key_at + np.linspace(0.0, span, max(2, int(span * 180) + 2))
+    hidden = np.array([np.nan])
+    traces = {}
+    cx, cy = _xy(np.linspace(0, 1, 181), 1.0)
+    traces["ring"] = {"x": cx, "y": cy, "mode": "lines", "line": {"color": "#dddddd", "width": 2},
+                      "showlegend": False, "hoverinfo": "skip"}
+    wx, wy = _xy(arc % 1.0, 1.1)
+    traces["walk from the key"] = {"x": wx, "y": wy, "mode": "lines", "line": {"color": "#555555", "width": 3}}
+    positions, owners = ring.positions.astype(np.float64) / _TURN, ring.owners
+    for i, name in enumerate(RING_NODES):
+        if i < n:
+            px, py = _xy(positions[owners == name], 1.0)
+        else:
+            px = py = hidden
+        traces[f"node {name}"] = {"x": px, "y": py, "mode": "markers",
+                                  "marker": {"color": RING_COLORS[i], "size": 13, "symbol": "diamond",
+                                             "line": {"color": "white", "width": 1.5}}}
+    taken = walk["decision"].str.startswith("replica").to_numpy()
+    skipped = walk["decision"].str.startswith("skip").to_numpy()
+    tx, ty = _xy(walk["position"].to_numpy()[taken], 1.0)
+    sx, sy = _xy(walk["position"].to_numpy()[skipped], 1.0) if skipped.any() else (hidden, hidden)
+    traces["copies"] = {"x": tx, "y": ty, "mode": "markers",
+                        "marker": {"color": "black", "size": 24, "symbol": "circle-open", "line": {"width": 2.5}}}
+    traces["skipped: same node again"] = {"x": sx, "y": sy, "mode": "markers",
+                                          "marker": {"color": "black", "size": 12, "symbol": "x-thin",
+                                                     "line": {"color": "black", "width": 2.5}}}
+    kx, ky = _xy(np.array([key_at]), 1.1)
+    traces[f"key {PICTURE_KEY}"] = {"x": kx, "y": ky, "mode": "markers",
+                                    "marker": {"color": "black", "size": 15, "symbol": "star"}}
+    return tuple(traces.items())
