@@ -88,6 +88,12 @@ def test_ipywidgets_sliders_update_the_figure_in_place(lab, browser):
         page.click("text=Run All Cells", timeout=30_000)
         first_plot = "Array.from(document.querySelectorAll('.jp-OutputArea .js-plotly-plot')).find(d => d.data && d.data.length)"
         page.wait_for_function(f"!!({first_plot})", timeout=240_000)
+        # Let every cell finish (the chapter's measurement keeps the kernel busy for a while),
+        # so the slider's change is not queued behind it.
+        page.wait_for_function(
+            "[...document.querySelectorAll('.jp-StatusBar-TextItem')].some(e => /\\| Idle/.test(e.textContent))",
+            timeout=300_000,
+        )
         page.evaluate(f"({first_plot}).dataset.marker = 'original'")
         before = page.evaluate(f"JSON.stringify(({first_plot}).data[0].y)")
         handle = page.locator(".widget-slider [role=slider], .widget-slider .noUi-handle").first
