@@ -559,11 +559,15 @@ def random_dispatch_waits(arrival_rate: float, service_rate: float, servers: int
 
 
 def agreement_table(load: float = 0.7, n_requests: int = 20_000, seed: int = 7,
-                    servers: tuple[int, ...] = (1, 2, 4)) -> "pd.DataFrame":
+                    servers: tuple[int, ...] = (1, 2, 4), long_requests: int = 400_000) -> "pd.DataFrame":
     """Mean wait by Erlang C, by :func:`simulate_fifo` and by :func:`simulate_simpy`.
 
     Service rate 1 per second (times are in mean service times); arrival rate
-    ``load x servers``. Also the random-dispatch model against N x M/M/1.
+    ``load x servers``. Also the random-dispatch model against N x M/M/1. Both
+    simulations run ``n_requests`` from an empty start, request by request alike. The
+    last two columns are a long numpy run (``long_requests``, steady-state start, see
+    :func:`simulate_fifo`) and the half-width of its 95% batch-means interval
+    (:func:`batch_means_ci`): the size of the sampling noise at this load.
     """
     import pandas as pd
 
@@ -571,20 +575,26 @@ def agreement_table(load: float = 0.7, n_requests: int = 20_000, seed: int = 7,
     rows = []
     for c in servers:
         lam = rho * c
+        long_run = batch_means_ci(simulate_fifo(lam, 1.0, c, long_requests, seed, start="stationary"))
         rows.append({
             "servers": c,
             "queues": "one shared",
             "formula": float(mmc_mean_wait(lam, 1.0, c)),
             "simulate_fifo (numpy)": float(simulate_fifo(lam, 1.0, c, n_requests, seed).mean()),
             "SimPy model": float(simulate_simpy(lam, 1.0, c, n_requests, seed).mean()),
+            "long run": long_run[0],
+            "long run +/-": long_run[1],
         })
         if c > 1:
+            long_run = batch_means_ci(random_dispatch_waits(lam, 1.0, c, long_requests, seed, start="stationary"))
             rows.append({
                 "servers": c,
                 "queues": "one per replica",
                 "formula": float(separate_queues_mean_response(lam, 1.0, c)) - 1.0,
                 "simulate_fifo (numpy)": float(random_dispatch_waits(lam, 1.0, c, n_requests, seed).mean()),
                 "SimPy model": float(simulate_simpy(lam, 1.0, c, n_requests, seed, dispatch="random").mean()),
+                "long run": long_run[0],
+                "long run +/-": long_run[1],
             })
     return pd.DataFrame(rows).set_index(["servers", "queues"])
 
@@ -739,11 +749,12 @@ def wait_tail_check(load: float, servers: int, waits: tuple[float, ...] = (0.0, 
     The run is the explorer's (same length, same seed). The interval comes from batch
     means of the indicator ``W > t`` (:func:`batch_means_ci`): successive requests are
     correlated, so the plain binomial error would be far too small. ``inside`` says
-    whether the formula lies in the interval.
+    whether the formula lies in the interval, ``drawn`` whether the explorer shows the
+    marker (interval within ``TAIL_MARKER_PRECISION`` of the value).
 
     >>> table = wait_tail_check(0.8, 4)
     >>> list(table.columns)
-    ['formula', 'simulated', '95% interval +/-', 'inside']
+    ['formula', 'simulated', '95% interval +/-', 'inside', 'drawn']
     """
     import pandas as pd
 
@@ -756,5 +767,6 @@ def wait_tail_check(load: float, servers: int, waits: tuple[float, ...] = (0.0, 
         exact = float(mmc_wait_ccdf(lam, 1.0, c, t))
         share, half = batch_means_ci((w > t).astype(float))
         rows.append({"wait t": t, "formula": exact, "simulated": share, "95% interval +/-": half,
-                     "inside": bool(abs(share - exact) <= half)})
+                     "inside": bool(abs(share - exact) <= half),
+                     "drawn": bool(share > 0 and half <= TAIL_MARKER_PRECISION * share)})
     return pd.DataFrame(rows).set_index("wait t")
