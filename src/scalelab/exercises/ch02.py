@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import caching, databases, microservices, queueing
-from . import Exercise, register
+from . import Exercise, Mistake, register
 
 register(
     Exercise(
@@ -40,5 +40,47 @@ register(
         "when a cluster grows from 9 to 10 nodes?",
         answer=lambda: databases.expected_moved_share(9, 10),
         hint="A key stays only if h mod 9 == h mod 10, which holds for 9 of every 90 hashes.",
+    ),
+    Exercise(
+        key="2.6",
+        prompt="At load 0.75, which gives the lower mean response time? (a) four replicas sharing one "
+        "queue (M/M/4); (b) one server four times as fast (M/M/1); (c) they are the same.",
+        answer="b",
+        choices={"a": "four replicas, one shared queue", "b": "one server four times as fast",
+                 "c": "the same"},
+        mistakes=(
+            Mistake("c", "they share only the decay rate of the waiting tail, c mu - lambda; the mean is "
+                    "1.51 service times for M/M/4 against 1.00 for the fast server."),
+            Mistake("a", "each request still takes a full service time on a replica, while the fast server "
+                    "takes a quarter of it: 1.51 against 1.00 service times."),
+        ),
+    ),
+    Exercise(
+        key="2.7",
+        prompt="The capture service acknowledges a scan after its commit; the consumer stores an event "
+        "and then deletes it from the queue. Which crash can lead to an event being stored twice if "
+        "the store did not ignore repeats? (a) the capture process, between its commit and the "
+        "acknowledgement; (b) the consumer, between storing and deleting; (c) both.",
+        answer="c",
+        choices={"a": "the capture process only", "b": "the consumer only", "c": "both"},
+        mistakes=(
+            Mistake("b", "a capture process killed after its commit but before the acknowledgement leaves "
+                    "a committed event that the scanner, having no answer, sends again."),
+            Mistake("a", "a consumer killed after storing but before deleting leaves the event in the queue, "
+                    "and its successor stores it again."),
+        ),
+    ),
+    Exercise(
+        key="2.8",
+        prompt="A monolith ships 20 changes per release; each change breaks the release 2% of the time, "
+        "independently. What share of releases break?",
+        answer=lambda: microservices.release_failure_probability(0.02, 20),
+        rel_tol=0,
+        abs_tol=0.005,
+        mistakes=(
+            Mistake(0.4, "adding the probabilities (20 x 2%) counts releases with two bad changes twice; "
+                    "a release is good only if all 20 changes are: 1 - 0.98^20."),
+        ),
+        hint="A release is good only if every one of its changes is.",
     ),
 )
