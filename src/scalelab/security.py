@@ -255,6 +255,11 @@ def encryption_verdict(measured: pd.DataFrame, disk_mb_per_s: float = 500.0) -> 
         lines.append(f"{size:>6,} B: {row['overhead']:+.0%} against a page-cache write "
                      f"(runs ranged {row['overhead low']:+.0%} to {row['overhead high']:+.0%}); "
                      f"next to a {disk:g} MB/s disk the cipher would add about {vs_disk:.0%}.")
+    if {"overhead low", "overhead high"} <= set(measured.columns):
+        widest = float((measured["overhead high"] - measured["overhead low"]).max())
+        lines.append(f"The widest overhead range was {widest:.0%} wide: "
+                     + ("runs of the same work varied a lot, so this machine was busy; trust the medians, "
+                        "not single runs." if widest > 0.5 else "runs of the same work agreed well."))
     return "\n".join(lines)
 
 
