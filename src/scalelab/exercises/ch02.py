@@ -11,6 +11,10 @@ register(
         prompt="Four replicas share one queue; 300 requests per second arrive and each replica "
         "serves 100 per second. What is the probability that a request has to wait?",
         answer=lambda: queueing.erlang_c(4, 300 / 100),
+        rel_tol=0,
+        abs_tol=0.005,
+        mistakes=(Mistake(0.75, "0.75 is each replica's utilization; with a shared queue a request waits only "
+                          "when all four are busy, which Erlang C gives."),),
         hint="Erlang C with c = 4 servers and offered load a = lambda / mu = 3 Erlangs.",
     ),
     Exercise(
@@ -18,6 +22,8 @@ register(
         prompt="1,000 requests per second reach a service whose database spends 2.5 ms per query "
         "on one worker. What cache hit ratio keeps the database at 60% utilization?",
         answer=lambda: caching.hit_ratio_for_utilization(1000, 0.6, 2.5, 1),
+        rel_tol=0,
+        abs_tol=0.005,
         hint="Utilization is (1 - h) x R x service time; solve (1 - h) x 1000 x 0.0025 = 0.6 for h.",
     ),
     Exercise(
@@ -25,6 +31,10 @@ register(
         prompt="A request fans out to 50 backends in parallel; each is slow 1% of the time. "
         "What share of requests is slow?",
         answer=lambda: microservices.fanout_slow_probability(0.01, 50),
+        rel_tol=0,
+        abs_tol=0.005,
+        mistakes=(Mistake(0.5, "adding 50 x 1% counts requests with two slow calls twice; a request is fast "
+                          "only if all 50 calls are: 1 - 0.99^50."),),
         hint="The request is fast only if all 50 calls are: 1 - 0.99^50.",
     ),
     Exercise(
@@ -32,6 +42,8 @@ register(
         prompt="A checkout calls six services in turn, each available 99.9% of the time. "
         "What is the availability of checkout?",
         answer=lambda: microservices.chain_availability(0.999, 6),
+        rel_tol=0,
+        abs_tol=0.0005,
         hint="Every link must be up: 0.999^6.",
     ),
     Exercise(
@@ -39,6 +51,9 @@ register(
         prompt="Keys are placed with hash(key) mod n. What share of keys moves to another node "
         "when a cluster grows from 9 to 10 nodes?",
         answer=lambda: databases.expected_moved_share(9, 10),
+        rel_tol=0,
+        abs_tol=0.005,
+        mistakes=(Mistake(0.1, "1/10 is the share that stays: a key keeps its node only if h mod 9 == h mod 10."),),
         hint="A key stays only if h mod 9 == h mod 10, which holds for 9 of every 90 hashes.",
     ),
     Exercise(
