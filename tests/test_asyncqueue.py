@@ -90,3 +90,24 @@ def test_killed_consumer_restarted_loses_nothing_and_keeps_order(tmp_path):
 def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_acknowledged_events_survive_a_killed_capture_process(tmp_path):
+    run = aq.durable_queue_run(n_events=60, write_cost_s=0.002, kill_at_share=0.5, timeout_s=30,
+                               directory=str(tmp_path), crash_capture_at_share=0.3)
+    assert run["acked_before_crash"] >= 18
+    assert run["acked_lost"] == 0
+    assert run["synchronous"] == "FULL"
+    # re-sent events (committed, never acknowledged) are stored once, like every other
+    assert run["stored"] == 60 and run["missing"] == 0 and run["duplicates"] == 0 and run["in_order"]
+    assert run["events"]["ack_s"].notna().all()
+
+
+def test_a_resent_event_is_stored_once(tmp_path):
+    queue = aq.DurableQueue(tmp_path / "q.db")
+    queue.put("pass 00001 at lift 1")
+    queue.put("pass 00001 at lift 1")  # the scanner got no answer and sent it again
+    while queue.store_next():
+        pass
+    assert queue.counts() == (0, 1)
+    queue.close()

@@ -94,3 +94,33 @@ def test_replicated_availability_is_a_probability_at_most_the_shared_part(a, n, 
 def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_nines_come_from_the_unavailability_not_a_rounded_availability():
+    # Six replicas at 99.9%: unavailability 1e-3**6 = 1e-18, so 18 nines (a float 1 - 1e-18 is 1.0).
+    assert av.replicated_nines(0.999, 6) == pytest.approx(18.0)
+    assert av.replicated_unavailability(0.999, 6) == pytest.approx(1e-18, rel=1e-9)
+    y = av.replica_curves(0.999, 1.0)["independent replicas"]["y"]
+    assert np.allclose(y, 3.0 * np.arange(1, 7))
+
+
+def test_replicated_nines_match_nines_where_floats_are_exact():
+    for a, n, s in ((0.99, 2, 1.0), (0.9, 3, 0.9999), (0.95, 4, 0.999)):
+        assert av.replicated_nines(a, n, s) == pytest.approx(av.nines(av.replicated_availability(a, n, s)), rel=1e-6)
+
+
+def test_k_of_n_is_plain_redundancy_for_k_1_and_all_up_for_k_n():
+    assert av.k_of_n_availability(0.99, 3, 1) == pytest.approx(av.replicated_availability(0.99, 3))
+    assert av.k_of_n_availability(0.99, 3, 3) == pytest.approx(0.99**3)
+    # N+1 with N = 4 at 99%: P(at least 4 of 5 up) = 0.99^5 + 5 * 0.99^4 * 0.01 = 0.99902
+    assert av.k_of_n_availability(0.99, 5, 4) == pytest.approx(0.99**5 + 5 * 0.99**4 * 0.01)
+    with pytest.raises(ValueError, match="needed"):
+        av.k_of_n_availability(0.99, 3, 4)
+
+
+def test_failover_gaps_add_to_the_downtime_and_cap_the_nines():
+    no_gap = av.failover_unavailability(0.99, 3, 12, 0)
+    assert no_gap == pytest.approx(1e-6)
+    with_gap = av.failover_unavailability(0.99, 3, 12, 60)
+    assert with_gap * av.SECONDS_PER_YEAR == pytest.approx(31.536 + 720)
+    assert -np.log10(with_gap) == pytest.approx(4.62, abs=0.01)

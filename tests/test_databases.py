@@ -46,9 +46,15 @@ def test_moved_share_is_symmetric_and_zero_only_for_the_same_count(a, b):
     assert (share == 0) == (a == b)
 
 
-def test_neo4j_is_listed_as_replicating_the_whole_graph():
+def test_store_families_keep_two_sql_classes_apart_and_neo4j_5_places_databases():
     table = d.store_families()
-    assert "whole graph" in table.loc["Neo4j", "where data lives"]
+    assert "subset" in table.loc["Neo4j 5", "where data lives"]
+    # Two SQL classes, kept apart; the replication column says how copies are kept.
+    assert table["class"].str.startswith("scaled-out SQL").sum() == 1
+    assert table["class"].str.startswith("NewSQL").sum() == 1
+    assert "Raft" in table.loc["Google Spanner, CockroachDB, YugabyteDB", "replication"]
+    assert "4.2 (2019)" in table.loc["MongoDB", "transactions"]
+    assert not table["replication"].str.contains("transactions").any()
 
 
 @pytest.mark.parametrize(

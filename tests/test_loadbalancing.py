@@ -101,3 +101,27 @@ def test_tail_curves_are_decreasing_shares():
 def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_policy_table_gives_intervals_that_cover_the_exact_answers():
+    table = lb.policy_table(load=0.8, servers=4, n_requests=20_000, replications=4)
+    for policy in ("random", "round robin"):
+        for stat in ("mean", "p99"):
+            row = table.loc[policy]
+            assert abs(row[stat] - row[f"{stat} exact"]) <= row[f"{stat} +/-"], (policy, stat)
+    assert np.isnan(table.loc["two choices", "mean exact"])
+
+
+def test_exact_response_rates():
+    assert lb.exact_response_rate("random", 7.2, 1.0, 8) == pytest.approx(0.1)
+    assert 1 / lb.exact_response_rate("round robin", 0.7, 1.0, 1) == pytest.approx(1 / 0.3)
+    assert np.isnan(lb.exact_response_rate("shortest queue", 3.0, 1.0, 4))
+
+
+def test_tail_curves_have_exact_lines_and_simulated_curves_near_them():
+    curves = lb.tail_curves(0.9, 8)
+    for policy in ("random", "round robin"):
+        y, f = curves[policy]["y"], curves[f"{policy}: exact"]["y"]
+        shown = np.isfinite(y) & (f > 1e-4)
+        assert shown.sum() > 20
+        assert np.all(np.abs(np.log(y[shown] / f[shown])) < np.log(1.7))

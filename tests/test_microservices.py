@@ -65,3 +65,12 @@ def test_a_longer_chain_is_never_more_available(a, k, r):
 def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_release_failure_grows_with_changes_bundled():
+    from scalelab import microservices as ms
+
+    assert ms.release_failure_probability(0.01, 1) == pytest.approx(0.01)
+    assert ms.release_failure_probability(0.01, 50) == pytest.approx(1 - 0.99**50)
+    with pytest.raises(ValueError, match="changes_per_release"):
+        ms.release_failure_probability(0.01, 0)

@@ -153,3 +153,31 @@ def test_carried_load_never_exceeds_the_service_rate(lam, mu, k):
 def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_a_one_token_bucket_passes_r_lambda_over_r_plus_lambda_of_a_poisson_client():
+    from scalelab import overload as ov
+
+    for lam, r in ((3.0, 1.0), (2.0, 0.5)):
+        assert ov.poisson_bucket_admitted_per_s(lam, r, bucket_depth=1) == pytest.approx(r * lam / (r + lam), rel=0.02)
+
+
+def test_the_fluid_limiter_overstates_poisson_clients_at_low_limits():
+    from scalelab import overload as ov
+
+    table = ov.limiter_table(3.0, (1.0, 2.0, 10.0))
+    assert table.loc[1.0, "fluid overstates by"] == pytest.approx(1 / 0.75 - 1, abs=0.03)
+    assert table.loc[2.0, "fluid overstates by"] > 0.08
+    assert abs(table.loc[10.0, "fluid overstates by"]) < 0.02
+
+
+def test_buckets_at_random_levels_remove_the_phase_locked_bursts():
+    from scalelab import overload as ov
+
+    model = float(ov.flood(600, 20_000, limit_per_client_per_s=10)["legit_goodput_per_s"])
+    random_start = ov.simulate_flood(600, 20_000, limit_per_client_per_s=10, duration_s=4.0, seed=1)
+    full_start = ov.simulate_flood(600, 20_000, limit_per_client_per_s=10, duration_s=4.0, seed=1, bucket_start="full")
+    assert random_start["legit_goodput_per_s"] == pytest.approx(model, rel=0.05)
+    assert full_start["legit_goodput_per_s"] > 1.2 * model  # synchronized bursts leave gaps for legitimate requests
+    with pytest.raises(ValueError, match="bucket_start"):
+        ov.simulate_flood(600, 0, bucket_start="empty")

@@ -148,3 +148,43 @@ def test_replica_curves_leave_unstable_replica_counts_blank():
 def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_replica_curves_show_something_at_every_setting_of_the_chapter_grid():
+    # The chapter's explorer: 200-2000 req/s, 5-50 ms. At 1,400 req/s of 50 ms (70 replicas'
+    # worth of load) a fixed 1-64 axis drew nothing; the axis now reaches twice the minimum.
+    for rate in range(200, 2001, 200):
+        for ms in range(5, 51, 5):
+            curves = q.replica_curves(rate, ms)
+            y = curves["one shared queue: mean"]["y"]
+            assert np.isfinite(y).any(), (rate, ms)
+            assert curves["one shared queue: mean"]["x"][-1] >= 2 * (rate * ms / 1000)
+
+
+@pytest.mark.parametrize("load, servers", [(0.95, 16), (0.9, 8), (0.95, 1)])
+def test_wait_tail_markers_shown_agree_with_the_formulas(load, servers):
+    # Stationary start (no start-up bias), run length growing with load, and markers only
+    # where their batch-means interval is within 30%: every marker drawn is within 45%.
+    curves = q.wait_tail_curves(load, servers)
+    for name in ("one shared queue", "a queue per replica"):
+        y, f = curves[f"{name}: simulated"]["y"], curves[f"{name}: formula"]["y"]
+        shown = np.isfinite(y)
+        assert shown.sum() >= 5
+        assert np.all(np.abs(np.log(y[shown] / f[shown])) < np.log(1.45)), name
+
+
+def test_stationary_start_keeps_the_arrivals_and_removes_the_empty_start():
+    empty = q.simulate_fifo(0.9, 1.0, 1, 1_000, 3)
+    steady = q.simulate_fifo(0.9, 1.0, 1, 1_000, 3, start="stationary")
+    assert empty[0] == 0.0
+    assert steady.shape == empty.shape
+    free = q.stationary_free_times(3.6, 1.0, 4, np.random.default_rng(1))
+    assert free.shape == (4,) and np.all(free >= 0)
+    with pytest.raises(ValueError, match="start"):
+        q.simulate_fifo(0.9, 1.0, 1, 10, 3, start="warm")
+
+
+def test_batch_means_interval_covers_the_mean_of_iid_samples():
+    x = np.random.default_rng(4).exponential(1.0, 20_000)
+    m, h = q.batch_means_ci(x)
+    assert abs(m - 1.0) < h < 0.1

@@ -57,3 +57,21 @@ def test_encrypting_tiny_records_costs_more_per_byte_than_large_ones():
 def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_replay_of_an_old_ciphertext_passes_without_associated_data_and_fails_with_a_version():
+    demo = security.replay_demo()
+    assert demo["old copy accepted, no associated data"] is True
+    assert demo["old copy decrypts to"] == "balance=100.00"
+    assert demo["old copy accepted, version bound"] is False
+    assert demo["current copy accepted, version bound"] is True
+
+
+def test_verdict_is_computed_from_the_table():
+    import pandas as pd
+
+    table = pd.DataFrame({"encrypt only MB/s": [10.0, 1000.0], "overhead": [5.0, 0.5], "overhead low": [4.0, 0.2],
+                          "overhead high": [6.0, 0.9]}, index=pd.Index([64, 65536], name="record bytes"))
+    text = security.encryption_verdict(table, disk_mb_per_s=500)
+    assert "100 times slower per byte" in text
+    assert "+500% against a page-cache write" in text and "about 50%" in text

@@ -17,9 +17,10 @@ milliseconds and only the *time until stored* grows.
 
 :class:`DurableQueue` is a small real queue in SQLite. A committed insert is the
 acknowledgement: once ``put`` returns, the event survives a crash of the capture
-service. :func:`durable_queue_run` fills it, lets a consumer process drain it, kills
-that consumer part-way (SIGKILL, no clean-up), restarts one, and checks that every
-event was stored exactly once and in order. The consumer is at-least-once (it stores
+service. :func:`durable_queue_run` fills it from a capture process that it kills
+part-way, checks that every acknowledged event is still there, lets a consumer
+process drain the queue, kills that consumer part-way too (SIGKILL, no clean-up),
+restarts both, and checks that every event was stored exactly once and in order. The consumer is at-least-once (it stores
 an event, then removes it from the queue) and the store is idempotent (keyed by the
 event's sequence number), so a crash between the two steps causes neither loss nor
 duplicates. Order is kept because there is one queue and one consumer at a time:
@@ -187,7 +188,7 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS queue (seq INTEGER PRIMARY KEY AUTOINCREMENT, scanned_at REAL NOT NULL, "
     "payload TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS stored (seq INTEGER PRIMARY KEY, scanned_at REAL NOT NULL, "
-    "stored_at REAL NOT NULL, payload TEXT NOT NULL)",
+    "stored_at REAL NOT NULL, payload TEXT NOT NULL UNIQUE)",  # an event re-sent after a crash is stored once
 )
 
 
@@ -280,22 +281,57 @@ def consume(path: str, write_cost_s: float = 0.005, max_items: int = 1_000_000, 
     return done
 
 
+def _payload(i: int) -> str:
+    return f"pass {i:05d} at lift {i % 7}"
+
+
+def capture(path: str, first: int, n_events: int, conn) -> None:
+    """The capture service: put events ``first .. n_events - 1``, sending ``(i, ack_s)`` after each commit.
+
+    Module-level so that a separate process can run it (and be killed part-way). A
+    message on ``conn`` is the acknowledgement the scanner receives: it is sent only
+    after ``put`` has committed.
+    """
+    q = DurableQueue(path)
+    try:
+        for i in range(first, n_events):
+            conn.send((i, q.put(_payload(i))))
+    finally:
+        q.close()
+
+
 def _context() -> multiprocessing.context.BaseContext:
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
 def durable_queue_run(n_events: int = 100, write_cost_s: float = 0.005, kill_at_share: float = 0.4,
-                      timeout_s: float = 20.0, directory: str | None = None) -> dict:
-    """Fill a real SQLite queue, drain it with a consumer that is killed part-way, restart, check.
+                      timeout_s: float = 20.0, directory: str | None = None,
+                      crash_capture_at_share: float | None = 0.3) -> dict:
+    """Crash the capture service and the consumer of a real SQLite queue, restart both, check.
 
     1. A consumer process starts draining the (empty) queue.
-    2. The capture service puts ``n_events`` scans as fast as it can (a rush), timing
-       each acknowledgement.
-    3. When ``kill_at_share`` of the events are stored, the consumer is killed with
-       SIGKILL (no chance to tidy up).
-    4. A new consumer drains the rest.
-    5. Every event is checked: stored once, none missing, stored in the order scanned.
+    2. The capture service, in its own process, puts ``n_events`` scans as fast as it
+       can (a rush) and sends each acknowledgement (after the commit) to this process.
+    3. When ``crash_capture_at_share`` of the events are acknowledged, the capture
+       process is killed with SIGKILL. Every acknowledged event is then looked for in
+       the queue and the store (``acked_lost`` counts those missing).
+    4. A restarted capture service re-sends every event not acknowledged, as a scanner
+       that got no answer would retry; an event committed just before the crash but
+       never acknowledged is thus sent twice (``resent_duplicates``).
+    5. When ``kill_at_share`` of the events are stored, the consumer is killed with
+       SIGKILL too; a new consumer drains the rest.
+    6. Every event is checked: stored once, none missing, stored in the order scanned.
+
+    With ``crash_capture_at_share=None`` the capture service runs in this process and
+    is not crashed (steps 3 and 4 are skipped).
+
+    What this can and cannot show: a killed process loses nothing the kernel already
+    holds, so these crashes test that a *committed* transaction survives the death of
+    the process that wrote it, and that the consumer's store is idempotent. The queue
+    also runs with ``synchronous=FULL``, which in WAL mode syncs the log to disk at
+    every commit: that is what makes a commit survive a power cut or an operating
+    system crash, which a test on a running machine cannot produce.
 
     Parameters
     ----------
@@ -305,51 +341,101 @@ def durable_queue_run(n_events: int = 100, write_cost_s: float = 0.005, kill_at_
     timeout_s : upper bound on each phase, seconds, in (0, 120].
     directory : where to put the SQLite file; a fresh temporary directory by default
         (removed afterwards).
+    crash_capture_at_share : share of events acknowledged when the capture process is
+        killed, in (0, 1), or None.
 
     Returns
     -------
-    dict with ``events`` (DataFrame: seq, ack_s, until_stored_s), ``stored_when_killed``,
-    ``queued_when_killed``, ``stored``, ``missing``, ``duplicates``, ``in_order``.
+    dict with ``events`` (DataFrame: seq, ack_s, until_stored_s, one row per stored
+    event), ``acked_before_crash``, ``acked_lost``, ``resent_duplicates``,
+    ``stored_when_killed``, ``queued_when_killed``, ``stored``, ``missing``,
+    ``duplicates``, ``still_queued``, ``in_order`` and ``synchronous``.
     """
     n = int(in_range("n_events", n_events, 10, 5_000, integer=True))
     cost = float(in_range("write_cost_s", write_cost_s, 0, 0.1))
     share = float(in_range("kill_at_share", kill_at_share, 0, 1, low_open=True, high_open=True))
     limit = float(in_range("timeout_s", timeout_s, 0, 120, low_open=True))
+    crash = (None if crash_capture_at_share is None else
+             float(in_range("crash_capture_at_share", crash_capture_at_share, 0, 1, low_open=True, high_open=True)))
+    ctx = _context()
+    acks: dict[int, float] = {}
+    acked_before_crash = acked_lost = resent_duplicates = 0
     with tempfile.TemporaryDirectory(dir=directory) as tmp:
         path = str(Path(tmp) / "scans.db")
         DurableQueue(path).close()  # create the schema before anyone else opens the file
-        worker = _context().Process(target=consume, args=(path, cost, n, 5.0, limit), daemon=True)
+        worker = ctx.Process(target=consume, args=(path, cost, n, 5.0, limit), daemon=True)
         worker.start()
         try:
-            capture = DurableQueue(path)
-            acks = [capture.put(f"pass {i:05d} at lift {i % 7}") for i in range(n)]
+            first = 0
+            if crash is not None:
+                receive, send = ctx.Pipe(duplex=False)
+                producer = ctx.Process(target=capture, args=(path, 0, n, send), daemon=True)
+                producer.start()
+                send.close()
+                deadline = time.monotonic() + limit
+                try:
+                    while len(acks) < crash * n and time.monotonic() < deadline:
+                        if receive.poll(0.05):
+                            i, ack = receive.recv()
+                            acks[i] = ack
+                        elif not producer.is_alive():
+                            break
+                finally:
+                    if producer.is_alive():
+                        producer.kill()
+                    producer.join(timeout=5)
+                while receive.poll(0):  # acknowledgements already sent before the kill
+                    try:
+                        i, ack = receive.recv()
+                    except EOFError:
+                        break
+                    acks[i] = ack
+                receive.close()
+                acked_before_crash = len(acks)
+                capture_q = DurableQueue(path)
+                present = {int(p[5:10]) for (p,) in capture_q._db.execute(
+                    "SELECT payload FROM queue UNION SELECT payload FROM stored")}
+                acked_lost = len(set(acks) - present)
+                resent_duplicates = len(present - set(acks))
+                first = max(acks) + 1 if acks else 0
+            else:
+                capture_q = DurableQueue(path)
+            for i in range(first, n):  # the restarted capture service re-sends what was not acknowledged
+                acks[i] = capture_q.put(_payload(i))
             deadline = time.monotonic() + limit
-            while capture.counts()[1] < share * n and time.monotonic() < deadline and worker.is_alive():
+            while capture_q.counts()[1] < share * n and time.monotonic() < deadline and worker.is_alive():
                 time.sleep(0.005)
         finally:
             if worker.is_alive():
                 worker.kill()
             worker.join(timeout=5)
-        queued_killed, stored_killed = capture.counts()
-        consume(path, cost, max_items=n, idle_timeout_s=0.2, deadline_s=limit)  # the restarted consumer
-        queued, _ = capture.counts()
-        stored = capture.stored_events()
-        capture.close()
+        queued_killed, stored_killed = capture_q.counts()
+        consume(path, cost, max_items=2 * n, idle_timeout_s=0.2, deadline_s=limit)  # the restarted consumer
+        queued, _ = capture_q.counts()
+        stored = capture_q.stored_events()
+        sync = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}[capture_q._db.execute("PRAGMA synchronous").fetchone()[0]]
+        capture_q.close()
+    index = np.array([int(p[5:10]) for p in stored["payload"]], dtype=int)
     seqs = stored["seq"].to_numpy()
     events = pd.DataFrame({
         "seq": seqs,
-        "ack_s": np.asarray(acks)[seqs - 1],
+        "ack_s": np.array([acks.get(i, np.nan) for i in index.tolist()]),
         "until_stored_s": (stored["stored_at"] - stored["scanned_at"]).to_numpy(),
     })
+    distinct = len(set(index.tolist()))
     return {
         "events": events,
+        "acked_before_crash": acked_before_crash,
+        "acked_lost": acked_lost,
+        "resent_duplicates": resent_duplicates,
         "stored_when_killed": stored_killed,
         "queued_when_killed": queued_killed,
-        "stored": int(len(set(seqs.tolist()))),
+        "stored": distinct,
         "still_queued": queued,
-        "missing": n - int(len(set(seqs.tolist()))),
-        "duplicates": int(len(seqs) - len(set(seqs.tolist()))),
-        "in_order": bool(np.all(np.diff(seqs) > 0)),
+        "missing": n - distinct,
+        "duplicates": int(len(index) - distinct),
+        "in_order": bool(np.all(np.diff(index) > 0)),
+        "synchronous": sync,
     }
 
 

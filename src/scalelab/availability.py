@@ -27,6 +27,10 @@ __all__ = [
     "SECONDS_PER_YEAR",
     "SECONDS_PER_MONTH",
     "replicated_availability",
+    "replicated_unavailability",
+    "replicated_nines",
+    "k_of_n_availability",
+    "failover_unavailability",
     "nines",
     "downtime_s",
     "replicas_for_target",
@@ -67,6 +71,102 @@ def replicated_availability(availability: ArrayLike, replicas: ArrayLike,
     n = at_least("replicas", replicas, 1, integer=True)
     s = probability("shared_availability", shared_availability)
     return scalar(s * (1.0 - (1.0 - a) ** n))
+
+
+def replicated_unavailability(availability: ArrayLike, replicas: ArrayLike,
+                              shared_availability: ArrayLike = 1.0) -> float | np.ndarray:
+    """Share of time ``n`` independent replicas are all down: ``(1 - a_s) + a_s (1 - a)**n``.
+
+    This is ``1 - replicated_availability(...)``, computed without the subtraction, so that
+    it stays exact when the availability is too close to 1 for a float: six replicas at
+    99.9% are down ``1e-18`` of the time, while ``1 - 1e-18`` rounds to 1.0.
+
+    Parameters
+    ----------
+    availability, replicas, shared_availability : as in :func:`replicated_availability`.
+
+    >>> replicated_unavailability(0.999, 6)  # doctest: +ELLIPSIS
+    1.0000000000000...e-18
+    """
+    a = probability("availability", availability)
+    n = at_least("replicas", replicas, 1, integer=True)
+    s = probability("shared_availability", shared_availability)
+    return scalar((1.0 - s) + s * (1.0 - a) ** n)
+
+
+def replicated_nines(availability: ArrayLike, replicas: ArrayLike,
+                     shared_availability: ArrayLike = 1.0) -> float | np.ndarray:
+    """Nines of ``n`` independent replicas, ``-log10`` of :func:`replicated_unavailability`.
+
+    Independent replicas give ``-n log10(1 - a)`` nines: six at 99.9% are 18 nines, which a
+    ``nines(1 - 1e-18)`` computed through the availability would report as infinite.
+
+    >>> round(replicated_nines(0.999, 6), 6)
+    18.0
+    >>> round(replicated_nines(0.99, 3, shared_availability=0.9999), 3)
+    3.996
+    """
+    u = np.asarray(replicated_unavailability(availability, replicas, shared_availability))
+    with np.errstate(divide="ignore"):
+        return scalar(-np.log10(u))
+
+
+def k_of_n_availability(availability: ArrayLike, replicas: int, needed: int) -> float | np.ndarray:
+    """Share of time at least ``needed`` of ``n`` independent replicas are up (binomial).
+
+    When one replica cannot carry the whole load, the service needs ``k`` replicas up at
+    once, and ``n = k + 1`` ("N+1") buys far less than ``1 - (1 - a)**n``:
+    ``sum_{j >= k} C(n, j) a**j (1 - a)**(n - j)``.
+
+    Parameters
+    ----------
+    availability : a, one replica's availability, in [0, 1].
+    replicas : n, whole number in [1, 1000].
+    needed : k, replicas that must be up, whole number in [1, n].
+
+    References
+    ----------
+    Shooman 2002, ch. 3 (k-out-of-n systems).
+
+    >>> round(k_of_n_availability(0.99, 2, 1), 6)  # k = 1 is plain redundancy
+    0.9999
+    >>> round(k_of_n_availability(0.99, 5, 4), 6)  # N+1 with N = 4
+    0.99902
+    """
+    from math import comb
+
+    a = probability("availability", availability)
+    n = int(in_range("replicas", replicas, 1, 1000, integer=True))
+    k = int(in_range("needed", needed, 1, n, integer=True))
+    total = sum(comb(n, j) * a**j * (1.0 - a) ** (n - j) for j in range(k, n + 1))
+    return scalar(np.asarray(total))
+
+
+def failover_unavailability(availability: ArrayLike, replicas: ArrayLike, failures_per_year: ArrayLike,
+                            failover_s: ArrayLike) -> float | np.ndarray:
+    """Unavailability when every failure of the serving replica costs a failover gap.
+
+    ``(1 - a)**n`` assumes that the moment a replica fails another answers in its place.
+    Real failover first has to notice the failure (missed heartbeats, a health check
+    timing out) and then redirect traffic; the service is down for that gap every time
+    the serving replica fails. To first order (gaps short next to the time between
+    failures) the two kinds of downtime add:
+    ``(1 - a)**n + failures_per_year * failover_s / SECONDS_PER_YEAR``.
+
+    Parameters
+    ----------
+    availability : a, one replica's availability, in [0, 1].
+    replicas : n, whole number >= 1.
+    failures_per_year : failures of the serving replica per year, >= 0.
+    failover_s : seconds from a failure until another replica answers, >= 0.
+
+    >>> round(failover_unavailability(0.99, 3, 12, 60) * SECONDS_PER_YEAR, 1)  # seconds a year
+    751.5
+    """
+    u = np.asarray(replicated_unavailability(availability, replicas))
+    f = at_least("failures_per_year", failures_per_year, 0)
+    d = at_least("failover_s", failover_s, 0)
+    return scalar(np.minimum(1.0, u + f * d / SECONDS_PER_YEAR))
 
 
 def nines(availability: ArrayLike) -> float | np.ndarray:
@@ -176,16 +276,21 @@ REPLICA_AXIS = np.arange(1, 7)
 def replica_curves(availability: float, shared_availability: float) -> dict[str, dict]:
     """Nines against replicas: independent replicas, and with a shared dependency.
 
+    Nines come from the unavailability (:func:`replicated_nines`), never from an
+    availability rounded to 1.0: six replicas at 99.9% show 18 nines.
+
     >>> curves = replica_curves(0.99, 0.9999)
     >>> [round(float(v), 2) for v in curves["with the shared dependency"]["y"][:3]]
     [2.0, 3.7, 4.0]
+    >>> round(float(replica_curves(0.999, 1.0)["independent replicas"]["y"][-1]), 6)
+    18.0
     """
     n = REPLICA_AXIS
-    independent = nines(replicated_availability(availability, n))
-    shared = nines(replicated_availability(availability, n, shared_availability))
+    independent = replicated_nines(availability, n)
+    shared = replicated_nines(availability, n, shared_availability)
     return {
-        "independent replicas": dict(x=n, y=np.minimum(independent, 20.0), mode="lines+markers"),
-        "with the shared dependency": dict(x=n, y=np.minimum(shared, 20.0), mode="lines+markers"),
+        "independent replicas": dict(x=n, y=np.asarray(independent), mode="lines+markers"),
+        "with the shared dependency": dict(x=n, y=np.asarray(shared), mode="lines+markers"),
         "the shared dependency alone": dict(x=n[[0, -1]], y=np.full(2, float(nines(shared_availability))
                                                                     if shared_availability < 1 else np.nan),
                                             mode="lines", line={"dash": "dot"}),

@@ -1,6 +1,6 @@
 """Scaling the database: where a key lives when data is spread over many nodes.
 
-Distributed NoSQL stores such as Cassandra and MongoDB place each item on a node by
+Distributed NoSQL stores such as Cassandra (and MongoDB with hashed sharding) place each item on a node by
 hashing its key: the hash gives a number, and the number picks the node. This module
 is a first taste, with the simplest rule, ``hash(key) mod n``. It spreads keys evenly,
 but when a node is added almost every key has to move: going from ``n`` to ``n + 1``
@@ -109,20 +109,50 @@ def expected_moved_share(nodes_before: int, nodes_after: int) -> float:
 
 
 def store_families() -> "pd.DataFrame":
-    """Ways to scale a database out, as the chapter compares them (a small table)."""
+    """Ways to scale a database out, as the chapter compares them (a small table).
+
+    Five rows in three classes: an existing SQL engine scaled out, a SQL database born
+    distributed (NewSQL), and three NoSQL stores. Columns: ``class``, ``data model``,
+    ``where data lives``, ``replication`` (how copies are kept) and ``transactions``.
+
+    References
+    ----------
+    Oracle RAC and Vitess documentation; J. C. Corbett et al., "Spanner: Google's
+    globally-distributed database", OSDI 2012; CockroachDB docs, "Replication layer"
+    (Raft); Apache Cassandra 4 docs, "Dynamo" (token ring, replication factor,
+    consistency levels); MongoDB manual, "Sharding", "Replication" and "Transactions"
+    (multi-document transactions on replica sets since 4.0, 2018, across shards since
+    4.2, 2019); Neo4j Operations Manual 5, "Clustering" (databases hosted on a subset of
+    servers) and "Composite databases" (sharding a graph).
+
+    >>> list(store_families().columns)
+    ['class', 'data model', 'where data lives', 'replication', 'transactions']
+    """
     import pandas as pd
 
     rows = [
-        ("Distributed SQL / NewSQL (e.g. CockroachDB, Google Spanner, YugabyteDB)",
-         "one logical SQL database; many query-engine replicas",
-         "ranges of keys split automatically over nodes, each range replicated",
-         "SQL, transactions across nodes"),
-        ("Cassandra", "wide-column tables", "hash of the partition key on a token ring",
-         "each row on several replicas; tunable consistency"),
-        ("MongoDB", "JSON-like documents", "sharded by ranges or by a hash of the shard key",
-         "each shard a replica set (one primary)"),
-        ("Neo4j", "graph of nodes and relationships",
-         "not hash-partitioned: every server holds the whole graph",
-         "replicated for reads and availability; one leader takes writes"),
+        ("Oracle RAC; MySQL + Vitess; PostgreSQL + Citus", "scaled-out SQL engine", "relational tables",
+         "RAC: one database on shared disks, many engine instances; Vitess, Citus: a routing layer "
+         "shards tables over ordinary MySQL or PostgreSQL servers",
+         "each shard's primary streams its log to replicas (RAC: storage-level mirroring)",
+         "full SQL within a shard; across shards limited or slower (two-phase commit)"),
+        ("Google Spanner, CockroachDB, YugabyteDB", "NewSQL: SQL born distributed", "relational tables",
+         "key ranges split and moved between nodes automatically",
+         "each range a consensus group (Paxos in Spanner, Raft in the others) of usually 3 or 5 replicas",
+         "serializable SQL transactions across nodes"),
+        ("Cassandra", "NoSQL: wide-column", "tables of rows grouped by partition key",
+         "hash of the partition key on a token ring",
+         "each partition on replication-factor nodes, no leader; consistency chosen per query (ONE, QUORUM, ALL)",
+         "single-partition lightweight transactions (Paxos); no multi-partition transactions"),
+        ("MongoDB", "NoSQL: document", "JSON-like documents",
+         "shards by ranges or by a hash of the shard key",
+         "each shard a replica set: one elected primary takes writes, secondaries copy its log",
+         "multi-document ACID transactions, across shards since 4.2 (2019)"),
+        ("Neo4j 5", "NoSQL: graph", "nodes and relationships",
+         "each database on a chosen subset of the cluster's servers; a graph can be split by hand "
+         "into several databases queried together as one composite database",
+         "primaries agree by Raft and take writes; secondaries copy asynchronously for reads",
+         "ACID transactions within one database"),
     ]
-    return pd.DataFrame(rows, columns=["store", "data model", "where data lives", "replication"]).set_index("store")
+    return pd.DataFrame(rows, columns=["store", "class", "data model", "where data lives", "replication",
+                                       "transactions"]).set_index("store")

@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validate import at_least, in_range, positive, scalar
-from .queueing import lindley_waits
+from .queueing import lindley_waits, reliable_ccdf
 
 __all__ = [
     "POLICIES",
@@ -47,7 +47,12 @@ __all__ = [
     "max_load_table",
     "tail_curves",
     "round_robin_mean_wait",
+    "exact_response_rate",
+    "MAX_TABLE_REQUESTS",
 ]
+
+#: Most requests per replication :func:`policy_table` simulates.
+MAX_TABLE_REQUESTS = 400_000
 
 POLICIES = ("random", "round robin", "two choices", "shortest queue")
 
@@ -164,18 +169,82 @@ def round_robin_mean_wait(arrival_rate: float, service_rate: float, servers: int
     return sigma / (mu * (1.0 - sigma))
 
 
-def policy_table(load: float = 0.9, servers: int = 8, n_requests: int = 40_000, seed: int = 3) -> "pd.DataFrame":
-    """Mean, 99th percentile and 99.9th percentile response time for each policy.
+def exact_response_rate(policy: str, arrival_rate: float, service_rate: float, servers: int) -> float:
+    """Rate of the exponential response-time distribution, where the policy has one; else NaN.
 
+    Random dispatch makes each replica an M/M/1 queue fed at ``lambda / c``: the response
+    time is exponential with rate ``mu - lambda / c``. Round robin makes it an E_c/M/1
+    queue; in any GI/M/1 FIFO queue the response time is exponential with rate
+    ``mu (1 - sigma)`` (:func:`round_robin_mean_wait` gives sigma). Two choices and JSQ
+    have no such closed form.
+
+    References
+    ----------
+    Kleinrock 1975, sections 3.2 and 6.4.
+
+    >>> round(exact_response_rate("random", 7.2, 1.0, 8), 6)
+    0.1
+    """
+    if policy not in POLICIES:
+        raise ValueError(f"policy must be one of {', '.join(POLICIES)}, got {policy!r}")
+    lam = float(positive("arrival_rate", arrival_rate))
+    mu = float(positive("service_rate", service_rate))
+    c = int(at_least("servers", servers, 1, integer=True))
+    if lam >= c * mu:
+        raise ValueError(f"arrival_rate must be < servers x service_rate for a stable queue, got {lam:g} >= {c} x {mu:g}")
+    if policy == "random":
+        return mu - lam / c
+    if policy == "round robin":
+        wait = round_robin_mean_wait(lam, mu, c)
+        return 1.0 / (wait + 1.0 / mu)  # mean response 1 / (mu (1 - sigma))
+    return float("nan")
+
+
+def policy_table(load: float = 0.9, servers: int = 8, n_requests: int = 100_000, seed: int = 3,
+                 replications: int = 5, warmup_share: float = 0.1) -> "pd.DataFrame":
+    """Mean, 99th and 99.9th percentile response time per policy, with 95% intervals.
+
+    Each policy runs ``replications`` independent simulations of ``n_requests`` (seeds
+    ``seed, seed + 1, ...``; every policy sees the same ones), each starting empty with
+    its first ``warmup_share`` of requests discarded as warm-up. A statistic's value is
+    its mean over the replications and ``+/-`` the half-width of its 95% interval
+    (Student's t over replications). Where the policy has an exact answer
+    (:func:`exact_response_rate`: random and round robin) it is shown beside.
     Service rate 1: times are in mean service times.
+
+    Parameters
+    ----------
+    load : utilization, in (0, 1).
+    servers : replicas, whole number >= 1.
+    n_requests : requests per replication, whole number in [1,000, MAX_TABLE_REQUESTS].
+    seed : first seed, whole number >= 0.
+    replications : independent runs, whole number in [2, 20].
+    warmup_share : share of each run discarded, in [0, 0.5].
     """
     import pandas as pd
 
     rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True))
+    c = int(at_least("servers", servers, 1, integer=True))
+    n = int(in_range("n_requests", n_requests, 1_000, MAX_TABLE_REQUESTS, integer=True))
+    s0 = int(at_least("seed", seed, 0, integer=True))
+    reps = int(in_range("replications", replications, 2, 20, integer=True))
+    skip = int(n * float(in_range("warmup_share", warmup_share, 0, 0.5)))
+    t975 = {2: 12.706, 3: 4.303, 4: 3.182, 5: 2.776, 6: 2.571, 7: 2.447, 8: 2.365, 9: 2.306, 10: 2.262}
     rows = []
     for policy in POLICIES:
-        r = simulate_policy(policy, rho * servers, 1.0, servers, n_requests, seed)
-        rows.append({"policy": policy, "mean": r.mean(), "p99": np.quantile(r, 0.99), "p99.9": np.quantile(r, 0.999)})
+        stats = []
+        for k in range(reps):
+            r = simulate_policy(policy, rho * c, 1.0, c, n, s0 + k)[skip:]
+            stats.append((r.mean(), np.quantile(r, 0.99), np.quantile(r, 0.999)))
+        stats = np.asarray(stats)
+        half = t975.get(reps, 2.09) * stats.std(axis=0, ddof=1) / np.sqrt(reps)
+        rate = exact_response_rate(policy, rho * c, 1.0, c)
+        row = {"policy": policy}
+        for j, (name, q) in enumerate((("mean", None), ("p99", 0.99), ("p99.9", 0.999))):
+            row[name] = stats[:, j].mean()
+            row[f"{name} +/-"] = half[j]
+            row[f"{name} exact"] = (1.0 / rate if q is None else -np.log1p(-q) / rate) if np.isfinite(rate) else np.nan
+        rows.append(row)
     return pd.DataFrame(rows).set_index("policy")
 
 
@@ -268,25 +337,35 @@ _COLORS = {"random": "#d62728", "round robin": "#ff7f0e", "two choices": "#2ca02
 @lru_cache(maxsize=512)
 def _tails(load: float, servers: int, n_requests: int, seed: int) -> tuple[np.ndarray, ...]:
     out = []
+    skip = n_requests // 10  # warm-up: the runs start empty
     for policy in POLICIES:
-        r = np.sort(simulate_policy(policy, load * servers, 1.0, servers, n_requests, seed))
-        share = 1.0 - np.searchsorted(r, TAIL_AXIS, side="right") / r.size
-        out.append(np.where(share > 0, share, np.nan))
+        r = simulate_policy(policy, load * servers, 1.0, servers, n_requests, seed)[skip:]
+        out.append(reliable_ccdf(r, TAIL_AXIS, batches=10)[0])
     return tuple(out)
 
 
-def tail_curves(load: float, servers: int, n_requests: int = 10_000, seed: int = 3) -> dict[str, dict]:
+def tail_curves(load: float, servers: int, n_requests: int = 40_000, seed: int = 3) -> dict[str, dict]:
     """Share of requests slower than t (in mean service times) under each policy.
 
-    Simulations are cached per (load, servers): the static page precomputes every
-    slider position anyway, and a live slider then only redraws.
+    Each policy's run starts empty and drops its first 10% as warm-up; a curve is drawn
+    only where its 95% batch-means interval is within 30% of its value
+    (:func:`scalelab.queueing.reliable_ccdf`), so that it stops where the run is too
+    short to say more. Random and round robin have exact tails (dotted, from
+    :func:`exact_response_rate`). Simulations are cached per (load, servers): the
+    static page precomputes every slider position anyway, and a live slider then
+    only redraws.
 
-    >>> list(tail_curves(0.8, 4))
+    >>> list(tail_curves(0.8, 4))[:4]
     ['random', 'round robin', 'two choices', 'shortest queue']
     """
     rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True))
     c = int(at_least("servers", servers, 1, integer=True))
+    n = int(in_range("n_requests", n_requests, 1_000, MAX_TABLE_REQUESTS, integer=True))
     curves = {}
-    for policy, share in zip(POLICIES, _tails(round(rho, 6), c, n_requests, seed)):
+    for policy, share in zip(POLICIES, _tails(round(rho, 6), c, n, seed)):
         curves[policy] = dict(x=TAIL_AXIS, y=share, mode="lines", line={"color": _COLORS[policy]})
+    for policy in ("random", "round robin"):
+        rate = exact_response_rate(policy, rho * c, 1.0, c)
+        curves[f"{policy}: exact"] = dict(x=TAIL_AXIS, y=np.exp(-rate * TAIL_AXIS), mode="lines",
+                                          line={"color": _COLORS[policy], "dash": "dot"})
     return curves

@@ -25,7 +25,8 @@ from numpy.typing import ArrayLike
 
 from ._validate import at_least, in_range, probability, scalar
 
-__all__ = ["fanout_slow_probability", "fanout_for_slow_share", "chain_availability", "fanout_curves", "chain_curves"]
+__all__ = ["fanout_slow_probability", "fanout_for_slow_share", "chain_availability", "release_failure_probability",
+           "fanout_curves", "chain_curves"]
 
 
 def fanout_slow_probability(slow_probability: ArrayLike, fanout: ArrayLike) -> float | np.ndarray:
@@ -57,6 +58,32 @@ def fanout_for_slow_share(slow_probability: ArrayLike, slow_share: ArrayLike) ->
     p = probability("slow_probability", slow_probability, open_low=True, open_high=True)
     s = probability("slow_share", slow_share, open_low=True, open_high=True)
     return scalar(np.log1p(-s) / np.log1p(-p))
+
+
+def release_failure_probability(change_failure_probability: ArrayLike, changes_per_release: ArrayLike) -> float | np.ndarray:
+    """Chance that a release carrying ``k`` independent changes contains at least one bad one.
+
+    ``1 - (1 - p)^k``, the fan-out formula again: a monolith that ships fifty changes
+    together fails (or must be rolled back whole) far more often than a service that
+    ships one change at a time, and finding the bad change among fifty takes longer.
+
+    Parameters
+    ----------
+    change_failure_probability : p, chance that one change breaks the release, in [0, 1].
+    changes_per_release : k, changes shipped together, >= 1.
+
+    References
+    ----------
+    J. Humble and D. Farley, *Continuous Delivery*, Addison-Wesley, 2010, ch. 1 (small,
+    frequent releases); N. Forsgren, J. Humble and G. Kim, *Accelerate*, IT Revolution,
+    2018 (change failure rate).
+
+    >>> round(release_failure_probability(0.01, 50), 3), round(release_failure_probability(0.01, 1), 3)
+    (0.395, 0.01)
+    """
+    p = probability("change_failure_probability", change_failure_probability)
+    k = at_least("changes_per_release", changes_per_release, 1)
+    return fanout_slow_probability(p, k)
 
 
 def chain_availability(availability: ArrayLike, services: ArrayLike, replicas: ArrayLike = 1) -> float | np.ndarray:

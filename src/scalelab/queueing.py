@@ -51,10 +51,17 @@ __all__ = [
     "simulate_fifo",
     "simulate_simpy",
     "random_dispatch_waits",
+    "stationary_free_times",
+    "batch_means_ci",
     "agreement_table",
     "replica_curves",
     "mmc_wait_ccdf",
     "wait_tail_curves",
+    "tail_requests",
+    "wait_tail_check",
+    "MAX_TAIL_REQUESTS",
+    "TAIL_MARKER_PRECISION",
+    "reliable_ccdf",
 ]
 
 
@@ -299,20 +306,26 @@ def lindley_waits(interarrival_s: np.ndarray, service_s: np.ndarray) -> np.ndarr
     return partial - np.minimum.accumulate(partial)
 
 
-def fifo_waits(interarrival_s: np.ndarray, service_s: np.ndarray, servers: int) -> np.ndarray:
+def fifo_waits(interarrival_s: np.ndarray, service_s: np.ndarray, servers: int,
+               initial_free_s: np.ndarray | None = None) -> np.ndarray:
     """Waiting times in a first-come-first-served queue with ``servers`` identical servers.
 
     One server uses :func:`lindley_waits`. With more, each request in turn takes the
     server that frees up first (a heap of free times: the Kiefer-Wolfowitz recursion),
-    in a tight loop over plain floats. Inner helper: arrays are trusted.
+    in a tight loop over plain floats. ``initial_free_s`` (one time per server) is when
+    each server first becomes free, for a queue that does not start empty (see
+    :func:`stationary_free_times`). Inner helper: arrays are trusted.
 
     >>> fifo_waits(np.array([0.0, 0.0, 0.0]), np.array([2.0, 2.0, 2.0]), 2)
     array([0., 0., 2.])
     """
-    if servers == 1:
+    if initial_free_s is None and servers == 1:
         return lindley_waits(interarrival_s, service_s)
+    if servers == 1:  # a virtual request at time 0 holds the server for the initial work
+        v = float(np.asarray(initial_free_s)[0])
+        return lindley_waits(np.concatenate(([0.0], interarrival_s)), np.concatenate(([v], service_s)))[1:]
     arrivals = np.cumsum(interarrival_s).tolist()
-    free = [0.0] * servers
+    free = [0.0] * servers if initial_free_s is None else sorted(np.asarray(initial_free_s, dtype=float).tolist())
     waits = []
     push = waits.append
     replace = heapq.heapreplace
@@ -322,6 +335,75 @@ def fifo_waits(interarrival_s: np.ndarray, service_s: np.ndarray, servers: int) 
         replace(free, start + service)
         push(start - arrive)
     return np.asarray(waits)
+
+
+def stationary_free_times(arrival_rate: float, service_rate: float, servers: int,
+                          rng: np.random.Generator) -> np.ndarray:
+    """When each server of an M/M/c queue in steady state next becomes free (seconds from now).
+
+    Starting a simulation empty biases it: the first requests find short queues, and at
+    high load the queue takes thousands of requests to forget its start. Starting from a
+    draw of the stationary state removes the bias exactly. The number in system ``N`` is
+    drawn from the M/M/c distribution (with probability ``C(c, a)`` all servers are busy
+    and ``N - c`` is geometric with ratio ``rho``; otherwise ``p_n`` is proportional to
+    ``a**n / n!`` for ``n < c``). Busy servers have exponential residual service (memoryless),
+    and the ``N - c`` waiting requests are then handed, in order, to the server that frees
+    up first, each with a fresh exponential service time. Inner helper: trusted inputs,
+    a stable queue.
+
+    References
+    ----------
+    Kleinrock 1975, sec. 3.5 (the M/M/c state probabilities).
+
+    >>> free = stationary_free_times(0.5, 1.0, 1, np.random.default_rng(0))
+    >>> free.shape
+    (1,)
+    """
+    lam, mu, c = float(arrival_rate), float(service_rate), int(servers)
+    a, rho = lam / mu, lam / (c * mu)
+    if rng.random() < float(erlang_c(c, a)):
+        n = c + int(rng.geometric(1.0 - rho)) - 1
+    else:
+        weights = np.array([a**k / float(np.prod(np.arange(1, k + 1))) for k in range(c)])
+        n = int(rng.choice(c, p=weights / weights.sum()))
+    busy = min(n, c)
+    free = [0.0] * (c - busy) + rng.exponential(1.0 / mu, busy).tolist()
+    heapq.heapify(free)
+    for extra in rng.exponential(1.0 / mu, n - busy).tolist():
+        heapq.heapreplace(free, free[0] + extra)
+    return np.sort(np.asarray(free))
+
+
+def batch_means_ci(samples: np.ndarray, batches: int = 20) -> tuple[float, float]:
+    """Mean of a correlated series and the half-width of its 95% confidence interval.
+
+    Successive waits in a queue are strongly correlated, so ``std / sqrt(n)`` understates
+    the error. The series is cut into ``batches`` consecutive batches; their means are
+    nearly independent, and Student's t with ``batches - 1`` degrees of freedom gives the
+    interval.
+
+    Parameters
+    ----------
+    samples : 1-d array, at least ``2 x batches`` values.
+    batches : whole number in [2, 1000].
+
+    References
+    ----------
+    A. M. Law, *Simulation Modeling and Analysis*, 5th ed., McGraw-Hill, 2015, sec. 9.5.3.
+
+    >>> m, h = batch_means_ci(np.arange(100.0), batches=10)
+    >>> round(m, 1), h > 0
+    (49.5, True)
+    """
+    b = int(in_range("batches", batches, 2, 1000, integer=True))
+    x = np.asarray(samples, dtype=float).ravel()
+    if x.size < 2 * b:
+        raise ValueError(f"samples must hold at least 2 x batches = {2 * b} values, got {x.size}")
+    means = x[: x.size - x.size % b].reshape(b, -1).mean(axis=1)
+    z, nu = 1.959964, b - 1.0  # Student's t 97.5% point by its Cornish-Fisher expansion (to 1e-3 for nu >= 5)
+    t = z + (z**3 + z) / (4 * nu) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * nu**2)
+    half = float(t * means.std(ddof=1) / np.sqrt(b))
+    return float(x.mean()), half
 
 
 def _workload(arrival_rate: float, service_rate: float, n_requests: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -341,7 +423,7 @@ def _check_simulation(arrival_rate, service_rate, servers, n_requests, seed):
 
 
 def simulate_fifo(arrival_rate: float, service_rate: float, servers: int, n_requests: int,
-                  seed: int) -> np.ndarray:
+                  seed: int, start: str = "empty") -> np.ndarray:
     """Each request's waiting time in queue (seconds) in a simulated M/M/c FIFO queue.
 
     Poisson arrivals at ``arrival_rate``, exponential service at ``service_rate`` per
@@ -357,6 +439,9 @@ def simulate_fifo(arrival_rate: float, service_rate: float, servers: int, n_requ
     n_requests : requests to simulate, whole number in [1, 10,000,000].
     seed : seed of ``numpy.random.default_rng``, whole number >= 0. The same seed gives
         the same arrivals and service times as :func:`simulate_simpy`.
+    start : ``"empty"`` (as :func:`simulate_simpy`) or ``"stationary"``: the queue starts
+        in a state drawn from its steady state (:func:`stationary_free_times`), which
+        removes the start-up bias; needs a stable queue.
 
     Returns
     -------
@@ -372,8 +457,18 @@ def simulate_fifo(arrival_rate: float, service_rate: float, servers: int, n_requ
     (2.3, 2.3)
     """
     lam, mu, c, n, s = _check_simulation(arrival_rate, service_rate, servers, n_requests, seed)
+    initial = _initial_state(start, lam, mu, c, s)
     interarrival, service = _workload(lam, mu, n, s)
-    return fifo_waits(interarrival, service, c)
+    return fifo_waits(interarrival, service, c, initial)
+
+
+def _initial_state(start: str, lam: float, mu: float, c: int, seed: int) -> np.ndarray | None:
+    if start not in ("empty", "stationary"):
+        raise ValueError(f"start must be 'empty' or 'stationary', got {start!r}")
+    if start == "empty":
+        return None
+    _stable_queue(lam, mu, c)
+    return stationary_free_times(lam, mu, c, np.random.default_rng([seed, 3]))
 
 
 def simulate_simpy(arrival_rate: float, service_rate: float, servers: int, n_requests: int,
@@ -431,35 +526,48 @@ def simulate_simpy(arrival_rate: float, service_rate: float, servers: int, n_req
 
 
 def random_dispatch_waits(arrival_rate: float, service_rate: float, servers: int, n_requests: int,
-                          seed: int) -> np.ndarray:
+                          seed: int, start: str = "empty") -> np.ndarray:
     """Waits when the balancer picks a replica at random (fast twin of ``dispatch="random"``).
 
     Uses the same arrivals, service times and choices as :func:`simulate_simpy` with
-    ``dispatch="random"``; each replica's queue is a Lindley recursion.
+    ``dispatch="random"``; each replica's queue is a Lindley recursion. ``start`` is as
+    in :func:`simulate_fifo`: ``"stationary"`` starts each replica's M/M/1 queue (fed at
+    ``arrival_rate / servers``) in its steady state.
 
     >>> w = random_dispatch_waits(3.0, 1.0, 4, 1_000, seed=2)
     >>> bool(np.allclose(w, simulate_simpy(3.0, 1.0, 4, 1_000, seed=2, dispatch="random")))
     True
     """
     lam, mu, c, n, s = _check_simulation(arrival_rate, service_rate, servers, n_requests, seed)
+    if start not in ("empty", "stationary"):
+        raise ValueError(f"start must be 'empty' or 'stationary', got {start!r}")
     interarrival, service = _workload(lam, mu, n, s)
     target = np.random.default_rng([s, 1]).integers(0, c, n)
     arrivals = np.cumsum(interarrival)
+    if start == "stationary":
+        _stable_queue(lam, mu, c)
+        first = np.random.default_rng([s, 3])
+        initial = [stationary_free_times(lam / c, mu, 1, first) for _ in range(c)]
     waits = np.empty(n)
     for k in range(c):
         mine = np.flatnonzero(target == k)
         if mine.size:
             gaps = np.diff(arrivals[mine], prepend=0.0)
-            waits[mine] = lindley_waits(gaps, service[mine])
+            waits[mine] = (lindley_waits(gaps, service[mine]) if start == "empty"
+                           else fifo_waits(gaps, service[mine], 1, initial[k]))
     return waits
 
 
 def agreement_table(load: float = 0.7, n_requests: int = 20_000, seed: int = 7,
-                    servers: tuple[int, ...] = (1, 2, 4)) -> "pd.DataFrame":
+                    servers: tuple[int, ...] = (1, 2, 4), long_requests: int = 400_000) -> "pd.DataFrame":
     """Mean wait by Erlang C, by :func:`simulate_fifo` and by :func:`simulate_simpy`.
 
     Service rate 1 per second (times are in mean service times); arrival rate
-    ``load x servers``. Also the random-dispatch model against N x M/M/1.
+    ``load x servers``. Also the random-dispatch model against N x M/M/1. Both
+    simulations run ``n_requests`` from an empty start, request by request alike. The
+    last two columns are a long numpy run (``long_requests``, steady-state start, see
+    :func:`simulate_fifo`) and the half-width of its 95% batch-means interval
+    (:func:`batch_means_ci`): the size of the sampling noise at this load.
     """
     import pandas as pd
 
@@ -467,20 +575,26 @@ def agreement_table(load: float = 0.7, n_requests: int = 20_000, seed: int = 7,
     rows = []
     for c in servers:
         lam = rho * c
+        long_run = batch_means_ci(simulate_fifo(lam, 1.0, c, long_requests, seed, start="stationary"))
         rows.append({
             "servers": c,
             "queues": "one shared",
             "formula": float(mmc_mean_wait(lam, 1.0, c)),
             "simulate_fifo (numpy)": float(simulate_fifo(lam, 1.0, c, n_requests, seed).mean()),
             "SimPy model": float(simulate_simpy(lam, 1.0, c, n_requests, seed).mean()),
+            "long run": long_run[0],
+            "long run +/-": long_run[1],
         })
         if c > 1:
+            long_run = batch_means_ci(random_dispatch_waits(lam, 1.0, c, long_requests, seed, start="stationary"))
             rows.append({
                 "servers": c,
                 "queues": "one per replica",
                 "formula": float(separate_queues_mean_response(lam, 1.0, c)) - 1.0,
                 "simulate_fifo (numpy)": float(random_dispatch_waits(lam, 1.0, c, n_requests, seed).mean()),
                 "SimPy model": float(simulate_simpy(lam, 1.0, c, n_requests, seed, dispatch="random").mean()),
+                "long run": long_run[0],
+                "long run +/-": long_run[1],
             })
     return pd.DataFrame(rows).set_index(["servers", "queues"])
 
@@ -494,15 +608,20 @@ def replica_curves(request_rate: float, service_ms: float) -> dict[str, tuple[np
     """Mean and 99th-percentile response time (ms) against replicas, shared vs separate queues.
 
     Replica counts too small to carry the load (``N <= rate x service time``) are left
-    blank: those queues grow without bound.
+    blank: those queues grow without bound. The axis runs from 1 to 64 replicas, or
+    further (to twice the minimum) when the load needs more than 32, so that every
+    setting shows its curves.
 
     >>> curves = replica_curves(1000, 10)
     >>> bool(np.isnan(curves["one shared queue: mean"]["y"][:10]).all())
     True
+    >>> int(replica_curves(2000, 50)["one shared queue: mean"]["x"][-1])  # needs at least 101
+    202
     """
     mu = 1000.0 / float(positive("service_ms", service_ms))
     lam = float(positive("request_rate", request_rate))
-    n = REPLICA_AXIS
+    minimum = int(np.floor(lam / mu)) + 1
+    n = REPLICA_AXIS if 2 * minimum <= REPLICA_AXIS[-1] else np.arange(1, 2 * minimum + 1)
     ok = lam < n * mu * (1 - 1e-9)
     out = {}
     for label, fn in (("one shared queue", mmc_mean_response), ("a queue per replica", separate_queues_mean_response)):
@@ -547,26 +666,107 @@ def _empirical_ccdf(samples: np.ndarray, t: np.ndarray) -> np.ndarray:
     return np.where(share > 0, share, np.nan)  # a log axis cannot show zero
 
 
-def wait_tail_curves(load: float, servers: int, n_requests: int = 8_000, seed: int = 5) -> dict[str, dict]:
+#: A simulated tail marker is drawn only where its 95% interval is within this share of its value.
+TAIL_MARKER_PRECISION = 0.3
+
+
+def reliable_ccdf(samples: np.ndarray, t: np.ndarray, batches: int = 20,
+                  precision: float = TAIL_MARKER_PRECISION) -> tuple[np.ndarray, np.ndarray]:
+    """Empirical ``P(X > t)`` of a correlated series, and its 95% half-width by batch means.
+
+    Values whose half-width exceeds ``precision`` times the value (too few independent
+    excursions that far out in the tail) are returned as NaN, so that a figure shows only
+    markers that can validate a formula.
+
+    >>> share, half = reliable_ccdf(np.random.default_rng(0).exponential(1.0, 100_000), np.array([1.0, 20.0]))
+    >>> round(float(share[0]), 2), bool(np.isnan(share[1]))
+    (0.37, True)
+    """
+    x = np.asarray(samples, dtype=float)
+    b = int(in_range("batches", batches, 2, 1000, integer=True))
+    p = float(in_range("precision", precision, 0, 1, low_open=True))
+    share = 1.0 - np.searchsorted(np.sort(x), t, side="right") / x.size
+    per = np.stack([1.0 - np.searchsorted(np.sort(chunk), t, side="right") / chunk.size
+                    for chunk in np.array_split(x[: x.size - x.size % b], b)])
+    z, nu = 1.959964, b - 1.0
+    tq = z + (z**3 + z) / (4 * nu) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * nu**2)
+    half = tq * per.std(axis=0, ddof=1) / np.sqrt(b)
+    shown = np.where((share > 0) & (half <= p * share), share, np.nan)
+    return shown, half
+
+
+#: Most requests one explorer frame (or tail check) simulates.
+MAX_TAIL_REQUESTS = 200_000
+
+
+def tail_requests(load: float) -> int:
+    """Requests simulated per frame at a load: ``2,000 / (1 - rho)**2``, in [20,000, MAX_TAIL_REQUESTS].
+
+    A queue's memory grows like ``1 / (1 - rho)**2`` (its relaxation time), so a run of
+    fixed length that is plenty at load 0.5 is far too short at 0.95.
+
+    >>> tail_requests(0.5), tail_requests(0.95)
+    (20000, 200000)
+    """
+    rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True))
+    return int(min(MAX_TAIL_REQUESTS, max(20_000, 2_000 / (1.0 - rho) ** 2)))
+
+
+def wait_tail_curves(load: float, servers: int, n_requests: int | None = None, seed: int = 5) -> dict[str, dict]:
     """Share of requests waiting longer than t: formulas against simulate_fifo (for an explorer).
 
     Times are in mean service times (service rate 1). One shared queue (M/M/c, Erlang C)
     against a random choice of replica (c separate M/M/1 queues, each with
-    ``P(W > t) = rho exp(-(1 - rho) t)``), both simulated with the same seed.
+    ``P(W > t) = rho exp(-(1 - rho) t)``), both simulated with the same seed. Both
+    simulations start in a steady state (``start="stationary"``), so they carry no
+    start-up bias, and run :func:`tail_requests` requests (more at higher load); what
+    is left is sampling noise. A marker is drawn only where its 95% batch-means interval
+    is within ``TAIL_MARKER_PRECISION`` (30%) of its value (:func:`reliable_ccdf`).
 
     >>> sorted(wait_tail_curves(0.8, 4))[:2]
     ['a queue per replica: formula', 'a queue per replica: simulated']
     """
     rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True))
     c = int(_servers(servers))
+    n = tail_requests(rho) if n_requests is None else int(in_range("n_requests", n_requests, 1, MAX_TAIL_REQUESTS, integer=True))
     lam = rho * c
     t = WAIT_AXIS
-    shared = simulate_fifo(lam, 1.0, c, n_requests, seed)
-    separate = random_dispatch_waits(lam, 1.0, c, n_requests, seed)
+    shared = simulate_fifo(lam, 1.0, c, n, seed, start="stationary")
+    separate = random_dispatch_waits(lam, 1.0, c, n, seed, start="stationary")
     blue, red = "#1f77b4", "#d62728"
     return {
         "one shared queue: formula": dict(x=t, y=np.asarray(mmc_wait_ccdf(lam, 1.0, c, t)), mode="lines", line={"color": blue}),
-        "one shared queue: simulated": dict(x=t, y=_empirical_ccdf(shared, t), mode="markers", marker={"color": blue, "size": 6}),
+        "one shared queue: simulated": dict(x=t, y=reliable_ccdf(shared, t)[0], mode="markers", marker={"color": blue, "size": 6}),
         "a queue per replica: formula": dict(x=t, y=rho * np.exp(-(1.0 - rho) * t), mode="lines", line={"color": red}),
-        "a queue per replica: simulated": dict(x=t, y=_empirical_ccdf(separate, t), mode="markers", marker={"color": red, "size": 6, "symbol": "x"}),
+        "a queue per replica: simulated": dict(x=t, y=reliable_ccdf(separate, t)[0], mode="markers", marker={"color": red, "size": 6, "symbol": "x"}),
     }
+
+
+def wait_tail_check(load: float, servers: int, waits: tuple[float, ...] = (0.0, 2.4, 6.0), seed: int = 5,
+                    start: str = "stationary") -> "pd.DataFrame":
+    """P(wait > t) of one shared queue: the formula, one simulated run and its 95% interval.
+
+    The run is the explorer's (same length, same seed). The interval comes from batch
+    means of the indicator ``W > t`` (:func:`batch_means_ci`): successive requests are
+    correlated, so the plain binomial error would be far too small. ``inside`` says
+    whether the formula lies in the interval, ``drawn`` whether the explorer shows the
+    marker (interval within ``TAIL_MARKER_PRECISION`` of the value).
+
+    >>> table = wait_tail_check(0.8, 4)
+    >>> list(table.columns)
+    ['formula', 'simulated', '95% interval +/-', 'inside', 'drawn']
+    """
+    import pandas as pd
+
+    rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True))
+    c = int(_servers(servers))
+    lam = rho * c
+    w = simulate_fifo(lam, 1.0, c, tail_requests(rho), seed, start=start)
+    rows = []
+    for t in waits:
+        exact = float(mmc_wait_ccdf(lam, 1.0, c, t))
+        share, half = batch_means_ci((w > t).astype(float))
+        rows.append({"wait t": t, "formula": exact, "simulated": share, "95% interval +/-": half,
+                     "inside": bool(abs(share - exact) <= half),
+                     "drawn": bool(share > 0 and half <= TAIL_MARKER_PRECISION * share)})
+    return pd.DataFrame(rows).set_index("wait t")

@@ -25,15 +25,14 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 
 import numpy as np
 import pandas as pd
 
 from ._validate import at_least, in_range, positive
 
-__all__ = ["NONCE_BYTES", "TAG_BYTES", "stored_size_bytes", "integrity_demo", "measure_encryption",
-           "measurement_figure"]
+__all__ = ["NONCE_BYTES", "TAG_BYTES", "stored_size_bytes", "integrity_demo", "replay_demo", "measure_encryption",
+           "encryption_verdict", "measurement_figure"]
 
 NONCE_BYTES = 12  # 96-bit nonce, the size NIST SP 800-38D recommends
 TAG_BYTES = 16  # 128-bit authentication tag
@@ -96,8 +95,48 @@ def integrity_demo(message: bytes = b"balance=100.00", seed: int = 0) -> dict[st
     }
 
 
-def _write_records(path: str, records: list[bytes], encrypt, nonce_of) -> float:
-    start = time.perf_counter()
+def replay_demo(seed: int = 0) -> dict[str, object]:
+    """Replay an old, valid ciphertext in place of a newer one, with and without associated data.
+
+    A record is stored encrypted (``balance=100.00``), later overwritten with a new
+    encryption (``balance=5.00``). An attacker with write access to the storage puts
+    the old bytes back. Without associated data AES-GCM accepts them: the old
+    ciphertext is authentic, merely out of date. Binding each ciphertext to its record
+    id and a version number kept elsewhere (the associated data, authenticated but not
+    encrypted) makes the stale copy fail to decrypt.
+
+    >>> demo = replay_demo()
+    >>> demo["old copy accepted, no associated data"], demo["old copy accepted, version bound"]
+    (True, False)
+    """
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    aead = AESGCM(_deterministic_key(seed))
+    nonces = np.random.default_rng(seed + 1).integers(0, 256, (2, NONCE_BYTES), dtype=np.uint8)
+    old_nonce, new_nonce = nonces[0].tobytes(), nonces[1].tobytes()
+    old_plain, new_plain = b"balance=100.00", b"balance=5.00"
+
+    def accepted(nonce: bytes, stored: bytes, ad: bytes | None) -> bool:
+        try:
+            aead.decrypt(nonce, stored, ad)
+            return True
+        except InvalidTag:
+            return False
+
+    old_bare = aead.encrypt(old_nonce, old_plain, None)
+    old_bound = aead.encrypt(old_nonce, old_plain, b"account 42, version 1")
+    # the current version is 2; the application checks the stored bytes against it
+    return {
+        "old copy accepted, no associated data": accepted(old_nonce, old_bare, None),
+        "old copy decrypts to": aead.decrypt(old_nonce, old_bare, None).decode(),
+        "old copy accepted, version bound": accepted(old_nonce, old_bound, b"account 42, version 2"),
+        "current copy accepted, version bound": accepted(
+            new_nonce, aead.encrypt(new_nonce, new_plain, b"account 42, version 2"), b"account 42, version 2"),
+    }
+
+
+def _write_records(path: str, records: list[bytes], encrypt, nonce_of) -> None:
     with open(path, "wb") as f:
         if encrypt is None:
             for r in records:
@@ -107,42 +146,49 @@ def _write_records(path: str, records: list[bytes], encrypt, nonce_of) -> float:
                 nonce = nonce_of(i)
                 f.write(nonce + encrypt(nonce, r, None))  # one write per record, as plain
         f.flush()
-    return time.perf_counter() - start
 
 
-def _encrypt_only(records: list[bytes], encrypt, nonce_of) -> float:
-    start = time.perf_counter()
+def _encrypt_only(records: list[bytes], encrypt, nonce_of) -> None:
     for i, r in enumerate(records):
         encrypt(nonce_of(i), r, None)
-    return time.perf_counter() - start
 
 
-def measure_encryption(record_sizes_bytes=(64, 1024, 8192, 65536), total_bytes: int = 2 * 2**20,
-                       repeats: int = 5, time_budget_s: float = 8.0) -> pd.DataFrame:
+def measure_encryption(record_sizes_bytes=(64, 1024, 8192, 65536), total_bytes: int = 4 * 2**20,
+                       repeats: int = 5, time_budget_s: float = 15.0) -> pd.DataFrame:
     """Time writing records to a file plain and AES-GCM-encrypted, for several record sizes.
 
     For each size, ``total_bytes`` of random data is cut into records and written to a
     temporary file (through the page cache, no fsync) with one ``write`` per record;
     the encrypted run writes a fresh 12-byte nonce and the ciphertext with its 16-byte
-    tag. Each way runs ``repeats`` times, alternating, and the fastest run counts; encrypting
-    without writing is timed too, to separate the cipher's cost from the file's.
+    tag. Encrypting without writing is timed too, to separate the cipher's cost from
+    the file's. Timing follows :func:`scalelab.measure.interleaved`: one warm-up run of
+    every setting, then rounds in which every (size, way) runs once in rotating order,
+    until ``repeats`` rounds or the budget is spent (at least ``min(3, repeats)``
+    rounds). Each timed unit writes the whole ``total_bytes`` (4 MiB by default: tens
+    of milliseconds even for a fast plain write). Medians are reported, with the spread.
+    The cell is bounded by the budget plus one round (the warm-up and the minimum
+    rounds always run): on a quiet machine a few seconds, on a busy one up to about 20.
 
     Parameters
     ----------
     record_sizes_bytes : record sizes in bytes, each a whole number in [16, 2**22].
-    total_bytes : data written per run, in [2**16, 2**26] bytes.
-    repeats : runs of each way per size, a whole number in [1, 10].
-    time_budget_s : stop repeating once this much time has passed, > 0 (each size
-        still runs at least once).
+    total_bytes : data written per timed unit, in [2**16, 2**26] bytes.
+    repeats : interleaved rounds at most, a whole number in [1, 10].
+    time_budget_s : stop starting new rounds once this much time has passed, in (0, 120].
 
     Returns
     -------
     DataFrame indexed by record size: ``plain MB/s`` (writing plain), ``encrypt only
     MB/s`` (encrypting, no writing) and ``encrypted MB/s`` (encrypting and writing), all
-    in plaintext megabytes (10**6 bytes) per second; ``overhead`` (encrypted time / plain
-    time - 1) and ``stored bytes`` per record.
+    medians in plaintext megabytes (10**6 bytes) per second; ``overhead`` (median
+    encrypted time / median plain time - 1), ``overhead low`` and ``overhead high``
+    (the same ratio from the fastest and the slowest runs), ``cipher share`` (median
+    encrypt-only time / median encrypted time), ``stored bytes`` per record and
+    ``rounds``.
     """
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from .measure import interleaved
 
     sizes = [int(s) for s in np.atleast_1d(in_range("record_sizes_bytes", record_sizes_bytes, 16, 2**22, integer=True))]
     total = int(in_range("total_bytes", total_bytes, 2**16, 2**26, integer=True))
@@ -156,32 +202,65 @@ def measure_encryption(record_sizes_bytes=(64, 1024, 8192, 65536), total_bytes: 
     def nonce_of(_: int) -> bytes:  # a counter nonce: never repeats under this key
         return next(counter).to_bytes(NONCE_BYTES, "big")
 
-    started = time.perf_counter()
     rows = []
     with tempfile.TemporaryDirectory(prefix="scalelab-encrypt-") as tmp:
         path = os.path.join(tmp, "records.bin")
+        records = {size: [data[i:i + size] for i in range(0, total - size + 1, size)] for size in sizes}
+        settings = {}
         for size in sizes:
-            records = [data[i:i + size] for i in range(0, total - size + 1, size)]
-            written = len(records) * size
-            plain, cipher, encrypted = np.inf, np.inf, np.inf
-            for k in range(r):
-                if k and time.perf_counter() - started > budget:
-                    break
-                if k % 2:  # alternate the order, so neither way always runs on a warm cache
-                    encrypted = min(encrypted, _write_records(path, records, aead.encrypt, nonce_of))
-                plain = min(plain, _write_records(path, records, None, nonce_of))
-                cipher = min(cipher, _encrypt_only(records, aead.encrypt, nonce_of))
-                if not k % 2:
-                    encrypted = min(encrypted, _write_records(path, records, aead.encrypt, nonce_of))
+            recs = records[size]
+            settings[(size, "plain")] = lambda recs=recs: _write_records(path, recs, None, nonce_of)
+            settings[(size, "cipher")] = lambda recs=recs: _encrypt_only(recs, aead.encrypt, nonce_of)
+            settings[(size, "encrypted")] = lambda recs=recs: _write_records(path, recs, aead.encrypt, nonce_of)
+        timings = interleaved(settings, repeats=r, warmup=1, budget_s=min(budget, 120.0), min_repeats=min(3, r))
+        for size in sizes:
+            written = len(records[size]) * size
+            plain, cipher, encrypted = (timings.median((size, way)) for way in ("plain", "cipher", "encrypted"))
+            (p_lo, p_hi), (e_lo, e_hi) = timings.spread((size, "plain")), timings.spread((size, "encrypted"))
             rows.append({
                 "record bytes": size,
                 "plain MB/s": written / plain / 1e6,
                 "encrypt only MB/s": written / cipher / 1e6,
                 "encrypted MB/s": written / encrypted / 1e6,
                 "overhead": encrypted / plain - 1.0,
+                "overhead low": e_lo / p_hi - 1.0,
+                "overhead high": e_hi / p_lo - 1.0,
+                "cipher share": cipher / encrypted,
                 "stored bytes": stored_size_bytes(size),
+                "rounds": timings.rounds,
             })
     return pd.DataFrame(rows).set_index("record bytes")
+
+
+def encryption_verdict(measured: pd.DataFrame, disk_mb_per_s: float = 500.0) -> str:
+    """A verdict computed from a :func:`measure_encryption` table (several sentences).
+
+    Compares the smallest and largest records' cipher speed (the fixed cost per call),
+    states the overhead measured against a page-cache write for each size, and what the
+    same encryption would add next to a disk that writes ``disk_mb_per_s`` (an assumed
+    figure, not measured: about what a SATA SSD sustains).
+
+    Parameters
+    ----------
+    measured : the table from :func:`measure_encryption`.
+    disk_mb_per_s : assumed disk write speed, MB/s, in (0, 1e5].
+    """
+    disk = float(in_range("disk_mb_per_s", disk_mb_per_s, 0, 1e5, low_open=True))
+    small, large = measured.index.min(), measured.index.max()
+    per_byte = measured.loc[large, "encrypt only MB/s"] / measured.loc[small, "encrypt only MB/s"]
+    lines = [f"Encrypting {small}-byte records ran {per_byte:.0f} times slower per byte than {large:,}-byte "
+             f"records: each call to the cipher has a fixed cost."]
+    for size, row in measured.iterrows():
+        vs_disk = row["encrypt only MB/s"] and disk / row["encrypt only MB/s"]
+        lines.append(f"{size:>6,} B: {row['overhead']:+.0%} against a page-cache write "
+                     f"(runs ranged {row['overhead low']:+.0%} to {row['overhead high']:+.0%}); "
+                     f"next to a {disk:g} MB/s disk the cipher would add about {vs_disk:.0%}.")
+    if {"overhead low", "overhead high"} <= set(measured.columns):
+        widest = float((measured["overhead high"] - measured["overhead low"]).max())
+        lines.append(f"The widest overhead range was {widest:.0%} wide: "
+                     + ("runs of the same work varied a lot, so this machine was busy; trust the medians, "
+                        "not single runs." if widest > 0.5 else "runs of the same work agreed well."))
+    return "\n".join(lines)
 
 
 def measurement_figure(measured: pd.DataFrame):

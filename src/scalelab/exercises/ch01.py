@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import availability, capacity, overload
-from . import Exercise, register
+from . import Exercise, Mistake, register
 
 register(
     Exercise(
@@ -43,5 +43,49 @@ register(
         unit="req/s",
         hint="M/M/1/K blocking with rho = 1.5 and K = 20; legitimate requests are dropped "
         "with the same probability as any other.",
+    ),
+    Exercise(
+        key="1.5",
+        prompt="Three replicas at 99% each, failing independently; every failure of the serving replica "
+        "costs 60 s of failover, 12 times a year. Which change buys the most nines? "
+        "(a) a fourth replica, (b) failover in 5 s instead of 60 s, (c) both are worth the same.",
+        answer="b",
+        choices={"a": "add a fourth replica", "b": "cut the failover gap to 5 s", "c": "both are worth the same"},
+        mistakes=(
+            Mistake("a", "the replicas already give six nines (31.5 s a year); the 720 s of failover gaps "
+                    "dominate, and a fourth replica leaves them as they are (4.6 nines either way)."),
+            Mistake("c", "a fourth replica only shrinks the 31.5 s of all-down time, while 5 s failovers cut "
+                    "720 s of gaps to 60 s: 5.5 nines against 4.6."),
+        ),
+        hint="Add the two kinds of downtime: (1 - a)^n of the year, and failures x failover time.",
+    ),
+    Exercise(
+        key="1.6",
+        prompt="With every token bucket full at t = 0, the flood simulation served about a third more "
+        "legitimate requests than the M/M/1/K model at 20,000 attacking req/s. Why? "
+        "(a) each bot's admitted stream is regular, and regular traffic queues less than random traffic; "
+        "(b) the bots are in phase: they all earn tokens at the same instants and fire in bursts, "
+        "leaving gaps; (c) the run is too short.",
+        answer="b",
+        choices={"a": "regular traffic queues less", "b": "the bots fire in synchronized bursts",
+                 "c": "the run is too short"},
+        mistakes=(
+            Mistake("a", "with the buckets started at random levels each bot's stream is just as regular, "
+                    "yet the gap disappears (within 5% of the model): it came from the bots being in phase."),
+            Mistake("c", "a run five times longer gives the same excess; a bias that does not shrink with "
+                    "length is not noise."),
+        ),
+    ),
+    Exercise(
+        key="1.7",
+        prompt="A legitimate client sends a Poisson stream of 3 requests per second through a token bucket "
+        "that holds one token and gains 1 token per second. How many of its requests per second get through?",
+        answer=lambda: 1.0 * 3.0 / (1.0 + 3.0),
+        unit="req/s",
+        mistakes=(
+            Mistake(1.0, "that is the fluid model min(3, 1): after each admitted request the bucket needs "
+                    "1 s to refill and then waits on average 1/3 s for the next arrival."),
+        ),
+        hint="The time between admitted requests is the refill time plus the wait for the next arrival.",
     ),
 )
