@@ -27,7 +27,6 @@ References
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import math
 import threading
 import time
@@ -38,7 +37,24 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from ._validate import at_least, in_range, positive, scalar
-from .parallel import available_cores, burn
+
+#: Largest deadline (seconds) the demonstrations here accept; ``inf`` is refused.
+MAX_TIMEOUT_S = 300.0
+
+#: Names that live in :mod:`scalelab.threadmeasure` and stay importable from here.
+_MEASURED = (
+    "MeasurementError", "measure_overlap", "overlap_verdict", "overlap_figure", "measure_pool",
+    "pool_verdict", "pool_figure", "measure_task_scale", "task_scale_verdict", "gil_enabled",
+)
+
+
+def __getattr__(name: str):
+    """The measurements moved to :mod:`scalelab.threadmeasure`; import them on first use."""
+    if name in _MEASURED:
+        from . import threadmeasure
+
+        return getattr(threadmeasure, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "instructions_during_wait",
@@ -53,13 +69,13 @@ __all__ = [
     "pool_size",
     "pool_throughput_per_s",
     "pool_curves",
-    "measure_overlap",
-    "overlap_figure",
+    "sleep_task",
     "lost_update",
     "racy_counter",
+    "run_threads",
     "dining_philosophers",
-    "measure_pool",
-    "pool_figure",
+    "MAX_TIMEOUT_S",
+    *_MEASURED,
 ]
 
 
@@ -392,108 +408,14 @@ def pool_curves(cores: int, wait_over_compute: float) -> dict[str, dict]:
     }
 
 
-# --- Measurements: threads and processes ------------------------------------------------
-
-
 def sleep_task(wait_s: float) -> float:
     """An I/O-bound task: it only waits (``time.sleep`` releases the interpreter lock)."""
     time.sleep(wait_s)
     return wait_s
 
 
-def _iterations_for(seconds: float) -> int:
-    n = 20_000
-    start = time.perf_counter()
-    burn(n)
-    best = time.perf_counter() - start
-    start = time.perf_counter()
-    burn(n)
-    best = min(best, time.perf_counter() - start)
-    return max(1, int(n * seconds / best))
-
-
-def _run_batch(executor: str, workers: int, fn, args: list, timeout_s: float) -> float:
-    pool_cls = cf.ThreadPoolExecutor if executor == "threads" else cf.ProcessPoolExecutor
-    with pool_cls(max_workers=workers) as pool:
-        list(pool.map(sleep_task, [0.02] * workers))  # start every worker before timing
-        start = time.perf_counter()
-        futures = [pool.submit(fn, a) for a in args]
-        _, pending = cf.wait(futures, timeout=timeout_s)
-        if pending:
-            for f in pending:
-                f.cancel()
-            raise TimeoutError(f"{len(pending)} tasks on {workers} {executor} took longer than {timeout_s} s")
-        return time.perf_counter() - start
-
-
-def measure_overlap(
-    workers: ArrayLike = (1, 2, 4, 8),
-    io_tasks: int = 16,
-    io_wait_s: float = 0.02,
-    cpu_tasks: int = 4,
-    cpu_task_s: float = 0.05,
-    timeout_s: float = 20.0,
-) -> pd.DataFrame:
-    """Time I/O-bound tasks on threads, and CPU-bound tasks on threads and on processes.
-
-    Each batch runs a fixed set of tasks on a pool of ``w`` workers; speedup is the
-    one-worker time over the ``w``-worker time.
-
-    Parameters
-    ----------
-    workers : pool sizes to try, whole numbers in [1, 32].
-    io_tasks, io_wait_s : I/O-bound tasks (each sleeps ``io_wait_s``, in (0, 0.2]).
-    cpu_tasks, cpu_task_s : CPU-bound tasks (a pure-Python loop of about ``cpu_task_s``
-        seconds, in (0, 0.2]).
-    timeout_s : a batch that takes longer raises ``TimeoutError``.
-
-    Returns
-    -------
-    DataFrame with ``workload``, ``workers``, ``seconds``, ``speedup``.
-    """
-    ws = [int(w) for w in np.atleast_1d(in_range("workers", workers, 1, 32, integer=True))]
-    n_io = int(in_range("io_tasks", io_tasks, 1, 256, integer=True))
-    wait = float(in_range("io_wait_s", io_wait_s, 0, 0.2, low_open=True))
-    n_cpu = int(in_range("cpu_tasks", cpu_tasks, 1, 64, integer=True))
-    work = float(in_range("cpu_task_s", cpu_task_s, 0, 0.2, low_open=True))
-    t_max = float(positive("timeout_s", timeout_s))
-    iterations = _iterations_for(work)
-    batches = {
-        "I/O-bound on threads": ("threads", sleep_task, [wait] * n_io),
-        "CPU-bound on threads": ("threads", burn, [iterations] * n_cpu),
-        "CPU-bound on processes": ("processes", burn, [iterations] * n_cpu),
-    }
-    rows = []
-    for name, (executor, fn, args) in batches.items():
-        for w in ws:
-            rows.append({"workload": name, "workers": w, "seconds": _run_batch(executor, w, fn, args, t_max)})
-    table = pd.DataFrame(rows)
-    first = table.groupby("workload")["seconds"].transform("first")
-    table["speedup"] = first / table["seconds"]
-    return table
-
-
-def overlap_figure(measured: pd.DataFrame):
-    """Measured speedup of each workload against the pool size, as a displayable figure."""
-    import plotly.graph_objects as go
-
-    from .explorer import show
-
-    top = int(measured["workers"].max())
-    fig = go.Figure(
-        [go.Scatter(x=g["workers"], y=g["speedup"], mode="markers+lines", name=name)
-         for name, g in measured.groupby("workload", sort=False)]
-        + [go.Scatter(x=np.arange(1, top + 1), y=np.arange(1, top + 1), name="ideal", mode="lines",
-                      line={"dash": "dot", "color": "grey"})],
-        {
-            "title": {"text": f"Speedup on this machine ({available_cores()} cores available)"},
-            "xaxis": {"title": {"text": "workers in the pool"}, "type": "log", "tickvals": sorted(set(measured["workers"]))},
-            "yaxis": {"title": {"text": "speedup"}, "rangemode": "tozero"},
-            "template": "plotly_white", "height": 420,
-            "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
-        },
-    )
-    return show(fig)
+def _timeout(name: str, value) -> float:
+    return float(in_range(name, value, 0, MAX_TIMEOUT_S, low_open=True))
 
 
 # --- Races ----------------------------------------------------------------------------
@@ -517,7 +439,7 @@ def lost_update(threads: int = 8, use_lock: bool = False, timeout_s: float = 5.0
     ----------
     threads : whole number in [2, 64].
     use_lock : hold a ``threading.Lock`` around the read-modify-write.
-    timeout_s : bound on every wait (barrier, join), > 0.
+    timeout_s : bound on every wait (barrier, join), seconds in (0, 300].
 
     Returns
     -------
@@ -529,7 +451,7 @@ def lost_update(threads: int = 8, use_lock: bool = False, timeout_s: float = 5.0
     {'expected': 4, 'final': 4, 'lost': 0}
     """
     n = int(in_range("threads", threads, 2, 64, integer=True))
-    t_max = float(positive("timeout_s", timeout_s))
+    t_max = _timeout("timeout_s", timeout_s)
     account = _Account()
     lock = threading.Lock()
     barrier = threading.Barrier(n, timeout=t_max)
@@ -543,7 +465,7 @@ def lost_update(threads: int = 8, use_lock: bool = False, timeout_s: float = 5.0
                 barrier.wait()  # everyone has read before anyone writes
             account.balance = seen + 1  # write
 
-    run_threads([deposit] * n, t_max)
+    run_threads([deposit] * n, t_max, on_timeout=barrier.abort)
     return {"expected": n, "final": account.balance, "lost": n - account.balance}
 
 
@@ -558,23 +480,49 @@ def racy_counter(threads: int = 4, increments: int = 200, use_lock: bool = False
     """
     n = int(in_range("threads", threads, 1, 64, integer=True))
     k = int(in_range("increments", increments, 1, 100_000, integer=True))
-    t_max = float(positive("timeout_s", timeout_s))
+    t_max = _timeout("timeout_s", timeout_s)
     account = _Account()
     lock = threading.Lock()
+    stop = threading.Event()
 
     def work() -> None:
         for _ in range(k):
+            if stop.is_set():
+                return
             with lock if use_lock else nullcontext():
                 seen = account.balance
                 time.sleep(0)
                 account.balance = seen + 1
 
-    run_threads([work] * n, t_max)
+    run_threads([work] * n, t_max, on_timeout=stop.set)
     return account.balance
 
 
-def run_threads(targets: list, timeout_s: float) -> None:
-    """Start daemon threads, join each with a deadline, and fail loudly if one is stuck."""
+def run_threads(targets: list, timeout_s: float, *, on_timeout=None, grace_s: float = 2.0) -> None:
+    """Start one daemon thread per target, join them all by one deadline, and fail loudly.
+
+    Parameters
+    ----------
+    targets : functions of no arguments, at most 1,024.
+    timeout_s : the deadline for all of them, seconds in (0, :data:`MAX_TIMEOUT_S`].
+    on_timeout : called once if the deadline passes, to make the threads end (abort a
+        barrier, set a stop flag); the threads then get ``grace_s`` more seconds.
+    grace_s : seconds in [0, 60].
+
+    Raises
+    ------
+    TimeoutError
+        Threads were still running at the deadline; the message says how many were
+        still running after ``on_timeout`` and the grace period (0 when the cleanup
+        worked). A thread cannot be killed in Python, so every target must bound its
+        own waits.
+    BaseException
+        The first error a target raised, re-raised here.
+    """
+    t_max = _timeout("timeout_s", timeout_s)
+    grace = float(in_range("grace_s", grace_s, 0, 60))
+    if len(targets) > 1024:
+        raise ValueError(f"targets must hold at most 1024 functions, got {len(targets)}")
     errors: list[BaseException] = []
 
     def guard(fn):
@@ -588,11 +536,19 @@ def run_threads(targets: list, timeout_s: float) -> None:
     workers = [threading.Thread(target=guard(t), daemon=True) for t in targets]
     for w in workers:
         w.start()
-    deadline = time.monotonic() + timeout_s
+    deadline = time.monotonic() + t_max
     for w in workers:
         w.join(max(0.0, deadline - time.monotonic()))
-    if any(w.is_alive() for w in workers):
-        raise TimeoutError(f"threads still running after {timeout_s} s")
+    stuck = sum(w.is_alive() for w in workers)
+    if stuck:
+        if on_timeout is not None:
+            on_timeout()
+        end = time.monotonic() + grace
+        for w in workers:
+            w.join(max(0.0, end - time.monotonic()))
+        left = sum(w.is_alive() for w in workers)
+        raise TimeoutError(f"{stuck} of {len(workers)} threads still running after {t_max!r} s; "
+                           f"{left} still running after the cleanup")
     if errors:
         raise errors[0]
 
@@ -621,7 +577,7 @@ def dining_philosophers(
     ----------
     philosophers : whole number in [2, 16].
     ordered : take forks in global order (the fix).
-    acquire_timeout_s, gather_s, eat_s : seconds, > 0.
+    acquire_timeout_s, gather_s : seconds in (0, 30]; eat_s : seconds in (0, 1].
 
     Returns
     -------
@@ -637,9 +593,9 @@ def dining_philosophers(
     [True, True, True]
     """
     n = int(in_range("philosophers", philosophers, 2, 16, integer=True))
-    t_acq = float(positive("acquire_timeout_s", acquire_timeout_s))
-    t_gather = float(positive("gather_s", gather_s))
-    t_eat = float(positive("eat_s", eat_s))
+    t_acq = float(in_range("acquire_timeout_s", acquire_timeout_s, 0, 30, low_open=True))
+    t_gather = float(in_range("gather_s", gather_s, 0, 30, low_open=True))
+    t_eat = float(in_range("eat_s", eat_s, 0, 1, low_open=True))
     forks = [threading.Lock() for _ in range(n)]
     gathered = threading.Barrier(n, timeout=t_gather)
     decided = threading.Barrier(n, timeout=t_acq + t_gather + n * t_eat + 1)
@@ -673,7 +629,11 @@ def dining_philosophers(
             _wait(decided)
         rows[i] = {"philosopher": i, "first fork": first, "second fork": second, "ate": ate, "timed out": timed_out}
 
-    run_threads([lambda i=i: dine(i) for i in range(n)], 4 * (t_acq + t_gather) + n * t_eat + 5)
+    def wake() -> None:
+        gathered.abort()
+        decided.abort()
+
+    run_threads([lambda i=i: dine(i) for i in range(n)], 4 * (t_acq + t_gather) + n * t_eat + 5, on_timeout=wake)
     return pd.DataFrame(rows).set_index("philosopher")
 
 
@@ -685,77 +645,3 @@ def _wait(barrier: threading.Barrier) -> None:
         pass
 
 
-# --- A measured pool --------------------------------------------------------------------
-
-
-def _mixed_task(args: tuple[int, float]) -> None:
-    iterations, wait_s = args
-    burn(iterations)
-    time.sleep(wait_s)
-
-
-def measure_pool(
-    threads: ArrayLike = (1, 2, 3, 4, 5, 6, 8),
-    tasks: int = 24,
-    compute_s: float = 0.01,
-    wait_s: float = 0.04,
-    timeout_s: float = 20.0,
-) -> pd.DataFrame:
-    """Throughput of a thread pool running tasks that compute, then wait.
-
-    In CPython only one thread runs Python code at a time, so a thread pool has one
-    effective core for the compute part: the sizing rule predicts its best size at
-    ``pool_size(1, wait_s, compute_s)``.
-
-    Parameters
-    ----------
-    threads : pool sizes to try, whole numbers in [1, 64].
-    tasks : tasks per pool size, in [1, 1000].
-    compute_s, wait_s : per task, seconds, in (0, 0.2] and [0, 0.5].
-    timeout_s : per pool size.
-
-    Returns
-    -------
-    DataFrame with ``threads``, ``seconds``, ``throughput_per_s`` and ``model_per_s``
-    (:func:`pool_throughput_per_s` with one core).
-    """
-    ts = [int(t) for t in np.atleast_1d(in_range("threads", threads, 1, 64, integer=True))]
-    n = int(in_range("tasks", tasks, 1, 1000, integer=True))
-    c = float(in_range("compute_s", compute_s, 0, 0.2, low_open=True))
-    w = float(in_range("wait_s", wait_s, 0, 0.5))
-    t_max = float(positive("timeout_s", timeout_s))
-    work = [(_iterations_for(c), w)] * n
-    rows = []
-    for t in ts:
-        seconds = _run_batch("threads", t, _mixed_task, work, t_max)
-        rows.append({"threads": t, "seconds": seconds, "throughput_per_s": n / seconds})
-    table = pd.DataFrame(rows)
-    table["model_per_s"] = pool_throughput_per_s(table["threads"].to_numpy(), 1, w, c)
-    return table
-
-
-def pool_figure(measured: pd.DataFrame, compute_s: float = 0.01, wait_s: float = 0.04):
-    """Measured pool throughput beside the model and the sizing rule's pool size."""
-    import plotly.graph_objects as go
-
-    from .explorer import show
-
-    best = pool_size(1, wait_s, compute_s)
-    t = np.arange(1, int(measured["threads"].max()) + 1)
-    model = pool_throughput_per_s(t, 1, wait_s, compute_s)
-    fig = go.Figure(
-        [
-            go.Scatter(x=measured["threads"], y=measured["throughput_per_s"], mode="markers+lines", name="measured"),
-            go.Scatter(x=t, y=model, name="model, one effective core", line={"dash": "dash"}),
-            go.Scatter(x=[best, best], y=[0, float(model.max()) * 1.1], mode="lines",
-                       name=f"rule: 1 x (1 + W/C) = {best:g} threads", line={"dash": "dot", "color": "grey"}),
-        ],
-        {
-            "title": {"text": f"A thread pool: tasks compute {compute_s * 1e3:g} ms, then wait {wait_s * 1e3:g} ms"},
-            "xaxis": {"title": {"text": "threads in the pool"}, "dtick": 1},
-            "yaxis": {"title": {"text": "tasks per second"}, "rangemode": "tozero"},
-            "template": "plotly_white", "height": 420,
-            "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
-        },
-    )
-    return show(fig)
