@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -91,8 +92,14 @@ def test_real_threaded_pipeline_runs_and_is_bounded():
     start = time.perf_counter()
     table = csp.measure_pipeline(buffers=(0, 8), items=40, mean_s=0.002)
     assert time.perf_counter() - start < 10
-    assert (table["measured_per_s"] > 0).all()
-    assert table["model_per_s"].iloc[1] > table["model_per_s"].iloc[0]
+    assert list(table.index) == [0, 8]
+    assert (table["measured_per_s"] > 0).all() and (table["model_per_s"] > 0).all()
+    # What the code controls: the consumer sleeps at least its drawn times, so no run can
+    # beat items / (their sum); how long the sleeps really took depends on the machine.
+    rng = np.random.default_rng(0)  # measure_pipeline's seed: the producer's draws, then the consumer's
+    rng.exponential(0.002, 40)
+    use = rng.exponential(0.002, 40)
+    assert (table["measured_per_s"] <= 40 / use.sum() * 1.0001).all()
 
 
 @pytest.mark.parametrize(

@@ -64,6 +64,7 @@ __all__ = [
     "cpu_utilization",
     "cpu_utilization_one_cpu",
     "simulate_cpu_utilization",
+    "simulate_cpu_shares",
     "utilization_curves",
     "utilization_table",
     "pool_size",
@@ -242,13 +243,13 @@ def simulate_cpu_utilization(
     bursts: int = 4000,
     seed: int = 0,
 ) -> float:
-    """Simulate ``tasks`` tasks alternating CPU bursts and I/O waits (SimPy).
+    """Simulate ``tasks`` tasks alternating CPU bursts and I/O waits (SimPy); the busy share.
 
     Bursts and waits are exponential with means ``1 - io_fraction`` and ``io_fraction``
-    (time units). With ``shared_cpu`` the tasks queue for one CPU (a SimPy resource);
-    without it each task computes on its own, so the tasks are independent, and the
-    "CPU" counts as busy whenever at least one task computes: the assumption behind
-    ``1 - p**n``.
+    (time units). With ``shared_cpu`` the tasks queue for one CPU (a SimPy resource).
+    Without it each task computes on a CPU of its own, and "busy" means at least one
+    task computes: that checks only the arithmetic of ``1 - p**n`` (it simulates ``n``
+    private CPUs, so it agrees with the formula by construction, not as evidence).
 
     Parameters
     ----------
@@ -265,6 +266,25 @@ def simulate_cpu_utilization(
     >>> round(simulate_cpu_utilization(0.5, 1, seed=1), 1)
     0.5
     """
+    return simulate_cpu_shares(io_fraction, tasks, shared_cpu=shared_cpu, bursts=bursts, seed=seed)["busy"]
+
+
+def simulate_cpu_shares(
+    io_fraction: float,
+    tasks: int,
+    *,
+    shared_cpu: bool = True,
+    bursts: int = 4000,
+    seed: int = 0,
+) -> dict[str, float]:
+    """As :func:`simulate_cpu_utilization`, also giving the share of its time a task
+    was really in I/O (``io_share``): below ``io_fraction`` when tasks queue for the CPU,
+    because a queueing task is neither computing nor waiting for I/O.
+
+    >>> s = simulate_cpu_shares(0.8, 4, bursts=20_000, seed=2)
+    >>> s["io_share"] < 0.8
+    True
+    """
     import simpy
 
     p = float(in_range("io_fraction", io_fraction, 0, 1, low_open=True, high_open=True))
@@ -273,7 +293,7 @@ def simulate_cpu_utilization(
     rng = np.random.default_rng(seed)
     env = simpy.Environment()
     cpu = simpy.Resource(env, capacity=1)
-    state = {"computing": 0, "busy": 0.0, "since": 0.0, "bursts": 0}
+    state = {"computing": 0, "busy": 0.0, "since": 0.0, "bursts": 0, "io": 0.0}
     done = env.event()
 
     def change(delta: int) -> None:
@@ -284,7 +304,11 @@ def simulate_cpu_utilization(
 
     def task():
         while True:
-            yield env.timeout(rng.exponential(p))  # I/O wait
+            started = env.now
+            try:
+                yield env.timeout(rng.exponential(p))  # I/O wait
+            finally:
+                state["io"] += env.now - started
             with (cpu.request() if shared_cpu else nullcontext()) as req:
                 if req is not None:
                     yield req
@@ -299,7 +323,7 @@ def simulate_cpu_utilization(
         env.process(task())
     env.run(until=done)
     change(0)
-    return state["busy"] / env.now
+    return {"busy": state["busy"] / env.now, "io_share": state["io"] / (n * env.now)}
 
 
 _TASK_AXIS = np.arange(1, 17)
@@ -318,17 +342,30 @@ def utilization_curves(io_fraction: float) -> dict[str, tuple[np.ndarray, np.nda
     }
 
 
-def utilization_table(io_fraction: float = 0.8, tasks: ArrayLike = (1, 2, 4, 8), seed: int = 0) -> pd.DataFrame:
-    """Both formulas beside SimPy simulations of both situations."""
+def utilization_table(io_fraction: float = 0.8, tasks: ArrayLike = (1, 2, 4, 8), seed: int = 0,
+                      bursts: int = 20_000) -> pd.DataFrame:
+    """Both formulas beside a SimPy simulation of tasks sharing one CPU.
+
+    The two formulas read ``p`` differently. In ``1 - p**n`` it is the share of time a
+    task spends in I/O in the running system; in the finite-source queue it is the
+    share it would spend in I/O with the CPU to itself, ``w / (w + c)``. The table
+    therefore also shows the I/O share the simulated tasks really had (``observed p``,
+    lower, since a task also queues) and ``1 - p**n`` with that value plugged in.
+    Each row has its own seed (``seed + n``).
+    """
+    ts = [int(n) for n in np.atleast_1d(in_range("tasks", tasks, 1, 64, integer=True)).ravel()]
+    if len(ts) > 16:
+        raise ValueError(f"tasks must list at most 16 sizes, got {len(ts)}")
     rows = []
-    for n in np.atleast_1d(tasks):
-        n = int(n)
+    for n in ts:
+        sim = simulate_cpu_shares(io_fraction, n, shared_cpu=True, bursts=bursts, seed=int(seed) + n)
         rows.append({
             "tasks": n,
             "1 - p^n": cpu_utilization(io_fraction, n),
-            "simulated, independent": simulate_cpu_utilization(io_fraction, n, shared_cpu=False, seed=seed),
             "finite-source queue": cpu_utilization_one_cpu(io_fraction, n),
-            "simulated, one CPU": simulate_cpu_utilization(io_fraction, n, shared_cpu=True, seed=seed),
+            "simulated, one CPU": sim["busy"],
+            "observed p": sim["io_share"],
+            "1 - (observed p)^n": 1.0 - sim["io_share"] ** n,
         })
     return pd.DataFrame(rows).set_index("tasks")
 

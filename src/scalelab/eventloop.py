@@ -44,6 +44,8 @@ __all__ = [
     "simulate_mg1",
     "loop_wait_curves",
     "pk_table",
+    "async_lost_update",
+    "MAX_CUSTOMERS",
 ]
 
 
@@ -302,3 +304,59 @@ def pk_table(short_s: float = 0.001, long_s: float = 0.05, long_share: float = 0
             "P-K inside interval": bool(abs(waits.mean() - formula) <= half),
         })
     return pd.DataFrame(rows).set_index("requests_per_s")
+
+
+# --- One thread is no protection: a read-modify-write across an await ------------------
+
+#: Most asyncio tasks :func:`async_lost_update` starts.
+MAX_UPDATE_TASKS = 10_000
+
+
+async def _deposits(tasks: int, use_lock: bool) -> int:
+    balance = 0
+    lock = asyncio.Lock()
+
+    async def deposit() -> None:
+        nonlocal balance
+        if use_lock:
+            async with lock:  # no other task can enter until this one has written
+                seen = balance
+                await asyncio.sleep(0)
+                balance = seen + 1
+        else:
+            seen = balance  # read
+            await asyncio.sleep(0)  # any await (a database call) lets other callbacks run
+            balance = seen + 1  # write: based on what was read before the await
+
+    await asyncio.gather(*(deposit() for _ in range(tasks)))
+    return balance
+
+
+def async_lost_update(tasks: int = 8, use_lock: bool = False, timeout_s: float = 10.0) -> dict[str, int]:
+    """The lost update on an event loop: ``tasks`` asyncio tasks each read a balance,
+    ``await`` once, and write back what they read plus one.
+
+    Everything runs on one thread, and each callback runs to completion, yet the
+    read-modify-write spans an ``await``: every task reads 0 before any of them writes
+    (the loop runs ready tasks in the order they became ready, so the outcome is the
+    same on every run). With an ``asyncio.Lock`` around the three steps nothing is lost.
+
+    Parameters
+    ----------
+    tasks : whole number in [2, :data:`MAX_UPDATE_TASKS`].
+    use_lock : hold an ``asyncio.Lock`` from the read to the write.
+    timeout_s : bound on the whole run, seconds in (0, 300].
+
+    Returns
+    -------
+    ``{"expected": tasks, "final": balance, "lost": expected - final}``.
+
+    >>> async_lost_update(4)
+    {'expected': 4, 'final': 1, 'lost': 3}
+    >>> async_lost_update(4, use_lock=True)
+    {'expected': 4, 'final': 4, 'lost': 0}
+    """
+    n = int(in_range("tasks", tasks, 2, MAX_UPDATE_TASKS, integer=True))
+    t_max = float(in_range("timeout_s", timeout_s, 0, 300, low_open=True))
+    final = _run_loop_in_own_thread(_deposits(n, bool(use_lock)), t_max)
+    return {"expected": n, "final": final, "lost": n - final}
