@@ -45,6 +45,7 @@ __all__ = [
     "loop_wait_curves",
     "pk_table",
     "async_lost_update",
+    "heartbeat_verdict",
     "MAX_CUSTOMERS",
 ]
 
@@ -360,3 +361,21 @@ def async_lost_update(tasks: int = 8, use_lock: bool = False, timeout_s: float =
     t_max = float(in_range("timeout_s", timeout_s, 0, 300, low_open=True))
     final = _run_loop_in_own_thread(_deposits(n, bool(use_lock)), t_max)
     return {"expected": n, "final": final, "lost": n - final}
+
+
+def heartbeat_verdict(table: pd.DataFrame) -> str:
+    """A short verdict on :func:`heartbeat_table`, computed from its numbers."""
+    rows = table.to_dict("index")
+    on_loop, thread, process = (rows[v] for v in VARIANTS)
+    lines = [f"sort on the loop: the heartbeat was up to {on_loop['max_late_ms']:.0f} ms late, "
+             f"{on_loop['max_late_ms'] / on_loop['sort_ms']:.0%} of the {on_loop['sort_ms']:.0f} ms sort."]
+    for name, row in (("thread executor", thread), ("process executor", process)):
+        share = row["max_late_ms"] / on_loop["max_late_ms"] if on_loop["max_late_ms"] > 0 else float("nan")
+        if share > 0.5:
+            why = ("the sort still holds the interpreter lock, so the loop's thread waits for it"
+                   if name == "thread executor" else "likely cause: a busy machine delayed the loop")
+            lines.append(f"{name}: up to {row['max_late_ms']:.0f} ms late ({share:.0%} of the on-loop delay): {why}.")
+        else:
+            lines.append(f"{name}: up to {row['max_late_ms']:.1f} ms late ({share:.0%} of the on-loop delay): "
+                         "the loop kept running while the sort ran elsewhere.")
+    return "\n".join(lines)
