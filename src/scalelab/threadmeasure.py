@@ -269,7 +269,7 @@ def measure_overlap(
     io_wait_s: float = 0.02,
     cpu_tasks: int = 8,
     cpu_task_s: float = 0.05,
-    timeout_s: float = 60.0,
+    timeout_s: float = 120.0,
     *,
     repeats: int = 5,
     budget_s: float = 20.0,
@@ -428,7 +428,7 @@ def measure_pool(
     tasks: int = 20,
     compute_s: float = 0.01,
     wait_s: float = 0.04,
-    timeout_s: float = 90.0,
+    timeout_s: float = 120.0,
     *,
     repeats: int = 5,
     budget_s: float = 25.0,
@@ -633,7 +633,7 @@ def measure_task_scale(
     tasks: ArrayLike = (1_000, 10_000, 100_000),
     threads: ArrayLike = (500, 1_000, 2_000),
     repeats: int = 3,
-    timeout_s: float = 60.0,
+    timeout_s: float = 120.0,
 ) -> pd.DataFrame:
     """Start many waiting asyncio tasks, and many waiting OS threads, and compare the cost.
 
