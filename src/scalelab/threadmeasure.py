@@ -131,16 +131,17 @@ def _mixed_task(abort: threading.Event | None, iterations: int, wait_s: float) -
 
 
 def _iterations_for(seconds: float) -> int:
-    """Burn iterations that take about ``seconds`` here (best of three short runs)."""
+    """Burn iterations that take about ``seconds`` of CPU time here (best of three short
+    runs, timed by this thread's CPU clock, so that a busy machine does not shorten them)."""
     n = 20_000
     best = min(_timed(lambda: burn(n)) for _ in range(3))
     return max(1, int(n * seconds / best))
 
 
 def _timed(fn: Callable[[], Any]) -> float:
-    start = time.perf_counter()
+    start = time.thread_time()
     fn()
-    return time.perf_counter() - start
+    return max(time.thread_time() - start, 1e-6)
 
 
 # --- A pool that is started once, timed many times, and cleaned up on failure ---------
@@ -158,11 +159,30 @@ class _Deadline:
         return left
 
 
+def _proc_cpu_s(pids: list[int]) -> float:
+    """CPU seconds (user + system) used so far by the processes ``pids`` (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            return float("nan")
+    return total / ticks
+
+
 class _Pool:
-    """A started pool of ``workers`` threads or processes."""
+    """A started pool of ``workers`` threads or processes.
+
+    Each run also records the CPU time the pool used (all threads of this process, or
+    the worker processes), so that a verdict can tell parallel computing (more than
+    one CPU busy) from a larger share of a busy machine's one CPU.
+    """
 
     def __init__(self, kind: str, workers: int, deadline: _Deadline) -> None:
         self.kind, self.workers, self.deadline = kind, workers, deadline
+        self.log: dict[str, list[tuple[float, float]]] = {}
         self.abort = threading.Event() if kind == "threads" else None
         make = cf.ThreadPoolExecutor if kind == "threads" else cf.ProcessPoolExecutor
         self.executor = make(max_workers=workers)
@@ -177,6 +197,7 @@ class _Pool:
         except TimeoutError:
             self.close(force=True)
             raise
+        cpu_start = self._cpu_s()
         start = time.perf_counter()
         try:
             futures = [self.executor.submit(fn, self.abort, *a) for a in args]
@@ -185,6 +206,7 @@ class _Pool:
             raise MeasurementError(f"{what}: {self.workers} {self.kind} could not take tasks: {exc!r}") from exc
         done, pending = cf.wait(futures, timeout=left, return_when=cf.FIRST_EXCEPTION)
         elapsed = time.perf_counter() - start
+        self.log.setdefault(what, []).append((elapsed, self._cpu_s() - cpu_start))
         failed = [f for f in done if f.exception() is not None]
         if failed:
             exc = failed[0].exception()
@@ -197,6 +219,16 @@ class _Pool:
             raise TimeoutError(f"{what}: {len(pending)} of {len(args)} tasks on {self.workers} {self.kind} "
                                f"still running at the deadline (timeout_s={self.deadline.timeout_s!r} s)")
         return elapsed
+
+    def _cpu_s(self) -> float:
+        if self.kind == "threads":
+            return time.process_time()  # every thread of this process
+        procs = getattr(self.executor, "_processes", None)
+        return _proc_cpu_s(list(procs)) if isinstance(procs, dict) and procs else float("nan")
+
+    def cpus_busy(self, what: str, skip: int = 1) -> list[float]:
+        """CPU seconds per wall-clock second of each logged run of ``what`` (after ``skip`` warm-ups)."""
+        return [cpu / wall for wall, cpu in self.log.get(what, [])[skip:] if wall > 0]
 
     def close(self, force: bool = False) -> None:
         """Shut down. With ``force``, do not wait: thread tasks are told to stop, worker
@@ -301,7 +333,9 @@ def measure_overlap(
     ``max_s``, ``speedup`` (median), ``speedup_low``, ``speedup_high``, ``runs`` and
     ``ideal`` (the speedup this machine could give: the pool size for waits; the usable
     CPUs, the tasks and the pool for processes; 1 for CPU-bound threads under the
-    interpreter lock). ``attrs`` holds the CPU count, the timing summary and the load.
+    interpreter lock) and ``cpus_busy`` (median CPU seconds the pool used per second of
+    the batch: above 1 only if it computed in parallel; NaN where the OS does not say).
+    ``attrs`` holds the CPU count, the timing summary and the load.
 
     Raises
     ------
@@ -333,6 +367,8 @@ def measure_overlap(
             settings[(WORKLOADS[2], w)] = lambda p=processes: p.run(_process_burn_task, [(iterations,)] * n_cpu, WORKLOADS[2])
         timings = interleaved(settings, repeats=rounds, warmup=1, budget_s=budget, min_repeats=3)
         deadline.left("after the last round")
+        busy = {(name, w): pools.get("processes" if name == WORKLOADS[2] else "threads", w).cpus_busy(name)
+                for name in WORKLOADS for w in ws}
     rows = []
     for name in WORKLOADS:
         base = timings.samples[(name, ws[0])]
@@ -349,7 +385,8 @@ def measure_overlap(
             rows.append({"workload": name, "workers": w, "seconds": statistics.median(samples),
                          "min_s": min(samples), "max_s": max(samples), "speedup": float(np.median(ratios)),
                          "speedup_low": float(ratios.min()), "speedup_high": float(ratios.max()),
-                         "runs": len(samples), "ideal": ideal})
+                         "runs": len(samples), "ideal": ideal,
+                         "cpus_busy": float(np.median(busy[(name, w)])) if busy[(name, w)] else float("nan")})
     table = pd.DataFrame(rows)
     table.attrs.update({"cpus": str(cpus), "usable_cpus": cpus.usable, "timings": str(timings),
                         "load": _load_note(), "gil": gil_enabled()})
@@ -370,13 +407,25 @@ def overlap_verdict(measured: pd.DataFrame) -> str:
            "less overlap than ideal; likely cause: a busy machine delays the threads' wake-ups."))
     cpu_t = row.loc[WORKLOADS[1]]
     best_t = float(cpu_t["speedup"].max())
+    busy_t = float(cpu_t["cpus_busy"].max()) if "cpus_busy" in cpu_t else float("nan")
+    busy_1 = float(cpu_t["cpus_busy"].iloc[0]) if "cpus_busy" in cpu_t else float("nan")
     if measured.attrs.get("gil", True):
-        lines.append(
-            f"CPU-bound on threads: best {best_t:.2f}x: "
-            + ("no real gain, as the interpreter lock predicts (one thread runs Python at a time)."
-               if best_t < 1.25 else
-               "more than the interpreter lock allows; likely cause: other load slowed the one-thread "
-               "baseline (see the spread)."))
+        if not np.isfinite(busy_t):
+            how = ""
+        elif busy_t <= 1.15:
+            how = f" The threads never kept more than {busy_t:.2f} CPUs busy: no parallel computing."
+        else:
+            how = f" The threads kept {busy_t:.2f} CPUs busy: unexpected under the lock."
+        if best_t < 1.25:
+            lines.append(f"CPU-bound on threads: best {best_t:.2f}x: no real gain, as the interpreter lock "
+                         f"predicts (one thread runs Python at a time).{how}")
+        elif np.isfinite(busy_t) and busy_t <= 1.15:
+            lines.append(f"CPU-bound on threads: best {best_t:.2f}x in wall-clock time, but not from parallelism."
+                         f"{how} The one-thread pool got only {busy_1:.2f} of a CPU on this busy machine; "
+                         "more threads won a larger share of the contended CPU from the OS scheduler.")
+        else:
+            lines.append(f"CPU-bound on threads: best {best_t:.2f}x: more than the interpreter lock allows; likely "
+                         f"cause: other load slowed the one-thread baseline (see the spread).{how}")
     else:
         lines.append(f"CPU-bound on threads: best {best_t:.2f}x on a free-threaded build (no interpreter lock).")
     cpu_p = row.loc[WORKLOADS[2]]
@@ -385,10 +434,16 @@ def overlap_verdict(measured: pd.DataFrame) -> str:
     cause = ("" if best_p >= 0.75 * ideal_p else
              " Below the usable CPUs; likely cause: other processes share the cores (a busy machine)."
              if ideal_p > 1 else "")
+    busy_p = float(cpu_p["cpus_busy"].max()) if "cpus_busy" in cpu_p else float("nan")
+    parallel = best_p >= 1.25 and (busy_p > 1.15 if np.isfinite(busy_p) else best_p >= 0.75 * ideal_p)
+    if np.isfinite(busy_p) and busy_p <= 1.15 and ideal_p > 1:
+        cause = (" They never had more than one CPU's worth of time, so any gain here is a larger share of a "
+                 "busy machine, not parallelism; on free cores they would approach the usable CPUs.")
     lines.append(
-        f"CPU-bound on processes: best {best_p:.2f}x (at {best_w} processes); this machine allows "
+        f"CPU-bound on processes: best {best_p:.2f}x (at {best_w} worker{'s' if best_w > 1 else ''}); this machine allows "
         f"{ideal_p:.0f}x ({measured.attrs.get('usable_cpus', '?')} usable CPUs)."
-        + (" Processes compute in parallel." if best_p >= 1.25 and best_p >= 0.75 * ideal_p else "")
+        + (f" The processes kept up to {busy_p:.2f} CPUs busy." if np.isfinite(busy_p) else "")
+        + (" Processes computed in parallel." if parallel else "")
         + (" One usable CPU: no parallel speedup is possible here." if ideal_p <= 1 else "")
         + cause)
     return "\n".join(lines)
@@ -455,8 +510,9 @@ def measure_pool(
     DataFrame with ``threads``, ``seconds`` (median), ``throughput_per_s`` (tasks over the
     median time), ``low_per_s`` and ``high_per_s`` (from the slowest and fastest round),
     ``model_per_s`` (:func:`scalelab.concurrency.pool_throughput_per_s`, one core, nominal
-    compute) and ``model_measured_per_s`` (the same with the measured compute time, in
-    ``attrs["compute_s_measured"]``).
+    compute), ``model_measured_per_s`` (the same with the measured CPU time of one task's
+    compute, ``attrs["compute_s_measured"]``; its wall-clock time alone is
+    ``attrs["compute_wall_s"]``) and ``cpus_busy`` (CPU seconds per second the pool used).
 
     Raises
     ------
@@ -487,16 +543,22 @@ def measure_pool(
                 _pool_task, [(iterations, w)] * n, f"pool of {p.workers}")
         timings = interleaved(settings, repeats=rounds, warmup=1, budget_s=budget, min_repeats=3)
         deadline.left("after the last round")
-    c_measured = timings.median("compute alone") / calibration_tasks
+        alone = pools.get("threads", 1).log["compute alone"][1:]
+        busy = {t: pools.get("threads", t).cpus_busy(f"pool of {t}") for t in ts}
+    c_wall = timings.median("compute alone") / calibration_tasks
+    cpu_per_task = [cpu / calibration_tasks for _, cpu in alone]
+    c_measured = float(np.median(cpu_per_task)) if cpu_per_task and np.median(cpu_per_task) > 0 else c_wall
     rows = []
     for t in ts:
         samples = timings.samples[t]
         rows.append({"threads": t, "seconds": statistics.median(samples), "throughput_per_s": n / statistics.median(samples),
-                     "low_per_s": n / max(samples), "high_per_s": n / min(samples), "runs": len(samples)})
+                     "low_per_s": n / max(samples), "high_per_s": n / min(samples), "runs": len(samples),
+                     "cpus_busy": float(np.median(busy[t])) if busy[t] else float("nan")})
     table = pd.DataFrame(rows)
     table["model_per_s"] = pool_throughput_per_s(table["threads"].to_numpy(), 1, w, c)
     table["model_measured_per_s"] = pool_throughput_per_s(table["threads"].to_numpy(), 1, w, c_measured)
-    table.attrs.update({"compute_s": c, "wait_s": w, "compute_s_measured": c_measured, "timings": str(timings),
+    table.attrs.update({"compute_s": c, "wait_s": w, "compute_s_measured": c_measured,
+                        "compute_wall_s": c_wall, "timings": str(timings),
                         "cpus": str(usable_cpus()), "load": _load_note(), "gil": gil_enabled()})
     return table
 
@@ -512,26 +574,32 @@ def pool_verdict(measured: pd.DataFrame) -> str:
 
     c, w = measured.attrs["compute_s"], measured.attrs["wait_s"]
     c_m = measured.attrs["compute_s_measured"]
-    best = int(measured.loc[measured["throughput_per_s"].idxmax(), "threads"])
-    peak = float(measured["throughput_per_s"].max())
+    c_wall = measured.attrs.get("compute_wall_s", c_m)
+    peak_row = measured.loc[measured["throughput_per_s"].idxmax()]
+    best, peak = int(peak_row["threads"]), float(peak_row["throughput_per_s"])
     rule = pool_size(1, w, c)
     lines = [f"{measured.attrs.get('cpus', '')}; {measured.attrs.get('load', '')}",
              f"timing: {measured.attrs.get('timings', '')}",
              f"rule: 1 x (1 + {w * 1e3:g}/{c * 1e3:g}) = {rule:g} threads; ceiling 1/C = {1 / c:.0f} tasks/s nominal.",
-             f"one task's compute took {c_m * 1e3:.1f} ms here (nominal {c * 1e3:g} ms): "
-             f"ceiling {1 / c_m:.0f} tasks/s with the measured compute."]
-    lines.append(f"measured peak {peak:.0f} tasks/s at {best} threads = {peak * c_m:.0%} of the measured ceiling.")
+             f"one task's compute used {c_m * 1e3:.1f} ms of CPU (nominal {c * 1e3:g} ms) and took "
+             f"{c_wall * 1e3:.1f} ms of wall-clock time alone: the thread got {c_m / c_wall:.0%} of a CPU."]
+    busy = float(peak_row.get("cpus_busy", float("nan")))
+    lines.append(f"measured peak {peak:.0f} tasks/s at {best} threads; the model with the measured CPU time "
+                 f"allows {1 / c_m:.0f}." + (f" The pool kept {busy:.2f} CPUs busy there (at most 1 under the "
+                                             "interpreter lock)." if np.isfinite(busy) else ""))
     small = measured[measured["threads"] < rule]
     if len(small) >= 1:
         first = small.iloc[0]
         lines.append(f"below the knee: {first['threads']:.0f} thread(s) give {first['throughput_per_s']:.0f} tasks/s "
                      f"(model {first['model_measured_per_s']:.0f}).")
-    if c_m > 1.2 * c:
-        lines.append("the compute ran slower than calibrated: the machine is busy, so the knee moves to fewer "
-                     f"threads (1 + W/C = {1 + w / c_m:.1f}) and the ceiling drops.")
-    if peak * c_m < 0.8:
+    if np.isfinite(busy) and busy < 0.8 and peak < 0.8 / c_m:
+        lines.append(f"the peak is {peak * c_m:.0%} of the ceiling because the pool got only {busy:.2f} of a CPU: "
+                     "other processes took the rest (a busy machine), so waking threads also waited for CPU time.")
+    elif peak < 0.8 / c_m:
         lines.append("the peak is well below the ceiling; likely cause: waking threads wait for the interpreter "
                      "lock and for CPU time other processes take.")
+    else:
+        lines.append(f"the peak reaches {peak * c_m:.0%} of the ceiling: one effective core, as the rule assumes.")
     return "\n".join(lines)
 
 
@@ -557,7 +625,7 @@ def pool_figure(measured: pd.DataFrame, compute_s: float | None = None, wait_s: 
     ]
     if "compute_s_measured" in measured.attrs:
         c_m = measured.attrs["compute_s_measured"]
-        traces.append(go.Scatter(x=t, y=pool_throughput_per_s(t, 1, w, c_m), name="model, measured compute",
+        traces.append(go.Scatter(x=t, y=pool_throughput_per_s(t, 1, w, c_m), name="model, measured CPU per task",
                                  line={"dash": "dashdot"}))
     traces.append(go.Scatter(x=[best, best], y=[0, float(model.max()) * 1.1], mode="lines",
                              name=f"rule: 1 x (1 + W/C) = {best:g} threads", line={"dash": "dot", "color": "grey"}))
