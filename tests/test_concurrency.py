@@ -47,6 +47,7 @@ def test_cpu_utilization_matches_hand_computed_values():
     assert cc.cpu_utilization(0.0, 3) == 1.0 and cc.cpu_utilization(1.0, 3) == 0.0
 
 
+@settings(deadline=None)  # no timing limits: a busy machine is slow
 @given(fractions, task_counts)
 def test_utilization_is_a_probability_and_never_falls_when_a_task_is_added(p, n):
     u, u_next = cc.cpu_utilization(p, n), cc.cpu_utilization(p, n + 1)
@@ -60,7 +61,7 @@ def test_one_shared_cpu_matches_the_finite_source_queue_by_hand():
     assert cc.cpu_utilization_one_cpu(0.3, 1) == pytest.approx(0.7)
 
 
-@settings(max_examples=50)
+@settings(max_examples=50, deadline=None)  # no timing limits: a busy machine is slow
 @given(st.floats(0.01, 0.99), st.integers(1, 60))
 def test_finite_source_utilization_is_in_range_and_grows_with_tasks(p, n):
     u, u_next = cc.cpu_utilization_one_cpu(p, n), cc.cpu_utilization_one_cpu(p, n + 1)
@@ -86,6 +87,7 @@ def test_pool_size_follows_goetz_rule():
     assert cc.pool_size(4, 0, 1) == pytest.approx(4)
 
 
+@settings(deadline=None)  # no timing limits: a busy machine is slow
 @given(st.integers(1, 128), st.floats(0, 10), st.floats(0.001, 10))
 def test_model_throughput_reaches_its_ceiling_exactly_at_the_rule_pool_size(cores, w, c):
     best = cc.pool_size(cores, w, c)
