@@ -607,7 +607,7 @@ def dining_philosophers(
     philosophers: int = 5,
     ordered: bool = False,
     acquire_timeout_s: float = 0.5,
-    gather_s: float = 0.2,
+    gather_s: float = 5.0,
     eat_s: float = 0.005,
 ) -> pd.DataFrame:
     """Run the dining philosophers once, for real, with a timeout on every lock.
@@ -615,10 +615,17 @@ def dining_philosophers(
     Philosopher ``i`` needs forks ``i`` and ``(i + 1) % n`` (one ``threading.Lock``
     each). Naively each takes the left fork, then the right. With ``ordered`` each takes
     the lower-numbered fork first: a global lock order, so no cycle of waits can form.
-    To make the bad schedule certain rather than lucky, every philosopher waits (at most
-    ``gather_s``) until all hold their first fork before reaching for the second. A
-    second fork not obtained within ``acquire_timeout_s`` means a deadlock was detected:
-    the philosopher puts the first fork down and gives up.
+
+    To make the bad schedule certain rather than lucky, every philosopher first *tries*
+    its first fork without waiting, and then all meet at a barrier (at most
+    ``gather_s``) before anyone reaches for a second fork; one who found the first fork
+    taken waits for it after the barrier. Naively every philosopher then holds one fork
+    and waits for the next: a second fork not obtained within ``acquire_timeout_s``
+    means a deadlock was detected, and no one puts a fork down until everyone has
+    tried, so the verdict does not depend on how fast the threads run. With
+    ``ordered`` a wait is for a fork that its holder will put down after eating, not a
+    deadlock, so those waits are bounded more generously (``10 * acquire_timeout_s``
+    plus the eating), and a loaded machine does not turn them into false alarms.
 
     Parameters
     ----------
@@ -643,22 +650,23 @@ def dining_philosophers(
     t_acq = float(in_range("acquire_timeout_s", acquire_timeout_s, 0, 30, low_open=True))
     t_gather = float(in_range("gather_s", gather_s, 0, 30, low_open=True))
     t_eat = float(in_range("eat_s", eat_s, 0, 1, low_open=True))
+    t_wait = 10 * t_acq + n * t_eat if ordered else t_acq  # the bound on a wait for a fork
     forks = [threading.Lock() for _ in range(n)]
     gathered = threading.Barrier(n, timeout=t_gather)
-    decided = threading.Barrier(n, timeout=t_acq + t_gather + n * t_eat + 1)
+    decided = threading.Barrier(n, timeout=2 * t_wait + t_gather + n * t_eat + 1)
     rows = [None] * n
 
     def dine(i: int) -> None:
         left, right = i, (i + 1) % n
         first, second = (min(left, right), max(left, right)) if ordered else (left, right)
-        ate = timed_out = waited = False
-        if forks[first].acquire(timeout=t_acq + t_gather + n * t_eat):
+        ate = timed_out = False
+        holding = forks[first].acquire(blocking=False)  # try, without waiting
+        _wait(gathered)  # everyone has tried a first fork before anyone reaches for a second
+        if not holding:
+            holding = forks[first].acquire(timeout=t_wait)
+        if holding:
             try:
-                try:
-                    gathered.wait()
-                except threading.BrokenBarrierError:
-                    pass  # someone could not get a first fork: no full gathering
-                if forks[second].acquire(timeout=t_acq):
+                if forks[second].acquire(timeout=t_wait):
                     try:
                         time.sleep(t_eat)
                         ate = True
@@ -667,12 +675,11 @@ def dining_philosophers(
                 else:
                     timed_out = True
                     _wait(decided)  # hold the fork until everyone has tried: a clean verdict
-                    waited = True
             finally:
                 forks[first].release()
         else:
             timed_out = True
-        if not waited:
+        if ate or not holding:
             _wait(decided)
         rows[i] = {"philosopher": i, "first fork": first, "second fork": second, "ate": ate, "timed out": timed_out}
 
@@ -680,7 +687,7 @@ def dining_philosophers(
         gathered.abort()
         decided.abort()
 
-    run_threads([lambda i=i: dine(i) for i in range(n)], 4 * (t_acq + t_gather) + n * t_eat + 5, on_timeout=wake)
+    run_threads([lambda i=i: dine(i) for i in range(n)], 3 * t_wait + t_gather + n * t_eat + 10, on_timeout=wake)
     return pd.DataFrame(rows).set_index("philosopher")
 
 
