@@ -410,6 +410,7 @@ def overlap_verdict(measured: pd.DataFrame) -> str:
     busy_t = float(cpu_t["cpus_busy"].max()) if "cpus_busy" in cpu_t else float("nan")
     busy_1 = float(cpu_t["cpus_busy"].iloc[0]) if "cpus_busy" in cpu_t else float("nan")
     if measured.attrs.get("gil", True):
+        lines.append("this CPython has the global interpreter lock (not a free-threaded build).")
         if not np.isfinite(busy_t):
             how = ""
         elif busy_t <= 1.15:
