@@ -513,7 +513,9 @@ def measure_pool(
     ``model_per_s`` (:func:`scalelab.concurrency.pool_throughput_per_s`, one core, nominal
     compute), ``model_measured_per_s`` (the same with the measured CPU time of one task's
     compute, ``attrs["compute_s_measured"]``; its wall-clock time alone is
-    ``attrs["compute_wall_s"]``) and ``cpus_busy`` (CPU seconds per second the pool used).
+    ``attrs["compute_wall_s"]``), ``model_batch_per_s`` (the best a batch of ``tasks``
+    can do: ``tasks / max(ceil(tasks / threads) (W + C), tasks C + W)``, since the last
+    task's wait overlaps nothing) and ``cpus_busy`` (CPU seconds per second the pool used).
 
     Raises
     ------
@@ -558,6 +560,9 @@ def measure_pool(
     table = pd.DataFrame(rows)
     table["model_per_s"] = pool_throughput_per_s(table["threads"].to_numpy(), 1, w, c)
     table["model_measured_per_s"] = pool_throughput_per_s(table["threads"].to_numpy(), 1, w, c_measured)
+    # a finite batch cannot beat its own ends: the last task's wait overlaps nothing
+    rounds_needed = np.ceil(n / table["threads"].to_numpy())
+    table["model_batch_per_s"] = n / np.maximum(rounds_needed * (w + c_measured), n * c_measured + w)
     table.attrs.update({"compute_s": c, "wait_s": w, "compute_s_measured": c_measured,
                         "compute_wall_s": c_wall, "timings": str(timings),
                         "cpus": str(usable_cpus()), "load": _load_note(), "gil": gil_enabled()})
@@ -593,14 +598,22 @@ def pool_verdict(measured: pd.DataFrame) -> str:
         first = small.iloc[0]
         lines.append(f"below the knee: {first['threads']:.0f} thread(s) give {first['throughput_per_s']:.0f} tasks/s "
                      f"(model {first['model_measured_per_s']:.0f}).")
-    if np.isfinite(busy) and busy < 0.8 and peak < 0.8 / c_m:
-        lines.append(f"the peak is {peak * c_m:.0%} of the ceiling because the pool got only {busy:.2f} of a CPU: "
-                     "other processes took the rest (a busy machine), so waking threads also waited for CPU time.")
-    elif peak < 0.8 / c_m:
-        lines.append("the peak is well below the ceiling; likely cause: waking threads wait for the interpreter "
-                     "lock and for CPU time other processes take.")
+    batch = float(peak_row.get("model_batch_per_s", 1 / c_m))
+    lines.append(f"a batch of this size can reach at most {batch:.0f} tasks/s at {best} threads (its last wait "
+                 f"overlaps nothing): the peak is {peak / batch:.0%} of that.")
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # pragma: no cover
+        load = float("nan")
+    cpus = usable_cpus().usable
+    if peak >= 0.8 * batch:
+        lines.append("the pool does what one effective core allows, as the rule assumes.")
+    elif np.isfinite(load) and load > cpus:
+        lines.append(f"the pool got only {busy:.2f} of a CPU; likely cause: a busy machine (load average {load:.1f} "
+                     f"on {cpus} usable CPUs), so waking threads also waited for CPU time.")
     else:
-        lines.append(f"the peak reaches {peak * c_m:.0%} of the ceiling: one effective core, as the rule assumes.")
+        lines.append(f"the pool got only {busy:.2f} of a CPU on a quiet machine; likely cause: waking threads wait "
+                     "for the interpreter lock (a hand-off can take up to the 5 ms switch interval).")
     return "\n".join(lines)
 
 
