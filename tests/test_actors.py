@@ -78,3 +78,9 @@ def test_a_stuck_actor_makes_join_time_out():
 def test_bad_input_raises_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_a_get_then_set_pair_loses_updates_even_with_actors_and_one_message_does_not():
+    from scalelab import actors as _actors
+    assert _actors.get_then_set_demo(5) == {"expected": 5, "final": 1, "lost": 4}
+    assert _actors.get_then_set_demo(5, atomic=True) == {"expected": 5, "final": 5, "lost": 0}

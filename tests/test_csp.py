@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scalelab import csp
@@ -74,6 +75,7 @@ def test_pipeline_throughput_matches_the_closed_form_for_unequal_rates():
     assert csp.pipeline_throughput_per_s(50, 100, 0) == pytest.approx(300 / 7)
 
 
+@settings(deadline=None)  # no timing limits: a busy machine is slow
 @given(st.floats(1, 1e4), st.floats(1, 1e4), st.integers(0, 200))
 def test_throughput_never_exceeds_the_slower_stage_and_grows_with_the_buffer(lam, mu, b):
     x = csp.pipeline_throughput_per_s(lam, mu, b)
@@ -91,8 +93,14 @@ def test_real_threaded_pipeline_runs_and_is_bounded():
     start = time.perf_counter()
     table = csp.measure_pipeline(buffers=(0, 8), items=40, mean_s=0.002)
     assert time.perf_counter() - start < 10
-    assert (table["measured_per_s"] > 0).all()
-    assert table["model_per_s"].iloc[1] > table["model_per_s"].iloc[0]
+    assert list(table.index) == [0, 8]
+    assert (table["measured_per_s"] > 0).all() and (table["model_per_s"] > 0).all()
+    # What the code controls: the consumer sleeps at least its drawn times, so no run can
+    # beat items / (their sum); how long the sleeps really took depends on the machine.
+    rng = np.random.default_rng(0)  # measure_pipeline's seed: the producer's draws, then the consumer's
+    rng.exponential(0.002, 40)
+    use = rng.exponential(0.002, 40)
+    assert (table["measured_per_s"] <= 40 / use.sum() * 1.0001).all()
 
 
 @pytest.mark.parametrize(

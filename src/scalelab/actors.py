@@ -27,7 +27,8 @@ from typing import Any, Callable
 from ._validate import at_least, in_range, positive
 from .concurrency import run_threads
 
-__all__ = ["ANY", "matches", "Actor", "spawn", "inbox", "counter", "count_with_actor", "selective_receive_demo", "copy_on_send_demo"]
+__all__ = ["ANY", "matches", "Actor", "spawn", "inbox", "counter", "count_with_actor", "selective_receive_demo", "copy_on_send_demo",
+           "get_then_set_demo"]
 
 
 class _Any:
@@ -241,3 +242,66 @@ def copy_on_send_demo() -> dict[str, Any]:
     _, held = me.receive(("kept", ANY))
     actor.join()
     return {"sender now has": data, "actor holds": held}
+
+
+# --- Actors are no protection either: a get-then-set pair ------------------------------
+
+
+def _register(me: Actor) -> int:
+    """A store actor: ("get", reply_to) answers ("value", v); ("set", v) overwrites;
+    ("add", n) adds inside one message; ("stop",) returns the value."""
+    value = 0
+    while True:
+        match me.receive(("get", Actor), ("set", int), ("add", int), ("stop",)):
+            case ("get", reply_to):
+                reply_to.send(("value", value))
+            case ("set", v):
+                value = v
+            case ("add", n):
+                value += n
+            case ("stop",):
+                return value
+
+
+def get_then_set_demo(clients: int = 8, atomic: bool = False, timeout_s: float = 10.0) -> dict[str, int]:
+    """``clients`` threads each add one to a value held by a store actor.
+
+    Naively each asks for the value (``get``), then sends back ``set(value + 1)``: two
+    messages. The actor handles each message alone, but another client's messages can
+    come between the two, and its update is overwritten. As with the threads'
+    :func:`scalelab.concurrency.lost_update`, a barrier makes the bad schedule certain:
+    every client has its reply before any sends its ``set``. With ``atomic`` each client
+    sends one ``("add", 1)`` message, so the read-modify-write happens inside the actor.
+
+    Parameters
+    ----------
+    clients : whole number in [2, 64].
+    atomic : send one ``add`` message instead of a ``get`` and a ``set``.
+    timeout_s : bound on every wait, seconds in (0, 300].
+
+    >>> get_then_set_demo(4)
+    {'expected': 4, 'final': 1, 'lost': 3}
+    >>> get_then_set_demo(4, atomic=True)
+    {'expected': 4, 'final': 4, 'lost': 0}
+    """
+    import threading
+
+    n = int(in_range("clients", clients, 2, 64, integer=True))
+    t_max = float(in_range("timeout_s", timeout_s, 0, 300, low_open=True))
+    store = spawn(_register, name="store")
+    barrier = threading.Barrier(n, timeout=t_max)
+
+    def client() -> None:
+        if atomic:
+            store.send(("add", 1))
+            return
+        me = inbox("client")
+        store.send(("get", me))
+        _, seen = me.receive(("value", int), timeout_s=t_max)
+        barrier.wait()  # every client has read before any writes
+        store.send(("set", seen + 1))
+
+    run_threads([client] * n, t_max, on_timeout=barrier.abort)
+    store.send(("stop",))
+    final = store.join(t_max)
+    return {"expected": n, "final": final, "lost": n - final}

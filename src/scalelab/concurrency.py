@@ -27,7 +27,6 @@ References
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import math
 import threading
 import time
@@ -38,7 +37,24 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from ._validate import at_least, in_range, positive, scalar
-from .parallel import available_cores, burn
+
+#: Largest deadline (seconds) the demonstrations here accept; ``inf`` is refused.
+MAX_TIMEOUT_S = 300.0
+
+#: Names that live in :mod:`scalelab.threadmeasure` and stay importable from here.
+_MEASURED = (
+    "MeasurementError", "measure_overlap", "overlap_verdict", "overlap_figure", "measure_pool",
+    "pool_verdict", "pool_figure", "measure_task_scale", "task_scale_verdict", "gil_enabled",
+)
+
+
+def __getattr__(name: str):
+    """The measurements moved to :mod:`scalelab.threadmeasure`; import them on first use."""
+    if name in _MEASURED:
+        from . import threadmeasure
+
+        return getattr(threadmeasure, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "instructions_during_wait",
@@ -48,18 +64,19 @@ __all__ = [
     "cpu_utilization",
     "cpu_utilization_one_cpu",
     "simulate_cpu_utilization",
+    "simulate_cpu_shares",
     "utilization_curves",
     "utilization_table",
     "pool_size",
     "pool_throughput_per_s",
     "pool_curves",
-    "measure_overlap",
-    "overlap_figure",
+    "sleep_task",
     "lost_update",
     "racy_counter",
+    "run_threads",
     "dining_philosophers",
-    "measure_pool",
-    "pool_figure",
+    "MAX_TIMEOUT_S",
+    *_MEASURED,
 ]
 
 
@@ -127,18 +144,28 @@ def io_wait_curves(mips: float, cores: int) -> dict[str, dict]:
     }
 
 
+#: Clocks per instruction of an 80386 on typical code, as measured (about 4.4).
+CLOCKS_PER_INSTRUCTION_80386 = 4.4
+
+
 def source_wait_table() -> pd.DataFrame:
     """The source's 80386 arithmetic beside the same arithmetic for today's hardware.
 
-    Rates: an 80386 at 16 MHz (its 1985 launch speed, about 4 MIPS measured at 20 MHz),
-    the source's 10 MIPS, a 33 MHz 80386 (about 11.4 MIPS), and one modern core at
-    3 GHz retiring 4 instructions a cycle (12,000 MIPS).
+    The 80386 rows keep two kinds of figure apart. Clock rate over the measured ~4.4
+    clocks per instruction gives about 3.6 MIPS at 16 MHz (the 1985 launch part) and
+    7.5 MIPS at 33 MHz. The often-quoted 11.4 MIPS for the 33 MHz part would need 2.9
+    clocks per instruction, so it does not belong in the same series; it is shown as
+    quoted. A modern core at 3 GHz can retire 4 instructions a cycle at its peak
+    (12,000 MIPS); typical server code retires 1-2 (shown: 1.5, 4,500 MIPS).
     """
+    cpi = CLOCKS_PER_INSTRUCTION_80386
     cpus = {
-        "80386, 1985 launch (about 4 MIPS)": 4e6,
+        f"80386, 16 MHz / {cpi:g} clocks per instruction": 16e6 / cpi,
         "the source's 80386 (10 MIPS)": 10e6,
-        "80386 at 33 MHz (about 11.4 MIPS)": 11.4e6,
-        "modern core (3 GHz x 4 per cycle)": 12e9,
+        f"80386, 33 MHz / {cpi:g} clocks per instruction": 33e6 / cpi,
+        "80386, 33 MHz, the quoted 11.4 MIPS": 11.4e6,
+        "modern core, typical (3 GHz x 1.5 per cycle)": 4.5e9,
+        "modern core, peak (3 GHz x 4 per cycle)": 12e9,
     }
     waits = {"magnetic disk, 10 ms": 10e-3, "SSD, 100 us": 100e-6}
     rows = {cpu: {w: instructions_during_wait(s, r) for w, s in waits.items()} for cpu, r in cpus.items()}
@@ -226,13 +253,13 @@ def simulate_cpu_utilization(
     bursts: int = 4000,
     seed: int = 0,
 ) -> float:
-    """Simulate ``tasks`` tasks alternating CPU bursts and I/O waits (SimPy).
+    """Simulate ``tasks`` tasks alternating CPU bursts and I/O waits (SimPy); the busy share.
 
     Bursts and waits are exponential with means ``1 - io_fraction`` and ``io_fraction``
-    (time units). With ``shared_cpu`` the tasks queue for one CPU (a SimPy resource);
-    without it each task computes on its own, so the tasks are independent, and the
-    "CPU" counts as busy whenever at least one task computes: the assumption behind
-    ``1 - p**n``.
+    (time units). With ``shared_cpu`` the tasks queue for one CPU (a SimPy resource).
+    Without it each task computes on a CPU of its own, and "busy" means at least one
+    task computes: that checks only the arithmetic of ``1 - p**n`` (it simulates ``n``
+    private CPUs, so it agrees with the formula by construction, not as evidence).
 
     Parameters
     ----------
@@ -249,6 +276,25 @@ def simulate_cpu_utilization(
     >>> round(simulate_cpu_utilization(0.5, 1, seed=1), 1)
     0.5
     """
+    return simulate_cpu_shares(io_fraction, tasks, shared_cpu=shared_cpu, bursts=bursts, seed=seed)["busy"]
+
+
+def simulate_cpu_shares(
+    io_fraction: float,
+    tasks: int,
+    *,
+    shared_cpu: bool = True,
+    bursts: int = 4000,
+    seed: int = 0,
+) -> dict[str, float]:
+    """As :func:`simulate_cpu_utilization`, also giving the share of its time a task
+    was really in I/O (``io_share``): below ``io_fraction`` when tasks queue for the CPU,
+    because a queueing task is neither computing nor waiting for I/O.
+
+    >>> s = simulate_cpu_shares(0.8, 4, bursts=20_000, seed=2)
+    >>> s["io_share"] < 0.8
+    True
+    """
     import simpy
 
     p = float(in_range("io_fraction", io_fraction, 0, 1, low_open=True, high_open=True))
@@ -257,7 +303,7 @@ def simulate_cpu_utilization(
     rng = np.random.default_rng(seed)
     env = simpy.Environment()
     cpu = simpy.Resource(env, capacity=1)
-    state = {"computing": 0, "busy": 0.0, "since": 0.0, "bursts": 0}
+    state = {"computing": 0, "busy": 0.0, "since": 0.0, "bursts": 0, "io": 0.0}
     done = env.event()
 
     def change(delta: int) -> None:
@@ -268,7 +314,11 @@ def simulate_cpu_utilization(
 
     def task():
         while True:
-            yield env.timeout(rng.exponential(p))  # I/O wait
+            started = env.now
+            try:
+                yield env.timeout(rng.exponential(p))  # I/O wait
+            finally:
+                state["io"] += env.now - started
             with (cpu.request() if shared_cpu else nullcontext()) as req:
                 if req is not None:
                     yield req
@@ -283,7 +333,7 @@ def simulate_cpu_utilization(
         env.process(task())
     env.run(until=done)
     change(0)
-    return state["busy"] / env.now
+    return {"busy": state["busy"] / env.now, "io_share": state["io"] / (n * env.now)}
 
 
 _TASK_AXIS = np.arange(1, 17)
@@ -302,17 +352,30 @@ def utilization_curves(io_fraction: float) -> dict[str, tuple[np.ndarray, np.nda
     }
 
 
-def utilization_table(io_fraction: float = 0.8, tasks: ArrayLike = (1, 2, 4, 8), seed: int = 0) -> pd.DataFrame:
-    """Both formulas beside SimPy simulations of both situations."""
+def utilization_table(io_fraction: float = 0.8, tasks: ArrayLike = (1, 2, 4, 8), seed: int = 0,
+                      bursts: int = 20_000) -> pd.DataFrame:
+    """Both formulas beside a SimPy simulation of tasks sharing one CPU.
+
+    The two formulas read ``p`` differently. In ``1 - p**n`` it is the share of time a
+    task spends in I/O in the running system; in the finite-source queue it is the
+    share it would spend in I/O with the CPU to itself, ``w / (w + c)``. The table
+    therefore also shows the I/O share the simulated tasks really had (``observed p``,
+    lower, since a task also queues) and ``1 - p**n`` with that value plugged in.
+    Each row has its own seed (``seed + n``).
+    """
+    ts = [int(n) for n in np.atleast_1d(in_range("tasks", tasks, 1, 64, integer=True)).ravel()]
+    if len(ts) > 16:
+        raise ValueError(f"tasks must list at most 16 sizes, got {len(ts)}")
     rows = []
-    for n in np.atleast_1d(tasks):
-        n = int(n)
+    for n in ts:
+        sim = simulate_cpu_shares(io_fraction, n, shared_cpu=True, bursts=bursts, seed=int(seed) + n)
         rows.append({
             "tasks": n,
             "1 - p^n": cpu_utilization(io_fraction, n),
-            "simulated, independent": simulate_cpu_utilization(io_fraction, n, shared_cpu=False, seed=seed),
             "finite-source queue": cpu_utilization_one_cpu(io_fraction, n),
-            "simulated, one CPU": simulate_cpu_utilization(io_fraction, n, shared_cpu=True, seed=seed),
+            "simulated, one CPU": sim["busy"],
+            "observed p": sim["io_share"],
+            "1 - (observed p)^n": 1.0 - sim["io_share"] ** n,
         })
     return pd.DataFrame(rows).set_index("tasks")
 
@@ -392,108 +455,14 @@ def pool_curves(cores: int, wait_over_compute: float) -> dict[str, dict]:
     }
 
 
-# --- Measurements: threads and processes ------------------------------------------------
-
-
 def sleep_task(wait_s: float) -> float:
     """An I/O-bound task: it only waits (``time.sleep`` releases the interpreter lock)."""
     time.sleep(wait_s)
     return wait_s
 
 
-def _iterations_for(seconds: float) -> int:
-    n = 20_000
-    start = time.perf_counter()
-    burn(n)
-    best = time.perf_counter() - start
-    start = time.perf_counter()
-    burn(n)
-    best = min(best, time.perf_counter() - start)
-    return max(1, int(n * seconds / best))
-
-
-def _run_batch(executor: str, workers: int, fn, args: list, timeout_s: float) -> float:
-    pool_cls = cf.ThreadPoolExecutor if executor == "threads" else cf.ProcessPoolExecutor
-    with pool_cls(max_workers=workers) as pool:
-        list(pool.map(sleep_task, [0.02] * workers))  # start every worker before timing
-        start = time.perf_counter()
-        futures = [pool.submit(fn, a) for a in args]
-        _, pending = cf.wait(futures, timeout=timeout_s)
-        if pending:
-            for f in pending:
-                f.cancel()
-            raise TimeoutError(f"{len(pending)} tasks on {workers} {executor} took longer than {timeout_s} s")
-        return time.perf_counter() - start
-
-
-def measure_overlap(
-    workers: ArrayLike = (1, 2, 4, 8),
-    io_tasks: int = 16,
-    io_wait_s: float = 0.02,
-    cpu_tasks: int = 4,
-    cpu_task_s: float = 0.05,
-    timeout_s: float = 20.0,
-) -> pd.DataFrame:
-    """Time I/O-bound tasks on threads, and CPU-bound tasks on threads and on processes.
-
-    Each batch runs a fixed set of tasks on a pool of ``w`` workers; speedup is the
-    one-worker time over the ``w``-worker time.
-
-    Parameters
-    ----------
-    workers : pool sizes to try, whole numbers in [1, 32].
-    io_tasks, io_wait_s : I/O-bound tasks (each sleeps ``io_wait_s``, in (0, 0.2]).
-    cpu_tasks, cpu_task_s : CPU-bound tasks (a pure-Python loop of about ``cpu_task_s``
-        seconds, in (0, 0.2]).
-    timeout_s : a batch that takes longer raises ``TimeoutError``.
-
-    Returns
-    -------
-    DataFrame with ``workload``, ``workers``, ``seconds``, ``speedup``.
-    """
-    ws = [int(w) for w in np.atleast_1d(in_range("workers", workers, 1, 32, integer=True))]
-    n_io = int(in_range("io_tasks", io_tasks, 1, 256, integer=True))
-    wait = float(in_range("io_wait_s", io_wait_s, 0, 0.2, low_open=True))
-    n_cpu = int(in_range("cpu_tasks", cpu_tasks, 1, 64, integer=True))
-    work = float(in_range("cpu_task_s", cpu_task_s, 0, 0.2, low_open=True))
-    t_max = float(positive("timeout_s", timeout_s))
-    iterations = _iterations_for(work)
-    batches = {
-        "I/O-bound on threads": ("threads", sleep_task, [wait] * n_io),
-        "CPU-bound on threads": ("threads", burn, [iterations] * n_cpu),
-        "CPU-bound on processes": ("processes", burn, [iterations] * n_cpu),
-    }
-    rows = []
-    for name, (executor, fn, args) in batches.items():
-        for w in ws:
-            rows.append({"workload": name, "workers": w, "seconds": _run_batch(executor, w, fn, args, t_max)})
-    table = pd.DataFrame(rows)
-    first = table.groupby("workload")["seconds"].transform("first")
-    table["speedup"] = first / table["seconds"]
-    return table
-
-
-def overlap_figure(measured: pd.DataFrame):
-    """Measured speedup of each workload against the pool size, as a displayable figure."""
-    import plotly.graph_objects as go
-
-    from .explorer import show
-
-    top = int(measured["workers"].max())
-    fig = go.Figure(
-        [go.Scatter(x=g["workers"], y=g["speedup"], mode="markers+lines", name=name)
-         for name, g in measured.groupby("workload", sort=False)]
-        + [go.Scatter(x=np.arange(1, top + 1), y=np.arange(1, top + 1), name="ideal", mode="lines",
-                      line={"dash": "dot", "color": "grey"})],
-        {
-            "title": {"text": f"Speedup on this machine ({available_cores()} cores available)"},
-            "xaxis": {"title": {"text": "workers in the pool"}, "type": "log", "tickvals": sorted(set(measured["workers"]))},
-            "yaxis": {"title": {"text": "speedup"}, "rangemode": "tozero"},
-            "template": "plotly_white", "height": 420,
-            "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
-        },
-    )
-    return show(fig)
+def _timeout(name: str, value) -> float:
+    return float(in_range(name, value, 0, MAX_TIMEOUT_S, low_open=True))
 
 
 # --- Races ----------------------------------------------------------------------------
@@ -517,7 +486,7 @@ def lost_update(threads: int = 8, use_lock: bool = False, timeout_s: float = 5.0
     ----------
     threads : whole number in [2, 64].
     use_lock : hold a ``threading.Lock`` around the read-modify-write.
-    timeout_s : bound on every wait (barrier, join), > 0.
+    timeout_s : bound on every wait (barrier, join), seconds in (0, 300].
 
     Returns
     -------
@@ -529,7 +498,7 @@ def lost_update(threads: int = 8, use_lock: bool = False, timeout_s: float = 5.0
     {'expected': 4, 'final': 4, 'lost': 0}
     """
     n = int(in_range("threads", threads, 2, 64, integer=True))
-    t_max = float(positive("timeout_s", timeout_s))
+    t_max = _timeout("timeout_s", timeout_s)
     account = _Account()
     lock = threading.Lock()
     barrier = threading.Barrier(n, timeout=t_max)
@@ -543,7 +512,7 @@ def lost_update(threads: int = 8, use_lock: bool = False, timeout_s: float = 5.0
                 barrier.wait()  # everyone has read before anyone writes
             account.balance = seen + 1  # write
 
-    run_threads([deposit] * n, t_max)
+    run_threads([deposit] * n, t_max, on_timeout=barrier.abort)
     return {"expected": n, "final": account.balance, "lost": n - account.balance}
 
 
@@ -558,23 +527,49 @@ def racy_counter(threads: int = 4, increments: int = 200, use_lock: bool = False
     """
     n = int(in_range("threads", threads, 1, 64, integer=True))
     k = int(in_range("increments", increments, 1, 100_000, integer=True))
-    t_max = float(positive("timeout_s", timeout_s))
+    t_max = _timeout("timeout_s", timeout_s)
     account = _Account()
     lock = threading.Lock()
+    stop = threading.Event()
 
     def work() -> None:
         for _ in range(k):
+            if stop.is_set():
+                return
             with lock if use_lock else nullcontext():
                 seen = account.balance
                 time.sleep(0)
                 account.balance = seen + 1
 
-    run_threads([work] * n, t_max)
+    run_threads([work] * n, t_max, on_timeout=stop.set)
     return account.balance
 
 
-def run_threads(targets: list, timeout_s: float) -> None:
-    """Start daemon threads, join each with a deadline, and fail loudly if one is stuck."""
+def run_threads(targets: list, timeout_s: float, *, on_timeout=None, grace_s: float = 2.0) -> None:
+    """Start one daemon thread per target, join them all by one deadline, and fail loudly.
+
+    Parameters
+    ----------
+    targets : functions of no arguments, at most 1,024.
+    timeout_s : the deadline for all of them, seconds in (0, :data:`MAX_TIMEOUT_S`].
+    on_timeout : called once if the deadline passes, to make the threads end (abort a
+        barrier, set a stop flag); the threads then get ``grace_s`` more seconds.
+    grace_s : seconds in [0, 60].
+
+    Raises
+    ------
+    TimeoutError
+        Threads were still running at the deadline; the message says how many were
+        still running after ``on_timeout`` and the grace period (0 when the cleanup
+        worked). A thread cannot be killed in Python, so every target must bound its
+        own waits.
+    BaseException
+        The first error a target raised, re-raised here.
+    """
+    t_max = _timeout("timeout_s", timeout_s)
+    grace = float(in_range("grace_s", grace_s, 0, 60))
+    if len(targets) > 1024:
+        raise ValueError(f"targets must hold at most 1024 functions, got {len(targets)}")
     errors: list[BaseException] = []
 
     def guard(fn):
@@ -588,11 +583,19 @@ def run_threads(targets: list, timeout_s: float) -> None:
     workers = [threading.Thread(target=guard(t), daemon=True) for t in targets]
     for w in workers:
         w.start()
-    deadline = time.monotonic() + timeout_s
+    deadline = time.monotonic() + t_max
     for w in workers:
         w.join(max(0.0, deadline - time.monotonic()))
-    if any(w.is_alive() for w in workers):
-        raise TimeoutError(f"threads still running after {timeout_s} s")
+    stuck = sum(w.is_alive() for w in workers)
+    if stuck:
+        if on_timeout is not None:
+            on_timeout()
+        end = time.monotonic() + grace
+        for w in workers:
+            w.join(max(0.0, end - time.monotonic()))
+        left = sum(w.is_alive() for w in workers)
+        raise TimeoutError(f"{stuck} of {len(workers)} threads still running after {t_max!r} s; "
+                           f"{left} still running after the cleanup")
     if errors:
         raise errors[0]
 
@@ -604,7 +607,7 @@ def dining_philosophers(
     philosophers: int = 5,
     ordered: bool = False,
     acquire_timeout_s: float = 0.5,
-    gather_s: float = 0.2,
+    gather_s: float = 5.0,
     eat_s: float = 0.005,
 ) -> pd.DataFrame:
     """Run the dining philosophers once, for real, with a timeout on every lock.
@@ -612,16 +615,23 @@ def dining_philosophers(
     Philosopher ``i`` needs forks ``i`` and ``(i + 1) % n`` (one ``threading.Lock``
     each). Naively each takes the left fork, then the right. With ``ordered`` each takes
     the lower-numbered fork first: a global lock order, so no cycle of waits can form.
-    To make the bad schedule certain rather than lucky, every philosopher waits (at most
-    ``gather_s``) until all hold their first fork before reaching for the second. A
-    second fork not obtained within ``acquire_timeout_s`` means a deadlock was detected:
-    the philosopher puts the first fork down and gives up.
+
+    To make the bad schedule certain rather than lucky, every philosopher first *tries*
+    its first fork without waiting, and then all meet at a barrier (at most
+    ``gather_s``) before anyone reaches for a second fork; one who found the first fork
+    taken waits for it after the barrier. Naively every philosopher then holds one fork
+    and waits for the next: a second fork not obtained within ``acquire_timeout_s``
+    means a deadlock was detected, and no one puts a fork down until everyone has
+    tried, so the verdict does not depend on how fast the threads run. With
+    ``ordered`` a wait is for a fork that its holder will put down after eating, not a
+    deadlock, so those waits are bounded more generously (``10 * acquire_timeout_s``
+    plus the eating), and a loaded machine does not turn them into false alarms.
 
     Parameters
     ----------
     philosophers : whole number in [2, 16].
     ordered : take forks in global order (the fix).
-    acquire_timeout_s, gather_s, eat_s : seconds, > 0.
+    acquire_timeout_s, gather_s : seconds in (0, 30]; eat_s : seconds in (0, 1].
 
     Returns
     -------
@@ -637,25 +647,26 @@ def dining_philosophers(
     [True, True, True]
     """
     n = int(in_range("philosophers", philosophers, 2, 16, integer=True))
-    t_acq = float(positive("acquire_timeout_s", acquire_timeout_s))
-    t_gather = float(positive("gather_s", gather_s))
-    t_eat = float(positive("eat_s", eat_s))
+    t_acq = float(in_range("acquire_timeout_s", acquire_timeout_s, 0, 30, low_open=True))
+    t_gather = float(in_range("gather_s", gather_s, 0, 30, low_open=True))
+    t_eat = float(in_range("eat_s", eat_s, 0, 1, low_open=True))
+    t_wait = 10 * t_acq + n * t_eat if ordered else t_acq  # the bound on a wait for a fork
     forks = [threading.Lock() for _ in range(n)]
     gathered = threading.Barrier(n, timeout=t_gather)
-    decided = threading.Barrier(n, timeout=t_acq + t_gather + n * t_eat + 1)
+    decided = threading.Barrier(n, timeout=2 * t_wait + t_gather + n * t_eat + 1)
     rows = [None] * n
 
     def dine(i: int) -> None:
         left, right = i, (i + 1) % n
         first, second = (min(left, right), max(left, right)) if ordered else (left, right)
-        ate = timed_out = waited = False
-        if forks[first].acquire(timeout=t_acq + t_gather + n * t_eat):
+        ate = timed_out = False
+        holding = forks[first].acquire(blocking=False)  # try, without waiting
+        _wait(gathered)  # everyone has tried a first fork before anyone reaches for a second
+        if not holding:
+            holding = forks[first].acquire(timeout=t_wait)
+        if holding:
             try:
-                try:
-                    gathered.wait()
-                except threading.BrokenBarrierError:
-                    pass  # someone could not get a first fork: no full gathering
-                if forks[second].acquire(timeout=t_acq):
+                if forks[second].acquire(timeout=t_wait):
                     try:
                         time.sleep(t_eat)
                         ate = True
@@ -664,16 +675,19 @@ def dining_philosophers(
                 else:
                     timed_out = True
                     _wait(decided)  # hold the fork until everyone has tried: a clean verdict
-                    waited = True
             finally:
                 forks[first].release()
         else:
             timed_out = True
-        if not waited:
+        if ate or not holding:
             _wait(decided)
         rows[i] = {"philosopher": i, "first fork": first, "second fork": second, "ate": ate, "timed out": timed_out}
 
-    run_threads([lambda i=i: dine(i) for i in range(n)], 4 * (t_acq + t_gather) + n * t_eat + 5)
+    def wake() -> None:
+        gathered.abort()
+        decided.abort()
+
+    run_threads([lambda i=i: dine(i) for i in range(n)], 3 * t_wait + t_gather + n * t_eat + 10, on_timeout=wake)
     return pd.DataFrame(rows).set_index("philosopher")
 
 
@@ -685,77 +699,3 @@ def _wait(barrier: threading.Barrier) -> None:
         pass
 
 
-# --- A measured pool --------------------------------------------------------------------
-
-
-def _mixed_task(args: tuple[int, float]) -> None:
-    iterations, wait_s = args
-    burn(iterations)
-    time.sleep(wait_s)
-
-
-def measure_pool(
-    threads: ArrayLike = (1, 2, 3, 4, 5, 6, 8),
-    tasks: int = 24,
-    compute_s: float = 0.01,
-    wait_s: float = 0.04,
-    timeout_s: float = 20.0,
-) -> pd.DataFrame:
-    """Throughput of a thread pool running tasks that compute, then wait.
-
-    In CPython only one thread runs Python code at a time, so a thread pool has one
-    effective core for the compute part: the sizing rule predicts its best size at
-    ``pool_size(1, wait_s, compute_s)``.
-
-    Parameters
-    ----------
-    threads : pool sizes to try, whole numbers in [1, 64].
-    tasks : tasks per pool size, in [1, 1000].
-    compute_s, wait_s : per task, seconds, in (0, 0.2] and [0, 0.5].
-    timeout_s : per pool size.
-
-    Returns
-    -------
-    DataFrame with ``threads``, ``seconds``, ``throughput_per_s`` and ``model_per_s``
-    (:func:`pool_throughput_per_s` with one core).
-    """
-    ts = [int(t) for t in np.atleast_1d(in_range("threads", threads, 1, 64, integer=True))]
-    n = int(in_range("tasks", tasks, 1, 1000, integer=True))
-    c = float(in_range("compute_s", compute_s, 0, 0.2, low_open=True))
-    w = float(in_range("wait_s", wait_s, 0, 0.5))
-    t_max = float(positive("timeout_s", timeout_s))
-    work = [(_iterations_for(c), w)] * n
-    rows = []
-    for t in ts:
-        seconds = _run_batch("threads", t, _mixed_task, work, t_max)
-        rows.append({"threads": t, "seconds": seconds, "throughput_per_s": n / seconds})
-    table = pd.DataFrame(rows)
-    table["model_per_s"] = pool_throughput_per_s(table["threads"].to_numpy(), 1, w, c)
-    return table
-
-
-def pool_figure(measured: pd.DataFrame, compute_s: float = 0.01, wait_s: float = 0.04):
-    """Measured pool throughput beside the model and the sizing rule's pool size."""
-    import plotly.graph_objects as go
-
-    from .explorer import show
-
-    best = pool_size(1, wait_s, compute_s)
-    t = np.arange(1, int(measured["threads"].max()) + 1)
-    model = pool_throughput_per_s(t, 1, wait_s, compute_s)
-    fig = go.Figure(
-        [
-            go.Scatter(x=measured["threads"], y=measured["throughput_per_s"], mode="markers+lines", name="measured"),
-            go.Scatter(x=t, y=model, name="model, one effective core", line={"dash": "dash"}),
-            go.Scatter(x=[best, best], y=[0, float(model.max()) * 1.1], mode="lines",
-                       name=f"rule: 1 x (1 + W/C) = {best:g} threads", line={"dash": "dot", "color": "grey"}),
-        ],
-        {
-            "title": {"text": f"A thread pool: tasks compute {compute_s * 1e3:g} ms, then wait {wait_s * 1e3:g} ms"},
-            "xaxis": {"title": {"text": "threads in the pool"}, "dtick": 1},
-            "yaxis": {"title": {"text": "tasks per second"}, "rangemode": "tozero"},
-            "template": "plotly_white", "height": 420,
-            "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
-        },
-    )
-    return show(fig)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import concurrency, csp, eventloop
-from . import Exercise, register
+from . import Exercise, Mistake, register
 
 
 def _loop_wait_ms() -> float:
@@ -14,8 +14,8 @@ def _loop_wait_ms() -> float:
 register(
     Exercise(
         key="6.1",
-        prompt="A core runs 3 billion cycles a second and retires 4 instructions a cycle. "
-        "How many instructions could it run during one 100 microsecond SSD read?",
+        prompt="A core runs 3 billion cycles a second and retires, at its peak, 4 instructions a cycle. "
+        "How many instructions could it run during one 100 microsecond SSD read, at that peak?",
         answer=lambda: concurrency.instructions_during_wait(100e-6, 3e9 * 4),
         unit="instructions",
         hint="wait in seconds times instructions per second.",
@@ -26,7 +26,9 @@ register(
         "tasks are needed for at least 90% CPU utilization?",
         answer=lambda: float(next(n for n in range(1, 1000) if concurrency.cpu_utilization(0.8, n) >= 0.9)),
         rel_tol=0.0,
+        whole=True,
         unit="tasks",
+        mistakes=(Mistake(10, "ten tasks give 1 - 0.8**10 = 0.893, just short of 90%: round up, not to the nearest."),),
         hint="Find the smallest whole n with 1 - 0.8**n >= 0.9.",
     ),
     Exercise(
@@ -53,5 +55,46 @@ register(
         unit="ms",
         hint="E[S] = 0.99 x 1 ms + 0.01 x 200 ms (take the long callbacks as 200 ms in all); "
         "W = lambda E[S^2] / (2 (1 - lambda E[S])).",
+    ),
+    Exercise(
+        key="6.6",
+        prompt="Predict a measurement. On CPython with its interpreter lock, on a machine with 4 "
+        "free cores, a batch of 8 pure-Python CPU-bound tasks runs first on a pool of 1 thread, then on a "
+        "pool of 4 threads. About what speedup will the 4-thread pool show? (a) about 4x, (b) about 2x, "
+        "(c) about 1x, (d) below 0.25x.",
+        answer="c",
+        choices={"a": "about 4x", "b": "about 2x", "c": "about 1x", "d": "below 0.25x"},
+        mistakes=(
+            Mistake("a", "4x is what 4 processes could give; threads share one interpreter lock, so only one "
+                    "runs Python code at a time."),
+            Mistake("b", "no share of the lock is gained: the threads take turns, they do not half overlap."),
+        ),
+        hint="Which of the chapter's three workloads is this, and what did its curve do?",
+    ),
+    Exercise(
+        key="6.7",
+        prompt="Read a run. Eight asyncio tasks on one event loop each run "
+        "`seen = balance; await asyncio.sleep(0); balance = seen + 1`, starting from balance 0, "
+        "with no lock. What is the final balance?",
+        answer=lambda: float(eventloop.async_lost_update(8)["final"]),
+        rel_tol=0.0,
+        whole=True,
+        unit="",
+        mistakes=(Mistake(8, "one thread does not make a read-modify-write safe: at the await every other task "
+                          "runs its read before the first task writes."),),
+        hint="Each task runs until its await. What has each task read by the time the first one writes?",
+    ),
+    Exercise(
+        key="6.8",
+        prompt="Choose a design. A Python service (CPython with its interpreter lock) runs on 8 cores as one "
+        "process. Each request computes 10 ms of pure Python, then waits 40 ms for a database. By the rule "
+        "cores x (1 + W/C), how many threads should its one pool have?",
+        answer=lambda: concurrency.pool_size(1, 40, 10),
+        rel_tol=0.0,
+        whole=True,
+        unit="threads",
+        mistakes=(Mistake(40, "that counts 8 cores, but one process's threads compute on one effective core: "
+                          "the interpreter lock. For 8 cores of Python computing, run 8 processes of 5 threads."),),
+        hint="How many cores can one CPython process's threads compute on at once?",
     ),
 )
