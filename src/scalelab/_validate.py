@@ -8,7 +8,8 @@ What is refused everywhere, unless the caller of a helper says otherwise:
 
 - NaN, and ±inf (``allow_inf=True`` for a parameter whose docstring says it accepts inf);
 - bools, strings, bytes, None and complex numbers: they are not numbers here;
-- empty arrays and arrays of more than one dimension (``max_ndim``, ``allow_empty``);
+- empty arrays (``allow_empty``), and arrays where a single number is expected
+  (``max_ndim=0``; :func:`number` and :func:`count` are scalar only);
 - ints too large for a float (a ``ValueError``, not numpy's ``OverflowError``).
 
 Sizes (servers, requests, steps, trials...) go through :func:`count`, which also
@@ -26,12 +27,8 @@ import numpy as np
 
 
 def _fmt(x: float | None) -> str:
-    """A bound as written in a message: whole numbers without a trailing ``.0``."""
-    if x is None:
-        return ""
-    if isinstance(x, (int, np.integer)) or (math.isfinite(x) and float(x).is_integer() and abs(x) < 1e15):
-        return str(int(x))
-    return repr(float(x))
+    """A bound as written in a message (``:g``; the bad value itself is shown with repr)."""
+    return "" if x is None else f"{x:g}"
 
 
 def _describe(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
@@ -52,16 +49,15 @@ def _show(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _rule(low, high, low_open, high_open, integer, allow_inf) -> str:
-    """``allow_inf`` False: mention "finite" (the bad value was NaN or inf)."""
+def _rule(low, high, low_open, high_open, integer, say_finite) -> str:
     parts = []
     if integer:
         parts.append("a whole number")
-    elif not allow_inf:
-        parts.append("a finite number")
+    elif say_finite:
+        parts.append("finite")
     if (low, high) != (None, None):
         parts.append(_describe(low, high, low_open, high_open))
-    return " ".join(parts)
+    return " and ".join(parts) if parts else "a finite number"
 
 
 def _not_a_number(name: str, value: Any) -> bool:
@@ -69,8 +65,8 @@ def _not_a_number(name: str, value: Any) -> bool:
     return value is None or isinstance(value, (bool, np.bool_, str, bytes))
 
 
-def as_array(name: str, value: Any, *, max_ndim: int = 1, allow_empty: bool = False) -> np.ndarray:
-    """``value`` as a float array of at most ``max_ndim`` dimensions, or ``ValueError``.
+def as_array(name: str, value: Any, *, max_ndim: int | None = None, allow_empty: bool = False) -> np.ndarray:
+    """``value`` as a float array of at most ``max_ndim`` dimensions (None: any), or ``ValueError``.
 
     No range check, NaN and inf pass: use :func:`in_range` for a checked number.
     """
@@ -82,7 +78,7 @@ def as_array(name: str, value: Any, *, max_ndim: int = 1, allow_empty: bool = Fa
         raise ValueError(f"{name} must be a number or a 1-D array of numbers, got {_show(value)}") from None
     if raw.dtype.kind in "bUSVcMm":
         raise ValueError(f"{name} must be a number or an array of numbers, got {_show(value)}")
-    if raw.ndim > max_ndim:
+    if max_ndim is not None and raw.ndim > max_ndim:
         shape = "a single number" if max_ndim == 0 else f"at most {max_ndim}-D"
         raise ValueError(f"{name} must be {shape}, got an array of shape {raw.shape}")
     if raw.ndim and raw.size == 0 and not allow_empty:
@@ -107,14 +103,15 @@ def in_range(
     high_open: bool = False,
     integer: bool = False,
     allow_inf: bool = False,
-    max_ndim: int = 1,
+    max_ndim: int | None = None,
     allow_empty: bool = False,
 ) -> np.ndarray:
     """Return ``value`` as a float array, or raise ``ValueError`` if any element is out of range.
 
     NaN is always out of range; so is ±inf unless ``allow_inf=True`` (and the bounds let
     it in). ``integer=True`` also requires whole numbers (never inf). Arrays of more than
-    ``max_ndim`` dimensions (default 1) and empty arrays are refused.
+    ``max_ndim`` dimensions (default: any, for models that broadcast; 0 for a parameter
+    that must be a single number) and empty arrays are refused.
 
     >>> in_range("p", 0.5, 0, 1)
     array(0.5)
@@ -135,30 +132,30 @@ def in_range(
         ok &= np.isfinite(arr) & (arr == np.round(arr))
     if not np.all(ok):
         if arr.ndim == 0:
-            bad = _show(value)
+            bad, bad_value = _show(value), float(arr)
         else:
             i = int(np.flatnonzero(~ok.ravel())[0])
-            bad = f"{_show(float(arr.flat[i]))} (element {i} of {arr.size})"
-        bad_value = float(arr.flat[0] if arr.ndim == 0 else arr.flat[i])
-        what = _rule(low, high, low_open, high_open, integer, allow_inf or math.isfinite(bad_value))
+            bad_value = float(arr.flat[i])
+            bad = f"{_show(np.asarray(value).flat[i])} (element {i} of {arr.size})"
+        what = _rule(low, high, low_open, high_open, integer, not allow_inf and math.isinf(bad_value))
         raise ValueError(f"{name} must be {what}, got {bad}")
     return arr
 
 
 def positive(name: str, value: Any, *, integer: bool = False, allow_inf: bool = False,
-             max_ndim: int = 1) -> np.ndarray:
+             max_ndim: int | None = None) -> np.ndarray:
     """Shorthand for ``in_range(name, value, 0, low_open=True)``: strictly above zero."""
     return in_range(name, value, 0, low_open=True, integer=integer, allow_inf=allow_inf, max_ndim=max_ndim)
 
 
 def at_least(name: str, value: Any, low: float, *, integer: bool = False, allow_inf: bool = False,
-             max_ndim: int = 1) -> np.ndarray:
+             max_ndim: int | None = None) -> np.ndarray:
     """Shorthand for ``in_range(name, value, low)``."""
     return in_range(name, value, low, integer=integer, allow_inf=allow_inf, max_ndim=max_ndim)
 
 
 def probability(name: str, value: Any, *, open_low: bool = False, open_high: bool = False,
-                max_ndim: int = 1) -> np.ndarray:
+                max_ndim: int | None = None) -> np.ndarray:
     """A probability in [0, 1] (either end may be excluded)."""
     return in_range(name, value, 0, 1, low_open=open_low, high_open=open_high, max_ndim=max_ndim)
 
@@ -182,12 +179,12 @@ def count(name: str, value: Any, maximum: int, low: int = 1) -> int:
     >>> count("servers", 10**9, 10_000)
     Traceback (most recent call last):
     ...
-    ValueError: servers must be a whole number in [1, 10000], got 1000000000
+    ValueError: servers must be a whole number and in [1, 10000], got 1000000000
     """
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
         if low <= value <= maximum:
             return int(value)
-        raise ValueError(f"{name} must be a whole number in [{_fmt(low)}, {_fmt(maximum)}], got {_show(value)}")
+        raise ValueError(f"{name} must be a whole number and in [{_fmt(low)}, {_fmt(maximum)}], got {_show(value)}")
     arr = in_range(name, value, low, maximum, integer=True, max_ndim=0)
     return int(arr)
 
