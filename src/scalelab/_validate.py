@@ -137,7 +137,9 @@ def in_range(
             i = int(np.flatnonzero(~ok.ravel())[0])
             bad_value = float(arr.flat[i])
             bad = f"{_show(np.asarray(value).flat[i])} (element {i} of {arr.size})"
-        what = _rule(low, high, low_open, high_open, integer, not allow_inf and math.isinf(bad_value))
+        inside = (low is None or bad_value > low or (bad_value == low and not low_open)) and (
+            high is None or bad_value < high or (bad_value == high and not high_open))
+        what = _rule(low, high, low_open, high_open, integer, math.isinf(bad_value) and inside)
         raise ValueError(f"{name} must be {what}, got {bad}")
     return arr
 

@@ -216,7 +216,7 @@ def token_bucket_admitted_per_s(rate_per_s: ArrayLike, bucket_rate_per_s: ArrayL
     (10.0, 3.0)
     """
     lam = at_least("rate_per_s", rate_per_s, 0)
-    r = positive("bucket_rate_per_s", bucket_rate_per_s)
+    r = positive("bucket_rate_per_s", bucket_rate_per_s, allow_inf=True)
     return scalar(np.minimum(lam, r))
 
 
@@ -263,7 +263,7 @@ def flood(legit_rate_per_s: float, attack_rate_per_s: ArrayLike, *, service_rate
     k = int(at_least("capacity", capacity, 1, integer=True))
     n_bots = float(at_least("bots", bots, 1, integer=True))
     n_legit = float(at_least("legit_clients", legit_clients, 1, integer=True))
-    limit = float(positive("limit_per_client_per_s", limit_per_client_per_s))
+    limit = float(positive("limit_per_client_per_s", limit_per_client_per_s, allow_inf=True))
 
     legit_in = n_legit * np.minimum(legit / n_legit, limit)
     attack_in = n_bots * np.minimum(attack / n_bots, limit)
@@ -321,7 +321,7 @@ def simulate_flood(legit_rate_per_s: float, attack_rate_per_s: float, *, service
     k = int(at_least("capacity", capacity, 1, integer=True))
     n_bots = int(at_least("bots", bots, 1, integer=True))
     n_legit = int(at_least("legit_clients", legit_clients, 1, integer=True))
-    limit = float(positive("limit_per_client_per_s", limit_per_client_per_s))
+    limit = float(positive("limit_per_client_per_s", limit_per_client_per_s, allow_inf=True))
     duration = float(in_range("duration_s", duration_s, 0, 60, low_open=True))
     warmup = float(in_range("warmup_s", warmup_s, 0, duration, high_open=True))
     depth = float(at_least("bucket_depth", bucket_depth, 1)) if bucket_depth is not None else max(1.0, limit)
