@@ -204,7 +204,7 @@ def seed(name: str, value: Any, *, allow_none: bool = False) -> int | np.random.
     >>> seed("seed", -1)
     Traceback (most recent call last):
     ...
-    ValueError: seed must be a whole number >= 0 or a numpy Generator, got -1
+    ValueError: seed must be a whole number and >= 0, got -1 (a numpy Generator is also accepted)
     """
     if isinstance(value, np.random.Generator):
         return value
@@ -213,14 +213,17 @@ def seed(name: str, value: Any, *, allow_none: bool = False) -> int | np.random.
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)) and value >= 0:
         return int(value)
     extra = " or None" if allow_none else ""
-    raise ValueError(f"{name} must be a whole number >= 0 or a numpy Generator{extra}, got {_show(value)}")
+    raise ValueError(f"{name} must be a whole number and >= 0, got {_show(value)} "
+                     f"(a numpy Generator{extra} is also accepted)")
 
 
 def option(name: str, value: Any, allowed: tuple[str, ...] | list[str]) -> str:
     """One of a few strings; ``ValueError`` listing them otherwise."""
     if isinstance(value, str) and value in allowed:
         return value
-    raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {_show(value)}")
+    names = [repr(a) for a in allowed]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    raise ValueError(f"{name} must be {listed}, got {_show(value)}")
 
 
 def flag(name: str, value: Any) -> bool:
