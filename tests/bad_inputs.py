@@ -254,6 +254,7 @@ class Target:
     baseline_ok: bool = False
     baseline_error: str = ""
     baseline_nonfinite: bool = False
+    baseline_s: float = 0.0
 
     @property
     def short(self) -> str:
@@ -376,8 +377,12 @@ def _child(target: Target, args: dict[str, Any], wfd: int) -> None:
 
 
 def run_calls(calls: list[tuple[Target, dict[str, Any]]], workers: int = 2,
-              time_limit_s: float = TIME_LIMIT_S) -> list[dict[str, Any]]:
-    """Run each (target, args) in its own forked child, ``workers`` at a time."""
+              time_limit_s: float | None = None) -> list[dict[str, Any]]:
+    """Run each (target, args) in its own forked child, ``workers`` at a time.
+
+    Time limit per call: ``time_limit_s``, or by default TIME_LIMIT_S plus twice the
+    time the target's valid baseline call took (a busy machine slows both alike).
+    """
     results: list[dict[str, Any] | None] = [None] * len(calls)
     pending = list(range(len(calls)))[::-1]
     running: dict[int, tuple[int, int, float, list[bytes]]] = {}  # fd -> (index, pid, start, chunks)
@@ -414,7 +419,8 @@ def run_calls(calls: list[tuple[Target, dict[str, Any]]], workers: int = 2,
             results[i] = report
         now = time.monotonic()
         for fd, (i, pid, start, chunks) in list(running.items()):
-            if now - start > time_limit_s:
+            limit = time_limit_s if time_limit_s is not None else TIME_LIMIT_S + 2 * calls[i][0].baseline_s
+            if now - start > limit:
                 try:
                     os.killpg(pid, signal.SIGKILL)
                 except ProcessLookupError:
@@ -481,6 +487,7 @@ def find_baselines(targets: list[Target], workers: int = 2, rounds: int = 8) -> 
             for t, rep in zip(todo, reports):
                 if rep["outcome"] == "returned":
                     t.baseline_ok, t.baseline_nonfinite = True, rep.get("nonfinite", False)
+                    t.baseline_s = rep.get("elapsed_s", 0.0)
                     continue
                 t.baseline_error = f"{rep['outcome']}: {rep.get('type', '')} {rep.get('message', '')}".strip()
                 if rep["outcome"] != "value_error":

@@ -196,24 +196,28 @@ def counts(name: str, value: Any, maximum: int, low: int = 1) -> np.ndarray:
     return in_range(name, value, low, maximum, integer=True)
 
 
+#: Seeds are below 2**128 (numpy would take any size; 128 bits is all its SeedSequence keeps).
+MAX_SEED = 2**128
+
+
 def seed(name: str, value: Any, *, allow_none: bool = False) -> int | np.random.Generator | None:
-    """A seed: a whole number >= 0 or a ``numpy.random.Generator`` (None only if ``allow_none``).
+    """A seed: a whole number in [0, 2**128) or a ``numpy.random.Generator`` (None only if ``allow_none``).
 
     >>> seed("seed", 7)
     7
     >>> seed("seed", -1)
     Traceback (most recent call last):
     ...
-    ValueError: seed must be a whole number and >= 0, got -1 (a numpy Generator is also accepted)
+    ValueError: seed must be a whole number and >= 0 (below 2**128), got -1 (a numpy Generator is also accepted)
     """
     if isinstance(value, np.random.Generator):
         return value
     if value is None and allow_none:
         return None
-    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)) and value >= 0:
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)) and 0 <= value < MAX_SEED:
         return int(value)
     extra = " or None" if allow_none else ""
-    raise ValueError(f"{name} must be a whole number and >= 0, got {_show(value)} "
+    raise ValueError(f"{name} must be a whole number and >= 0 (below 2**128), got {_show(value)} "
                      f"(a numpy Generator{extra} is also accepted)")
 
 

@@ -99,7 +99,7 @@ class Actor:
         Messages that match no pattern stay in the mailbox, in order. Raises
         ``TimeoutError`` if none arrives within ``timeout_s`` (0 means: only look).
         """
-        deadline = time.monotonic() + float(at_least("timeout_s", timeout_s, 0))
+        deadline = time.monotonic() + float(at_least("timeout_s", timeout_s, 0, max_ndim=0))
         with self._cond:
             while True:
                 for i, message in enumerate(self._mailbox):
@@ -133,7 +133,7 @@ class Actor:
     def join(self, timeout_s: float = 5.0) -> Any:
         """Wait for the behaviour to return; give its result, or raise its error or ``TimeoutError``."""
         if self._thread is not None:
-            self._thread.join(float(positive("timeout_s", timeout_s)))
+            self._thread.join(float(positive("timeout_s", timeout_s, max_ndim=0)))
             if self._thread.is_alive():
                 raise TimeoutError(f"{self.name} still running after {timeout_s} s")
         if self.error is not None:
@@ -176,9 +176,9 @@ def count_with_actor(senders: int = 8, adds: int = 100, timeout_s: float = 10.0)
     >>> count_with_actor(4, 25)
     100
     """
-    n = int(in_range("senders", senders, 1, 64, integer=True))
-    k = int(in_range("adds", adds, 1, 100_000, integer=True))
-    t_max = float(positive("timeout_s", timeout_s))
+    n = int(in_range("senders", senders, 1, 64, integer=True, max_ndim=0))
+    k = int(in_range("adds", adds, 1, 100_000, integer=True, max_ndim=0))
+    t_max = float(positive("timeout_s", timeout_s, max_ndim=0))
     actor = spawn(counter, name="counter")
     run_threads([lambda: [actor.send(("add", 1)) for _ in range(k)]] * n, t_max)  # the senders
     me = inbox()

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from ._validate import at_least, in_range, positive, scalar
+from ._validate import at_least, in_range, number, positive, scalar
 
 __all__ = [
     "SPEED_OF_LIGHT_M_PER_S",
@@ -362,6 +362,8 @@ def transfer_time_curves(size_bytes: float, distance_km: float) -> dict[str, dic
     The WAN fiber's latency is the propagation delay over ``distance_km``; each curve
     has a marker at ``size_bytes``.
     """
+    size_bytes = number("size_bytes", size_bytes, 0)
+    distance_km = number("distance_km", distance_km, 0)
     bandwidth = LINKS["bandwidth_bps"].to_numpy()
     latency = LINKS["latency_s"].to_numpy().copy()
     latency[LINKS.index.str.startswith("WAN")] = propagation_delay(distance_km * 1e3)
@@ -379,6 +381,7 @@ MESSAGE_AXIS = np.unique(np.round(np.logspace(0, 6, 121)))  # 1 byte .. 1 MB
 
 def payload_share_curves(mtu_bytes: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Share of wire bytes that are payload, against message size, for TCP and UDP (for an explorer)."""
+    mtu_bytes = float(in_range("mtu_bytes", mtu_bytes, 576, 65_535, integer=True, max_ndim=0))
     return {
         "TCP over IPv4 over Ethernet": (MESSAGE_AXIS, payload_share(MESSAGE_AXIS, "tcp", mtu_bytes)),
         "UDP over IPv4 over Ethernet": (MESSAGE_AXIS, payload_share(MESSAGE_AXIS, "udp", mtu_bytes)),
@@ -390,6 +393,7 @@ def encapsulation_bars(size_bytes: float) -> dict[str, dict]:
 
     Bar 0 is TCP, bar 1 UDP (label the axis with ``tickvals=[0, 1]``).
     """
+    size_bytes = number("size_bytes", size_bytes, 0)
     per = [layer_bytes(size_bytes, t) for t in ("tcp", "udp")]
     totals = [sum(p.values()) for p in per]
     return {

@@ -32,7 +32,7 @@ from math import comb
 
 import numpy as np
 
-from ._validate import at_least, in_range, positive, probability, scalar
+from ._validate import at_least, in_range, positive, probability, scalar, seed as check_seed
 
 __all__ = [
     "stale_read_probability",
@@ -49,9 +49,9 @@ __all__ = [
 
 
 def _nrw(n: int, r: int, w: int) -> tuple[int, int, int]:
-    n_ = int(at_least("n", n, 1, integer=True))
-    r_ = int(in_range("r", r, 1, n_, integer=True))
-    w_ = int(in_range("w", w, 1, n_, integer=True))
+    n_ = int(at_least("n", n, 1, integer=True, max_ndim=0))
+    r_ = int(in_range("r", r, 1, n_, integer=True, max_ndim=0))
+    w_ = int(in_range("w", w, 1, n_, integer=True, max_ndim=0))
     return n_, r_, w_
 
 
@@ -118,7 +118,7 @@ def stale_read_probability_after(n: int, r: int, w: int, t_s, mean_delay_s: floa
     """
     n_, r_, w_ = _nrw(n, r, w)
     t = at_least("t_s", t_s, 0)
-    m = float(positive("mean_delay_s", mean_delay_s))
+    m = float(positive("mean_delay_s", mean_delay_s, max_ndim=0))
     return scalar(comb(n_ - w_, r_) / comb(n_, r_) * np.exp(-r_ * t / m))
 
 
@@ -136,10 +136,10 @@ def simulate_stale_reads(n: int, r: int, w: int, t_s: float, mean_delay_s: float
     import simpy
 
     n_, r_, w_ = _nrw(n, r, w)
-    t = float(at_least("t_s", t_s, 0))
-    m = float(positive("mean_delay_s", mean_delay_s))
-    k = int(at_least("trials", trials, 1, integer=True))
-    rng = np.random.default_rng(seed)
+    t = float(at_least("t_s", t_s, 0, max_ndim=0))
+    m = float(positive("mean_delay_s", mean_delay_s, max_ndim=0))
+    k = int(at_least("trials", trials, 1, integer=True, max_ndim=0))
+    rng = np.random.default_rng(check_seed("seed", seed))
     stale = 0
 
     def replica(env, i, delay, has, acks):
@@ -199,8 +199,8 @@ def quorum_availability(n: int, q: int, p_fail):
     >>> round(quorum_availability(5, 3, 0.1), 5)
     0.99144
     """
-    n_ = int(at_least("n", n, 1, integer=True))
-    q_ = int(in_range("q", q, 1, n_, integer=True))
+    n_ = int(at_least("n", n, 1, integer=True, max_ndim=0))
+    q_ = int(in_range("q", q, 1, n_, integer=True, max_ndim=0))
     p = probability("p_fail", p_fail)
     up = 1.0 - p
     total = np.zeros_like(p)
@@ -213,7 +213,7 @@ def quorum_table(n: int = 3, p_fail: float = 0.05):
     """Every (R, W) for ``n`` replicas: strict or not, stale-read chance, and availability."""
     import pandas as pd
 
-    n_ = int(at_least("n", n, 1, integer=True))
+    n_ = int(at_least("n", n, 1, integer=True, max_ndim=0))
     rows = []
     for r in range(1, n_ + 1):
         for w in range(1, n_ + 1):

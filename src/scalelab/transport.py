@@ -31,7 +31,7 @@ import pandas as pd
 import simpy
 
 from . import network
-from ._validate import at_least, in_range, positive
+from ._validate import at_least, in_range, positive, seed as check_seed
 
 __all__ = [
     "packet_stream",
@@ -82,14 +82,14 @@ def packet_stream(n_packets: int = 40, paths: int = 3, path_spread_ms: float = 1
     >>> df.arrived_ms.tolist()
     [20.0, 22.0, 24.0, 26.0, 28.0]
     """
-    n = int(in_range("n_packets", n_packets, 1, 10_000, integer=True))
-    k = int(in_range("paths", paths, 1, 16, integer=True))
-    spread = float(at_least("path_spread_ms", path_spread_ms, 0))
-    p_loss = float(in_range("loss_rate", loss_rate, 0, 1))
-    p_dup = float(in_range("duplicate_rate", duplicate_rate, 0, 1))
-    base = float(at_least("base_delay_ms", base_delay_ms, 0))
-    jitter = float(at_least("jitter_ms", jitter_ms, 0))
-    interval = float(positive("send_interval_ms", send_interval_ms))
+    n = int(in_range("n_packets", n_packets, 1, 10_000, integer=True, max_ndim=0))
+    k = int(in_range("paths", paths, 1, 16, integer=True, max_ndim=0))
+    spread = float(at_least("path_spread_ms", path_spread_ms, 0, max_ndim=0))
+    p_loss = float(in_range("loss_rate", loss_rate, 0, 1, max_ndim=0))
+    p_dup = float(in_range("duplicate_rate", duplicate_rate, 0, 1, max_ndim=0))
+    base = float(at_least("base_delay_ms", base_delay_ms, 0, max_ndim=0))
+    jitter = float(at_least("jitter_ms", jitter_ms, 0, max_ndim=0))
+    interval = float(positive("send_interval_ms", send_interval_ms, max_ndim=0))
     seq, route, sent, arrived, dup, dup_arrived = _stream_arrays(n, k, spread, p_loss, p_dup, base, jitter,
                                                                   interval, seed)
     rows = pd.DataFrame({"seq": seq, "path": route, "sent_ms": sent, "arrived_ms": arrived, "copy": 0})
@@ -100,7 +100,7 @@ def packet_stream(n_packets: int = 40, paths: int = 3, path_spread_ms: float = 1
 
 
 def _stream_arrays(n, k, spread, p_loss, p_dup, base, jitter, interval, seed):
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("seed", seed))
     seq = np.arange(n)
     sent = seq * interval
     # Draw every variable for every packet, so one slider does not reshuffle another's draws.
@@ -138,9 +138,9 @@ def stream_stats(stream: pd.DataFrame) -> dict[str, int]:
 
 def packet_stream_curves(paths: int, loss_rate: float, duplicate_rate: float) -> dict[str, dict]:
     """Arrival time of each packet against its number (for an explorer)."""
-    paths = int(in_range("paths", paths, 1, 16, integer=True))
-    p_loss = float(in_range("loss_rate", loss_rate, 0, 1))
-    p_dup = float(in_range("duplicate_rate", duplicate_rate, 0, 1))
+    paths = int(in_range("paths", paths, 1, 16, integer=True, max_ndim=0))
+    p_loss = float(in_range("loss_rate", loss_rate, 0, 1, max_ndim=0))
+    p_dup = float(in_range("duplicate_rate", duplicate_rate, 0, 1, max_ndim=0))
     seq, _, _, arrived, dup, dup_arrived = _stream_arrays(40, paths, 15.0, p_loss, p_dup, 20.0, 2.0, 2.0, 4)
     ok = np.isfinite(arrived)
     nan = np.array([np.nan])
@@ -284,18 +284,18 @@ def simulate_transfer(protocol: str, loss_rate: float, n_messages: int = 200, in
     proto = str(protocol).lower()
     if proto not in ("tcp", "udp"):
         raise ValueError(f"protocol must be 'tcp' or 'udp', got {protocol!r}")
-    p = float(in_range("loss_rate", loss_rate, 0, 0.9))
-    n = int(in_range("n_messages", n_messages, 1, 10_000, integer=True))
-    interval = float(positive("interval_s", interval_s))
-    rtt = float(positive("rtt_s", rtt_s))
-    jitter = float(at_least("jitter_s", jitter_s, 0))
-    w = int(at_least("window", window, 1, integer=True))
-    rto = float(positive("rto_s", rto_s))
-    size = int(positive("message_bytes", message_bytes, integer=True))
-    limit = float(positive("max_time_s", max_time_s))
+    p = float(in_range("loss_rate", loss_rate, 0, 0.9, max_ndim=0))
+    n = int(in_range("n_messages", n_messages, 1, 10_000, integer=True, max_ndim=0))
+    interval = float(positive("interval_s", interval_s, max_ndim=0))
+    rtt = float(positive("rtt_s", rtt_s, max_ndim=0))
+    jitter = float(at_least("jitter_s", jitter_s, 0, max_ndim=0))
+    w = int(at_least("window", window, 1, integer=True, max_ndim=0))
+    rto = float(positive("rto_s", rto_s, max_ndim=0))
+    size = int(positive("message_bytes", message_bytes, integer=True, max_ndim=0))
+    limit = float(positive("max_time_s", max_time_s, max_ndim=0))
 
     env = simpy.Environment()
-    link = _Link(env, np.random.default_rng(seed), rtt / 2, jitter, p)
+    link = _Link(env, np.random.default_rng(check_seed("seed", seed)), rtt / 2, jitter, p)
     latency = np.full(n, np.nan)
     order: list[int] = []
     state = {"sends": 0, "handshake": float("nan"), "done": env.event()}
@@ -433,7 +433,7 @@ def latency_curves(loss_rate: float, jitter_ms: float) -> dict[str, dict]:
 
 @functools.lru_cache(maxsize=512)
 def _aimd_packets_per_rtt(loss_rate: float, rounds: int, seed: int) -> float:
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("seed", seed))
     u = rng.random(rounds)
     w = 1.0 / np.sqrt(loss_rate)  # start near the steady state
     sent = 0.0
@@ -469,10 +469,10 @@ def aimd_throughput(mss_bytes: float, rtt_s: float, loss_rate: float, rounds: in
     >>> round(aimd_throughput(1460, 0.1, 0.01) / network.mathis_throughput(1460, 0.1, 0.01), 1)
     1.0
     """
-    mss = float(positive("mss_bytes", mss_bytes))
-    rtt = float(positive("rtt_s", rtt_s))
-    p = float(in_range("loss_rate", loss_rate, 0, 0.5, low_open=True))
-    r = int(in_range("rounds", rounds, 100, 1_000_000, integer=True))
+    mss = float(positive("mss_bytes", mss_bytes, max_ndim=0))
+    rtt = float(positive("rtt_s", rtt_s, max_ndim=0))
+    p = float(in_range("loss_rate", loss_rate, 0, 0.5, low_open=True, max_ndim=0))
+    r = int(in_range("rounds", rounds, 100, 1_000_000, integer=True, max_ndim=0))
     return float(_aimd_packets_per_rtt(p, r, int(seed)) * 8.0 * mss / rtt)
 
 
