@@ -208,7 +208,7 @@ def seed(name: str, value: Any, *, allow_none: bool = False) -> int | np.random.
     >>> seed("seed", -1)
     Traceback (most recent call last):
     ...
-    ValueError: seed must be a whole number and >= 0 (below 2**128), got -1 (a numpy Generator is also accepted)
+    ValueError: seed must be a whole number and >= 0, got -1 (below 2**128; a numpy Generator is also accepted)
     """
     if isinstance(value, np.random.Generator):
         return value
@@ -217,8 +217,8 @@ def seed(name: str, value: Any, *, allow_none: bool = False) -> int | np.random.
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)) and 0 <= value < MAX_SEED:
         return int(value)
     extra = " or None" if allow_none else ""
-    raise ValueError(f"{name} must be a whole number and >= 0 (below 2**128), got {_show(value)} "
-                     f"(a numpy Generator{extra} is also accepted)")
+    raise ValueError(f"{name} must be a whole number and >= 0, got {_show(value)} "
+                     f"(below 2**128; a numpy Generator{extra} is also accepted)")
 
 
 def option(name: str, value: Any, allowed: tuple[str, ...] | list[str]) -> str:

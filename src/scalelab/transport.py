@@ -31,7 +31,18 @@ import pandas as pd
 import simpy
 
 from . import network
-from ._validate import at_least, in_range, positive, seed as check_seed
+from ._validate import at_least, count, in_range, number, positive, seed as check_seed
+
+#: Bounds that keep every simulated transfer to a few seconds (no run can hang): times in
+#: seconds, at most MAX_TIME_S of simulated time, at most MAX_TIMEOUTS retransmission timers
+#: in it (max_time_s / rto_s), windows up to MAX_WINDOW segments, at most MAX_LOSS_RATES
+#: loss rates per table.
+MAX_TIME_S = 600.0
+MIN_RTO_S = 0.001
+MAX_DELAY_S = 10.0
+MAX_TIMEOUTS = 100_000
+MAX_WINDOW = 10_000
+MAX_LOSS_RATES = 50
 
 __all__ = [
     "packet_stream",
@@ -258,13 +269,15 @@ def simulate_transfer(protocol: str, loss_rate: float, n_messages: int = 200, in
     protocol : "tcp" or "udp".
     loss_rate : probability a packet is lost, in [0, 0.9].
     n_messages : whole number in [1, 10000].
-    interval_s, rtt_s, rto_s : seconds, > 0.
-    jitter_s : mean extra one-way delay, s, >= 0.
-    window : unacknowledged segments allowed (TCP), whole number >= 1.
+    interval_s, rtt_s : seconds, in (0, 10].
+    rto_s : retransmission timeout, s, in [0.001, 10], and ``max_time_s / rto_s`` at most
+        MAX_TIMEOUTS (100,000).
+    jitter_s : mean extra one-way delay, s, in [0, 10].
+    window : unacknowledged segments allowed (TCP), whole number in [1, 10000].
     fast_retransmit : resend after three duplicate ACKs, not only after a timeout (TCP).
-    message_bytes : bytes per message (one segment each), > 0.
+    message_bytes : bytes per message (one segment each), whole number in [1, 65535].
     seed : seed for ``numpy.random.default_rng``.
-    max_time_s : the simulation stops here whatever happens (no run can hang).
+    max_time_s : the simulation stops here whatever happens (no run can hang), s, in (0, 600].
 
     Returns
     -------
@@ -281,18 +294,22 @@ def simulate_transfer(protocol: str, loss_rate: float, n_messages: int = 200, in
     >>> u.delivered_share < 1.0
     True
     """
-    proto = str(protocol).lower()
+    proto = protocol.lower() if isinstance(protocol, str) else protocol
     if proto not in ("tcp", "udp"):
         raise ValueError(f"protocol must be 'tcp' or 'udp', got {protocol!r}")
     p = float(in_range("loss_rate", loss_rate, 0, 0.9, max_ndim=0))
     n = int(in_range("n_messages", n_messages, 1, 10_000, integer=True, max_ndim=0))
-    interval = float(positive("interval_s", interval_s, max_ndim=0))
-    rtt = float(positive("rtt_s", rtt_s, max_ndim=0))
-    jitter = float(at_least("jitter_s", jitter_s, 0, max_ndim=0))
-    w = int(at_least("window", window, 1, integer=True, max_ndim=0))
-    rto = float(positive("rto_s", rto_s, max_ndim=0))
-    size = int(positive("message_bytes", message_bytes, integer=True, max_ndim=0))
-    limit = float(positive("max_time_s", max_time_s, max_ndim=0))
+    interval = number("interval_s", interval_s, 0, MAX_DELAY_S, low_open=True)
+    rtt = number("rtt_s", rtt_s, 0, MAX_DELAY_S, low_open=True)
+    jitter = number("jitter_s", jitter_s, 0, MAX_DELAY_S)
+    w = count("window", window, MAX_WINDOW)
+    rto = number("rto_s", rto_s, MIN_RTO_S, MAX_DELAY_S)
+    size = count("message_bytes", message_bytes, 65_535)
+    limit = number("max_time_s", max_time_s, 0, MAX_TIME_S, low_open=True)
+    if not isinstance(fast_retransmit, (bool, np.bool_)):
+        raise ValueError(f"fast_retransmit must be True or False, got {fast_retransmit!r}")
+    if limit / rto > MAX_TIMEOUTS:
+        raise ValueError(f"max_time_s / rto_s must be at most {MAX_TIMEOUTS}, got {limit:g} / {rto:g}")
 
     env = simpy.Environment()
     link = _Link(env, np.random.default_rng(check_seed("seed", seed)), rtt / 2, jitter, p)
@@ -402,12 +419,20 @@ def compare_protocols(loss_rates=(0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3), *
     >>> compare_protocols([0.0], n_messages=20).loc[:, "delivered share"].tolist()
     [1.0, 1.0]
     """
+    rates = _loss_rates(loss_rates)
     rows = []
-    for p in np.atleast_1d(loss_rates):
+    for p in rates:
         for proto in ("tcp", "udp"):
             rows.append({"protocol": proto.upper(), "loss rate": float(p),
                          **simulate_transfer(proto, float(p), **kwargs).summary()})
     return pd.DataFrame(rows).set_index(["loss rate", "protocol"])
+
+
+def _loss_rates(loss_rates) -> list[float]:
+    rates = [float(p) for p in in_range("loss_rates", loss_rates, 0, 0.9, max_ndim=1).ravel()]
+    if len(rates) > MAX_LOSS_RATES:
+        raise ValueError(f"loss_rates must hold at most {MAX_LOSS_RATES} values, got {len(rates)}")
+    return rates
 
 
 @functools.lru_cache(maxsize=256)
@@ -418,7 +443,7 @@ def _pair(loss_rate: float, jitter_ms: float) -> tuple[Transfer, Transfer]:
 
 def latency_curves(loss_rate: float, jitter_ms: float) -> dict[str, dict]:
     """Latency of each message under TCP and UDP (for an explorer; runs are cached)."""
-    tcp, udp = _pair(float(loss_rate), float(jitter_ms))
+    tcp, udp = _pair(number("loss_rate", loss_rate, 0, 0.9), number("jitter_ms", jitter_ms, 0, 1000 * MAX_DELAY_S))
     seq = np.arange(tcp.n_messages)
     return {
         "TCP (all delivered, in order)": {"x": seq, "y": tcp.latency_s * 1e3, "mode": "lines",
@@ -482,6 +507,8 @@ LOSS_AXIS = np.logspace(-4.5, -1, 36)
 
 def mathis_curves(rtt_ms: float, mss_bytes: float) -> dict[str, dict]:
     """Mathis throughput against loss rate, with the AIMD simulation's points (for an explorer)."""
+    rtt_ms = number("rtt_ms", rtt_ms, 0, low_open=True)
+    mss_bytes = number("mss_bytes", mss_bytes, 0, low_open=True)
     loss = LOSS_AXIS
     sim = np.array([aimd_throughput(mss_bytes, rtt_ms / 1e3, p, rounds=5_000) for p in SIM_LOSS])
     return {
@@ -499,6 +526,9 @@ def agreement_table(loss_rates=(0.01, 0.05, 0.1, 0.2), n_messages: int = 400, se
     segment gets through, should send each message ``1 / (1 - p)`` times on average
     (a lost ACK costs nothing extra when a later cumulative ACK covers it).
     """
+    loss_rates = _loss_rates(loss_rates)
+    count("n_messages", n_messages, 10_000)
+    check_seed("seed", seed)
     rows = []
     for p in loss_rates:
         udp = simulate_transfer("udp", p, n_messages=n_messages, seed=seed)
