@@ -203,6 +203,20 @@ ACCEPTS: dict[tuple[str, str], set[str]] = {
     ("amdahl.speedup_curves", "serial_fraction"): {"zero"},
     ("amdahl.usl_peak_cores", "coherency"): {"zero"},
     ("amdahl.usl_curves", "coherency"): {"zero"},
+    # documented: a quorum larger than N cannot form, its curve is hidden (NaN)
+    ("replication.staleness_curves", "r"): {"huge"},
+    ("replication.staleness_curves", "w"): {"huge"},
+    ("replication.availability_curves", "r"): {"huge"},
+    ("replication.availability_curves", "w"): {"huge"},
+    # documented: inf means no rate limit
+    ("overload.token_bucket_admitted_per_s", "bucket_rate_per_s"): {"inf"},
+    ("overload.flood", "limit_per_client_per_s"): {"inf"},
+    ("overload.simulate_flood", "limit_per_client_per_s"): {"inf"},
+    ("overload.goodput_curves", "limit_per_client_per_s"): {"inf"},
+    ("overload.drop_latency_curves", "limit_per_client_per_s"): {"inf"},
+    ("overload.compare_with_simulation", "limits_per_s"): {"inf"},
+    # documented: inf nines for A = 1 (availability); fitted bandwidth inf for a flat line
+    ("availability.nines", "availability"): set(),
 }
 
 # ---------------------------------------------------------------------------------------
