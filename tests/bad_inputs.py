@@ -63,17 +63,18 @@ SKIP_MODULES: dict[str, str] = {
     "scalelab.sphinxext": "a Sphinx extension hook: its one argument is the Sphinx app",
     "scalelab.exercises": "the checker answers a reader's answer with feedback, not a ValueError "
                           "(its input handling is tested in tests/test_exercises.py)",
-    "scalelab.measure": "measures the caller's own callables; its numeric arguments are checked "
-                        "in tests/test_measure.py",
 }
 
 RECORD = "a result record (dataclass) that the module's functions fill in; its fields are outputs, not inputs"
 
 #: Callables not called, with the reason ("module.name" or "module.Class.method").
 SKIP_CALLABLES: dict[str, str] = {
+    "actors.counter": "an actor behaviour, run by spawn(counter); its one argument is the actor itself",
     "consensus.FlpResult": RECORD,
     "transport.Transfer": RECORD,
     "loopback.Boundaries": RECORD,
+    "measure.CpuCount": RECORD,
+    "measure.Timings": RECORD,
 }
 
 #: Baseline arguments that guessing cannot find: {"module.name": {param: value or factory}}.
@@ -81,6 +82,9 @@ SKIP_CALLABLES: dict[str, str] = {
 @dataclass(frozen=True)
 class Make:
     fn: Callable[[], Any]
+
+
+_KEEP: list = []  # objects a baseline needs alive (a socket's peer, a server) in the child
 
 
 def _events():
@@ -95,7 +99,7 @@ def _loaded_socket():
     a, b = socket.socketpair()
     loopback.send_framed(b, b"hello")
     a.settimeout(1.0)
-    a._peer = b  # keep the peer open
+    _KEEP.append(b)  # keep the peer open
     return a
 
 
@@ -105,7 +109,15 @@ def _rpc_server():
     registry = rpc.Registry()
     server = rpc.serve(rpc.Calculator(), registry, "calc")
     address = server.__enter__()  # the child exits without leaving the block
+    _KEEP.append(server)
     return registry, address
+
+
+def _actor_with_mail():
+    from scalelab import actors
+    me = actors.inbox()
+    me.send("hello")
+    return me
 
 
 def _channel_with_value():
@@ -120,6 +132,11 @@ def _stub():
     return rpc.Stub(_rpc_server()[1])
 
 
+def _timings():
+    from scalelab import measure
+    return measure.interleaved({"a": lambda: None, "b": lambda: None}, repeats=3, budget_s=1.0)
+
+
 def _lazy(module: str, name: str, **kwargs):
     def make():
         return getattr(importlib.import_module(f"scalelab.{module}"), name)(**kwargs)
@@ -127,6 +144,11 @@ def _lazy(module: str, name: str, **kwargs):
 
 
 BASELINE: dict[str, dict[str, Any]] = {
+    "measure.interleaved": {"settings": {"a": lambda: None, "b": lambda: None}},
+    "measure.usable_cpus": {"cgroup_root": "/sys/fs/cgroup"},
+    "measure.Timings.median": {"__instance__": Make(lambda: _timings()), "label": "a"},
+    "measure.Timings.spread": {"__instance__": Make(lambda: _timings()), "label": "a"},
+    "measure.Timings.table": {"__instance__": Make(lambda: _timings())},
     "amdahl.fit_usl": {"cores": [1, 2, 4, 8, 16], "measured_speedup": [1.0, 1.8, 3.0, 4.4, 5.0]},
     "asyncqueue.drain_summary": {"day": _lazy("asyncqueue", "ski_lift_day")},
     "asyncqueue.durable_queue_figure": {"run": _lazy("asyncqueue", "durable_queue_run", n_events=20,
@@ -147,6 +169,12 @@ BASELINE: dict[str, dict[str, Any]] = {
     "databases.key_hash": {"key": "user:1"},
     "databases.node_for_key": {"key": "user:1"},
     "eventloop.pk_table": {"customers": 2000},
+    "eventloop.simulate_mg1": {"customers": 2000},
+    "overload.compare_with_simulation": {"attack_rates_per_s": (0, 1000), "limits_per_s": (math.inf, 10.0),
+                                         "duration_s": 0.5},
+    "hashing.fmix64": {"h": np.array([1, 2, 3], dtype=np.uint64)},
+    "actors.Actor.receive": {"__instance__": Make(lambda: _actor_with_mail())},
+    "actors.spawn": {"behaviour": Make(lambda: importlib.import_module("scalelab.actors").counter)},
     "hashing.ConsistentHashRing": {"nodes": ["a", "b", "c"]},
     "hashing.ConsistentHashRing.add": {"node": "d"},
     "hashing.ConsistentHashRing.remove": {"node": "a"},
@@ -496,7 +524,7 @@ def find_baselines(targets: list[Target], workers: int = 2, rounds: int = 8) -> 
         for _ in range(rounds):
             if not todo:
                 break
-            reports = run_calls([(t, t.args) for t in todo], workers, time_limit_s=3 * TIME_LIMIT_S)
+            reports = run_calls([(t, t.args) for t in todo], workers, time_limit_s=6 * TIME_LIMIT_S)
             again = []
             for t, rep in zip(todo, reports):
                 if rep["outcome"] == "returned":
@@ -557,7 +585,10 @@ def bad_calls(targets: list[Target]) -> list[BadCall]:
             base = _resolve(t.args.get(p.name)) if not isinstance(t.args.get(p.name), Make) else None
             if base is None or not (_is_number(base) or _is_numeric_array(base)):
                 continue
-            whole = _is_whole(base) or (_is_numeric_array(base) and all(float(v).is_integer() for v in np.asarray(base).ravel()))
+            ann = "" if p.annotation is p.empty else str(p.annotation)
+            says_int = ann.startswith("int") or "[int" in ann  # a count: int, int | None, tuple[int, ...]
+            whole = says_int and (_is_whole(base) or (_is_numeric_array(base) and all(
+                float(v).is_integer() for v in np.asarray(base).ravel())))
             for kind in KINDS:
                 if kind == "frac" and not whole:
                     continue

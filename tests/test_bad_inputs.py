@@ -27,7 +27,7 @@ _spec.loader.exec_module(bad_inputs)
 
 #: Bad values tried per parameter in the sampled run (each parameter of each callable
 #: gets this many kinds, chosen with a fixed seed; the strict ones first).
-KINDS_PER_PARAMETER = int(os.environ.get("SCALELAB_BAD_INPUTS_KINDS", "3"))
+KINDS_PER_PARAMETER = int(os.environ.get("SCALELAB_BAD_INPUTS_KINDS", "2"))
 SAMPLE = float(os.environ.get("SCALELAB_BAD_INPUTS_SAMPLE", "0"))
 
 

@@ -139,8 +139,9 @@ class Actor:
 
     def join(self, timeout_s: float = 5.0) -> Any:
         """Wait for the behaviour to return; give its result, or raise its error or ``TimeoutError``."""
+        wait_s = number("timeout_s", timeout_s, 0, MAX_TIMEOUT_S, low_open=True)
         if self._thread is not None:
-            self._thread.join(number("timeout_s", timeout_s, 0, MAX_TIMEOUT_S, low_open=True))
+            self._thread.join(wait_s)
             if self._thread.is_alive():
                 raise TimeoutError(f"{self.name} still running after {timeout_s} s")
         if self.error is not None:

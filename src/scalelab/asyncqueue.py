@@ -82,11 +82,18 @@ def arrival_rate_per_s(time_h: np.ndarray, peak_rate_per_s: float, base_rate_per
     """
     time_h = in_range("time_h", time_h, 0, 24)
     base_rate_per_s = number("base_rate_per_s", base_rate_per_s, 0)
-    peak_rate_per_s = number("peak_rate_per_s", peak_rate_per_s, base_rate_per_s)
+    peak_rate_per_s = _peak(peak_rate_per_s, base_rate_per_s)
     rush_peak_h = number("rush_peak_h", rush_peak_h, OPEN_H, CLOSE_H)
     rush_width_h = number("rush_width_h", rush_width_h, 0, 4, low_open=True)
     bump = np.exp(-0.5 * ((time_h - rush_peak_h) / rush_width_h) ** 2)
     return base_rate_per_s + (peak_rate_per_s - base_rate_per_s) * bump
+
+
+def _peak(peak_rate_per_s: float, base: float) -> float:
+    peak = number("peak_rate_per_s", peak_rate_per_s, 0)
+    if peak < base:
+        raise ValueError(f"peak_rate_per_s must be >= base_rate_per_s = {base:g}, got {peak_rate_per_s!r}")
+    return peak
 
 
 def ski_lift_day(peak_rate_per_s: float = 60.0, db_writes_per_s: float = 40.0, base_rate_per_s: float = 10.0,
@@ -128,7 +135,7 @@ def ski_lift_day(peak_rate_per_s: float = 60.0, db_writes_per_s: float = 40.0, b
     0.003
     """
     base = number("base_rate_per_s", base_rate_per_s, 0)
-    peak = number("peak_rate_per_s", peak_rate_per_s, base)
+    peak = _peak(peak_rate_per_s, base)
     mu = number("db_writes_per_s", db_writes_per_s, 0, low_open=True)
     write = 1.0 / mu if write_ms is None else number("write_ms", write_ms, 0) / 1000.0
     ack = number("ack_ms", ack_ms, 0) / 1000.0

@@ -283,8 +283,8 @@ def pk_table(short_s: float = 0.001, long_s: float = 0.05, long_share: float = 0
     check_seed("seed", seed)
     mean, second = mixture_moments(short_s, long_s, long_share)
     if np.any(rates_per_s * mean >= 1):
-        raise ValueError(f"rates_per_s must be < 1 / E[S] = {1 / mean:g} for a stable queue, "
-                         f"got {float(rates_per_s.max())!r}")
+        raise ValueError(f"rates_per_s must be < 1 / E[S] = {1 / mean:g} for a stable queue (E[S] from "
+                         f"short_s, long_s and long_share), got {float(rates_per_s.max())!r}")
     rows = []
     for lam in np.atleast_1d(rates_per_s):
         rows.append({

@@ -37,7 +37,7 @@ from statistics import NormalDist
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import at_least, count, in_range, positive, probability, scalar, seed as check_seed
+from ._validate import at_least, count as check_count, in_range, positive, probability, scalar, seed as check_seed
 
 #: Most payments, attempts and clients one SimPy run accepts (a few seconds at most).
 MAX_PAYMENTS = 200_000
@@ -222,7 +222,7 @@ def retry_outcomes(request_loss: float, reply_loss: float, max_attempts: int) ->
     """
     a = float(probability("request_loss", request_loss, open_high=True, max_ndim=0))
     b = float(probability("reply_loss", reply_loss, open_high=True, max_ndim=0))
-    m = count("max_attempts", max_attempts, MAX_ATTEMPTS)
+    m = check_count("max_attempts", max_attempts, MAX_ATTEMPTS)
     return _retry_outcomes(a, b, m)
 
 
@@ -252,7 +252,7 @@ def retry_curves(max_attempts: int) -> dict:
     >>> float(c["duplicates, with keys"][1].max())
     0.0
     """
-    m = count("max_attempts", max_attempts, MAX_ATTEMPTS)
+    m = check_count("max_attempts", max_attempts, MAX_ATTEMPTS)
     p = LOSS_AXIS
     r = _retry_outcomes(p, p, m)
     return {
@@ -304,11 +304,11 @@ def simulate_payments(
     """
     import simpy
 
-    n = count("payments", payments, MAX_PAYMENTS)
+    n = check_count("payments", payments, MAX_PAYMENTS)
     a = float(probability("request_loss", request_loss, open_high=True, max_ndim=0))
     b = float(probability("reply_loss", reply_loss, open_high=True, max_ndim=0))
-    m = count("max_attempts", max_attempts, MAX_ATTEMPTS)
-    c = count("clients", clients, MAX_CLIENTS)
+    m = check_count("max_attempts", max_attempts, MAX_ATTEMPTS)
+    c = check_count("clients", clients, MAX_CLIENTS)
     d = float(positive("one_way_delay_s", one_way_delay_s, max_ndim=0))
     rng = np.random.default_rng(check_seed("seed", seed))
     env = simpy.Environment()
@@ -379,7 +379,7 @@ def compare_with_simulation(request_loss: float = 0.1, reply_loss: float = 0.1, 
     """
     import pandas as pd
 
-    count("payments", payments, MAX_PAYMENTS)
+    check_count("payments", payments, MAX_PAYMENTS)
     check_seed("seed", seed)
     r = retry_outcomes(request_loss, reply_loss, max_attempts)
     rows = {}

@@ -84,7 +84,9 @@ def mm1k_state_probabilities(arrival_rate_per_s: float, service_rate_per_s: floa
     >>> mm1k_state_probabilities(1.0, 1.0, 3).tolist()
     [0.25, 0.25, 0.25, 0.25]
     """
-    lam, mu, k = _queue_args(arrival_rate_per_s, service_rate_per_s, capacity)
+    lam = number("arrival_rate_per_s", arrival_rate_per_s, 0)
+    mu = number("service_rate_per_s", service_rate_per_s, 0, low_open=True)
+    k = check_count("capacity", capacity, MAX_CAPACITY)
     return _probabilities(np.atleast_1d(lam / mu), int(k))[0]
 
 

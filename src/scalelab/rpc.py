@@ -245,10 +245,12 @@ class Calculator:
     """The remote object of the examples."""
 
     def add(self, a: float, b: float) -> float:
+        number("a", a)
+        number("b", b)
         return a + b
 
     def total(self, values: list[float]) -> float:
-        return float(sum(values))
+        return float(sum(in_range("values", values, max_ndim=1, allow_empty=True).tolist()))
 
 
 def _parse_request(request: bytes) -> tuple[Any, str, list]:

@@ -498,7 +498,7 @@ def aimd_throughput(mss_bytes: float, rtt_s: float, loss_rate: float, rounds: in
     rtt = float(positive("rtt_s", rtt_s, max_ndim=0))
     p = float(in_range("loss_rate", loss_rate, 0, 0.5, low_open=True, max_ndim=0))
     r = int(in_range("rounds", rounds, 100, 1_000_000, integer=True, max_ndim=0))
-    return float(_aimd_packets_per_rtt(p, r, int(seed)) * 8.0 * mss / rtt)
+    return float(_aimd_packets_per_rtt(p, r, check_seed("seed", seed)) * 8.0 * mss / rtt)
 
 
 SIM_LOSS = np.logspace(-4, -1, 7)
