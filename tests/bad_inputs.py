@@ -236,6 +236,10 @@ ACCEPTS: dict[tuple[str, str], set[str]] = {
     ("replication.staleness_curves", "w"): {"huge"},
     ("replication.availability_curves", "r"): {"huge"},
     ("replication.availability_curves", "w"): {"huge"},
+    # documented: replica counts too small for the load are left blank (all of them, here)
+    ("queueing.replica_curves", "request_rate"): {"huge"},
+    ("queueing.replica_curves", "service_ms"): {"huge"},
+    ("caching.cache_curves", "db_service_ms"): {"huge"},  # rates the database cannot carry: blank
     # documented: inf means no rate limit
     ("overload.token_bucket_admitted_per_s", "bucket_rate_per_s"): {"inf"},
     ("overload.flood", "limit_per_client_per_s"): {"inf"},

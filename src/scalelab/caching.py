@@ -134,7 +134,8 @@ def cache_curves(hit_ratio: float, db_service_ms: float) -> dict[str, dict]:
     for name, ratio, cache in (("no cache", 0.0, 0.0), ("with the cache", h, 0.5)):
         ok = (1.0 - ratio) * r < 0.98 * capacity
         y = np.full(r.shape, np.nan)
-        y[ok] = mean_response_ms(r[ok], ratio, s, 1, cache)
+        if ok.any():
+            y[ok] = mean_response_ms(r[ok], ratio, s, 1, cache)
         curves[name] = dict(x=r, y=y, mode="lines")
     limit = capacity / (1.0 - h) if h < 1 else np.inf
     shown = limit if limit <= r[-1] else np.nan

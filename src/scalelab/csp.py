@@ -298,7 +298,7 @@ def measure_pipeline(
     :func:`pipeline_throughput_per_s` at the rates the sleeps really achieved (a sleep
     overshoots a little, more on a busy machine).
     """
-    bs = [int(b) for b in np.atleast_1d(in_range("buffers", buffers, 0, 1000, integer=True))]
+    bs = [int(b) for b in np.atleast_1d(in_range("buffers", buffers, 0, 1000, integer=True, max_ndim=1))]
     n = int(in_range("items", items, 10, 5000, integer=True, max_ndim=0))
     m = float(in_range("mean_s", mean_s, 0.0005, 0.05, max_ndim=0))
     t_max = number("timeout_s", timeout_s, 0, MAX_TIMEOUT_S, low_open=True)

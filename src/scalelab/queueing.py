@@ -536,11 +536,13 @@ def replica_curves(request_rate: float, service_ms: float) -> dict[str, tuple[np
     out = {}
     for label, fn in (("one shared queue", mmc_mean_response), ("a queue per replica", separate_queues_mean_response)):
         mean = np.full(n.shape, np.nan)
-        mean[ok] = 1000.0 * np.asarray(fn(lam, mu, n[ok]))
+        if ok.any():
+            mean[ok] = 1000.0 * np.asarray(fn(lam, mu, n[ok]))
         out[f"{label}: mean"] = mean
     for label, fn in (("one shared queue", mmc_response_quantile), ("a queue per replica", separate_queues_response_quantile)):
         p99 = np.full(n.shape, np.nan)
-        p99[ok] = 1000.0 * np.asarray(fn(lam, mu, n[ok], 0.99))
+        if ok.any():
+            p99[ok] = 1000.0 * np.asarray(fn(lam, mu, n[ok], 0.99))
         out[f"{label}: p99"] = p99
     styles = {
         "one shared queue: mean": {"color": "#1f77b4"},
