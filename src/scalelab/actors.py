@@ -188,7 +188,7 @@ def count_with_actor(senders: int = 8, adds: int = 100, timeout_s: float = 10.0)
     """
     n = int(in_range("senders", senders, 1, 64, integer=True, max_ndim=0))
     k = int(in_range("adds", adds, 1, 100_000, integer=True, max_ndim=0))
-    t_max = float(positive("timeout_s", timeout_s, max_ndim=0))
+    t_max = number("timeout_s", timeout_s, 0, MAX_TIMEOUT_S, low_open=True)
     actor = spawn(counter, name="counter")
     run_threads([lambda: [actor.send(("add", 1)) for _ in range(k)]] * n, t_max)  # the senders
     me = inbox()

@@ -169,7 +169,7 @@ def acknowledgement_chain(rounds: int, lost_at: int | None = None) -> "pd.DataFr
     """
     import pandas as pd
 
-    n = int(at_least("rounds", rounds, 1, integer=True, max_ndim=0))
+    n = count("rounds", rounds, MAX_MESSENGERS)
     if lost_at is not None:
         lost_at = int(in_range("lost_at", lost_at, 1, n, integer=True, max_ndim=0))
     rows = []

@@ -114,7 +114,7 @@ def measure_heartbeat(variant: str = VARIANTS[0], items: int = 200_000, interval
         raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, got {variant!r}")
     n = int(in_range("items", items, 1000, 5_000_000, integer=True, max_ndim=0))
     dt = float(in_range("interval_s", interval_s, 0.001, 0.1, max_ndim=0))
-    t_max = float(positive("timeout_s", timeout_s, max_ndim=0))
+    t_max = float(in_range("timeout_s", timeout_s, 0, 3600, low_open=True, max_ndim=0))
     pool: cf.Executor | None = None
     if variant == VARIANTS[1]:
         pool = cf.ThreadPoolExecutor(max_workers=1)
@@ -222,7 +222,8 @@ def simulate_mg1(arrival_rate_per_s: float, short_s: float, long_s: float, long_
     check_seed("seed", seed)
     mean, _ = mixture_moments(short_s, long_s, long_share)
     if lam * mean >= 1:
-        raise ValueError(f"arrival_rate_per_s must be < 1 / E[S] = {1 / mean:g} for a stable queue, got {lam:g}")
+        raise ValueError(f"arrival_rate_per_s must be < 1 / E[S] = {1 / mean:g} for a stable queue (E[S] from "
+                         f"short_s, long_s and long_share), got {lam:g}")
     n = int(in_range("customers", customers, 100, 10**6, integer=True, max_ndim=0))
     rng = np.random.default_rng(check_seed("seed", seed))
     gaps = rng.exponential(1 / lam, n)

@@ -363,7 +363,7 @@ def stream_vs_datagrams(messages: int = 10, size_bytes: int = 100, wait_s: float
     """
     m = int(in_range("messages", messages, 1, 100, integer=True, max_ndim=0))
     size = int(in_range("size_bytes", size_bytes, 5, 1000, integer=True, max_ndim=0))
-    wait = float(positive("wait_s", wait_s, max_ndim=0))
+    wait = float(in_range("wait_s", wait_s, 0, 60, low_open=True, max_ndim=0))
     sent = [bytes([65 + i % 26]) * size for i in range(m)]
     out = []
     # TCP, first without framing, then with a length prefix.
@@ -448,6 +448,8 @@ def throughput_figure(table: pd.DataFrame, latency_s: float, bandwidth_bps: floa
     from .explorer import show
     from .network import transfer_time
 
+    latency_s = number("latency_s", latency_s, 0)
+    bandwidth_bps = number("bandwidth_bps", bandwidth_bps, 0, low_open=True)
     sizes = np.logspace(np.log10(table["size_bytes"].min()), np.log10(table["size_bytes"].max()), 60)
     model = 8 * sizes / transfer_time(sizes, bandwidth_bps, latency_s) / 1e6
     fig = go.Figure(
