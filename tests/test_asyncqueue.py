@@ -80,7 +80,7 @@ def test_killed_consumer_restarted_loses_nothing_and_keeps_order(tmp_path):
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda: aq.ski_lift_day(peak_rate_per_s=5, base_rate_per_s=10), r"peak_rate_per_s must be >= 10, got 5"),
+        (lambda: aq.ski_lift_day(peak_rate_per_s=5, base_rate_per_s=10), r"peak_rate_per_s must be >= base_rate_per_s = 10, got 5"),
         (lambda: aq.ski_lift_day(db_writes_per_s=0), r"db_writes_per_s must be > 0, got 0"),
         (lambda: aq.ski_lift_day(rush_peak_h=20), r"rush_peak_h must be in \[8, 17\], got 20"),
         (lambda: aq.durable_queue_run(n_events=5), r"n_events must be a whole number and in \[10, 5000\]"),

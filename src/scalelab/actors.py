@@ -24,7 +24,10 @@ import threading
 import time
 from typing import Any, Callable
 
-from ._validate import at_least, in_range, positive
+from ._validate import at_least, in_range, number, positive
+
+#: Longest wait a receive or join accepts, s.
+MAX_TIMEOUT_S = 3600.0
 from .concurrency import run_threads
 
 __all__ = ["ANY", "matches", "Actor", "spawn", "inbox", "counter", "count_with_actor", "selective_receive_demo", "copy_on_send_demo",
@@ -72,6 +75,10 @@ class Actor:
     """
 
     def __init__(self, behaviour: Callable[..., Any] | None = None, *args: Any, name: str = "actor") -> None:
+        if behaviour is not None and not callable(behaviour):
+            raise ValueError(f"behaviour must be a callable or None, got {behaviour!r}"[:200])
+        if not isinstance(name, str):
+            raise ValueError(f"name must be a str, got {name!r}"[:200])
         self.name = name
         self._mailbox: list[Any] = []
         self._cond = threading.Condition()
@@ -100,7 +107,7 @@ class Actor:
         Messages that match no pattern stay in the mailbox, in order. Raises
         ``TimeoutError`` if none arrives within ``timeout_s`` (0 means: only look).
         """
-        deadline = time.monotonic() + float(at_least("timeout_s", timeout_s, 0))
+        deadline = time.monotonic() + number("timeout_s", timeout_s, 0, MAX_TIMEOUT_S)
         with self._cond:
             while True:
                 for i, message in enumerate(self._mailbox):
@@ -133,8 +140,9 @@ class Actor:
 
     def join(self, timeout_s: float = 5.0) -> Any:
         """Wait for the behaviour to return; give its result, or raise its error or ``TimeoutError``."""
+        wait_s = number("timeout_s", timeout_s, 0, MAX_TIMEOUT_S, low_open=True)
         if self._thread is not None:
-            self._thread.join(float(positive("timeout_s", timeout_s)))
+            self._thread.join(wait_s)
             if self._thread.is_alive():
                 raise TimeoutError(f"{self.name} still running after {timeout_s} s")
         if self.error is not None:
@@ -144,6 +152,8 @@ class Actor:
 
 def spawn(behaviour: Callable[..., Any], *args: Any, name: str = "actor", start: bool = True) -> Actor:
     """Create an actor running ``behaviour(actor, *args)``; like Erlang's ``spawn``."""
+    if not callable(behaviour):
+        raise ValueError(f"behaviour must be a callable, got {behaviour!r}"[:200])
     actor = Actor(behaviour, *args, name=name)
     return actor.start() if start else actor
 
@@ -177,9 +187,9 @@ def count_with_actor(senders: int = 8, adds: int = 100, timeout_s: float = 10.0)
     >>> count_with_actor(4, 25)
     100
     """
-    n = int(in_range("senders", senders, 1, 64, integer=True))
-    k = int(in_range("adds", adds, 1, 100_000, integer=True))
-    t_max = float(positive("timeout_s", timeout_s))
+    n = int(in_range("senders", senders, 1, 64, integer=True, max_ndim=0))
+    k = int(in_range("adds", adds, 1, 100_000, integer=True, max_ndim=0))
+    t_max = number("timeout_s", timeout_s, 0, MAX_TIMEOUT_S, low_open=True)
     actor = spawn(counter, name="counter")
     run_threads([lambda: [actor.send(("add", 1)) for _ in range(k)]] * n, t_max)  # the senders
     me = inbox()
@@ -212,6 +222,8 @@ def selective_receive_demo(messages: list[Any] | None = None) -> list[Any]:
     >>> selective_receive_demo([("log", "a"), ("urgent", 1), ("log", "b"), ("urgent", 2)])
     [('urgent', 1), ('urgent', 2), ('log', 'a'), ('log', 'b')]
     """
+    if messages is not None and not isinstance(messages, (list, tuple)):
+        raise ValueError(f"messages must be a list or None, got {messages!r}"[:200])
     if messages is None:
         messages = [("log", "boot"), ("urgent", "disk full"), ("log", "tick"), ("urgent", "node down"), ("log", "tock")]
     actor = spawn(_urgent_first, name="triage", start=False)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import at_least, in_range, scalar
+from ._validate import at_least, count, in_range, number, scalar
 
 __all__ = [
     "speedup",
@@ -238,6 +238,8 @@ def speedup_curves(serial_fraction: float, max_cores: int = 4096) -> dict[str, t
     >>> sorted(speedup_curves(0.05))
     ['Amdahl speedup', 'ideal (linear)', 'limit 1/s']
     """
+    serial_fraction = number("serial_fraction", serial_fraction, 0, 1)
+    max_cores = count("max_cores", max_cores, int(CORE_AXIS[-1]))
     n = CORE_AXIS[CORE_AXIS <= max_cores]
     limit = speedup_limit(serial_fraction)
     return {
@@ -254,6 +256,8 @@ def efficiency_curves(serial_fraction: float, cores: float) -> dict[str, tuple[n
     >>> round(float(point[1][0]), 3)
     0.241
     """
+    serial_fraction = number("serial_fraction", serial_fraction, 0, 1)
+    cores = number("cores", cores, 1)
     return {
         "efficiency": (CORE_AXIS, efficiency(serial_fraction, CORE_AXIS)),
         "at the chosen cores": (np.array([cores]), np.array([efficiency(serial_fraction, cores)])),
@@ -268,6 +272,7 @@ def amdahl_vs_gustafson(serial_fraction: float) -> dict[str, tuple[np.ndarray, n
     curve is Amdahl's law for Gustafson's workload (``s_A`` from
     :func:`amdahl_fraction_from_gustafson` at each ``n``), which lies on Gustafson's.
     """
+    serial_fraction = number("serial_fraction", serial_fraction, 0, 1)
     same = speedup(amdahl_fraction_from_gustafson(serial_fraction, CORE_AXIS), CORE_AXIS)
     return {
         "Gustafson (problem grows), s on n cores": (CORE_AXIS, gustafson_speedup(serial_fraction, CORE_AXIS)),
@@ -283,6 +288,8 @@ USL_AXIS = np.arange(1, 129)
 
 def usl_curves(contention: float, coherency: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """USL speedup against cores, with Amdahl (coherency 0) for comparison (for an explorer)."""
+    contention = number("contention", contention, 0, 1)
+    coherency = number("coherency", coherency, 0)
     peak = usl_peak_cores(contention, coherency)
     curves = {
         "USL": (USL_AXIS, usl_speedup(USL_AXIS, contention, coherency)),

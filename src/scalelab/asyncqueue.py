@@ -44,10 +44,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from ._validate import at_least, in_range, positive
+from ._validate import at_least, count, in_range, number, positive
 
 __all__ = [
     "arrival_rate_per_s",
@@ -61,6 +63,14 @@ __all__ = [
 ]
 
 OPEN_H, CLOSE_H = 8.0, 17.0
+#: Smallest time step of :func:`ski_lift_day`, s (a 9-hour day in at most 64,800 steps).
+MIN_STEP_S = 0.5
+#: Longest wait a consumer accepts for its idle spell and its deadline, s.
+MAX_CONSUME_S = 3600.0
+#: Most items one consumer stores.
+MAX_ITEMS = 10_000_000
+#: Longest simulated write, s.
+MAX_WRITE_COST_S = 1.0
 
 
 def arrival_rate_per_s(time_h: np.ndarray, peak_rate_per_s: float, base_rate_per_s: float = 10.0,
@@ -68,10 +78,23 @@ def arrival_rate_per_s(time_h: np.ndarray, peak_rate_per_s: float, base_rate_per
     """Scans per second over the day: a base rate plus a bell-shaped morning rush.
 
     ``base + (peak - base) exp(-((t - rush_peak) / width)^2 / 2)``, t in hours of the day.
-    Inner helper for :func:`ski_lift_day`.
+    Inner helper for :func:`ski_lift_day`; its parameters are checked as there
+    (``time_h`` finite hours in [0, 24]).
     """
+    time_h = in_range("time_h", time_h, 0, 24)
+    base_rate_per_s = number("base_rate_per_s", base_rate_per_s, 0)
+    peak_rate_per_s = _peak(peak_rate_per_s, base_rate_per_s)
+    rush_peak_h = number("rush_peak_h", rush_peak_h, OPEN_H, CLOSE_H)
+    rush_width_h = number("rush_width_h", rush_width_h, 0, 4, low_open=True)
     bump = np.exp(-0.5 * ((time_h - rush_peak_h) / rush_width_h) ** 2)
     return base_rate_per_s + (peak_rate_per_s - base_rate_per_s) * bump
+
+
+def _peak(peak_rate_per_s: float, base: float) -> float:
+    peak = number("peak_rate_per_s", peak_rate_per_s, 0)
+    if peak < base:
+        raise ValueError(f"peak_rate_per_s must be >= base_rate_per_s = {base:g}, got {peak_rate_per_s!r}")
+    return peak
 
 
 def ski_lift_day(peak_rate_per_s: float = 60.0, db_writes_per_s: float = 40.0, base_rate_per_s: float = 10.0,
@@ -94,7 +117,7 @@ def ski_lift_day(peak_rate_per_s: float = 60.0, db_writes_per_s: float = 40.0, b
     ack_ms : time for the capture service to append to the durable queue and reply, ms, >= 0.
     rush_peak_h : hour of the day the rush peaks, in [8, 17].
     rush_width_h : standard deviation of the rush, hours, in (0, 4].
-    step_s : time step, seconds, in (0, 600].
+    step_s : time step, seconds, in [MIN_STEP_S, 600] = [0.5, 600].
 
     Returns
     -------
@@ -112,14 +135,14 @@ def ski_lift_day(peak_rate_per_s: float = 60.0, db_writes_per_s: float = 40.0, b
     >>> round(float(day["queued_ack_s"].max()), 3)
     0.003
     """
-    base = float(at_least("base_rate_per_s", base_rate_per_s, 0))
-    peak = float(at_least("peak_rate_per_s", peak_rate_per_s, base))
-    mu = float(positive("db_writes_per_s", db_writes_per_s))
-    write = 1.0 / mu if write_ms is None else float(at_least("write_ms", write_ms, 0)) / 1000.0
-    ack = float(at_least("ack_ms", ack_ms, 0)) / 1000.0
-    centre = float(in_range("rush_peak_h", rush_peak_h, OPEN_H, CLOSE_H))
-    width = float(in_range("rush_width_h", rush_width_h, 0, 4, low_open=True))
-    dt = float(in_range("step_s", step_s, 0, 600, low_open=True))
+    base = number("base_rate_per_s", base_rate_per_s, 0)
+    peak = _peak(peak_rate_per_s, base)
+    mu = number("db_writes_per_s", db_writes_per_s, 0, low_open=True)
+    write = 1.0 / mu if write_ms is None else number("write_ms", write_ms, 0) / 1000.0
+    ack = number("ack_ms", ack_ms, 0) / 1000.0
+    centre = number("rush_peak_h", rush_peak_h, OPEN_H, CLOSE_H)
+    width = number("rush_width_h", rush_width_h, 0, 4, low_open=True)
+    dt = number("step_s", step_s, MIN_STEP_S, 600)
     t_s = np.arange(0.0, (CLOSE_H - OPEN_H) * 3600.0 + dt / 2, dt)
     time_h = OPEN_H + t_s / 3600.0
     lam = arrival_rate_per_s(time_h, peak, base, centre, width)
@@ -204,7 +227,7 @@ class DurableQueue:
 
     Parameters
     ----------
-    path : the SQLite file (created if missing).
+    path : the SQLite file (created if missing): a non-empty str or os.PathLike.
     timeout_s : how long a statement waits for a lock before raising, seconds, in (0, 60].
 
     >>> import tempfile, os
@@ -217,8 +240,8 @@ class DurableQueue:
     """
 
     def __init__(self, path: str | os.PathLike, timeout_s: float = 5.0) -> None:
-        t = float(in_range("timeout_s", timeout_s, 0, 60, low_open=True))
-        self.path = str(path)
+        t = number("timeout_s", timeout_s, 0, 60, low_open=True)
+        self.path = _check_path(path)
         self._db = sqlite3.connect(self.path, timeout=t, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
@@ -227,12 +250,18 @@ class DurableQueue:
 
     def put(self, payload: str) -> float:
         """Append an event; return the acknowledgement latency in seconds (the commit's)."""
+        if not isinstance(payload, str):
+            raise ValueError(f"payload must be a str, got {payload!r}"[:200])
         start = time.monotonic()
         self._db.execute("INSERT INTO queue (scanned_at, payload) VALUES (?, ?)", (start, payload))
         return time.monotonic() - start
 
     def store_next(self, write_cost_s: float = 0.0) -> bool:
-        """Store the oldest queued event, then remove it from the queue; False if empty."""
+        """Store the oldest queued event, then remove it from the queue; False if empty.
+
+        ``write_cost_s``: seconds the stand-in database spends on the write, in [0, 1].
+        """
+        write_cost_s = number("write_cost_s", write_cost_s, 0, MAX_WRITE_COST_S)
         row = self._db.execute("SELECT seq, scanned_at, payload FROM queue ORDER BY seq LIMIT 1").fetchone()
         if row is None:
             return False
@@ -263,7 +292,19 @@ def consume(path: str, write_cost_s: float = 0.005, max_items: int = 1_000_000, 
     """A consumer: store queued events until ``max_items``, an idle spell, or the deadline.
 
     Module-level so that a separate process can run it. Returns the number stored.
+
+    Parameters
+    ----------
+    path : the queue's SQLite file.
+    write_cost_s : seconds per simulated write, in [0, 1].
+    max_items : whole number in [1, 10,000,000].
+    idle_timeout_s, deadline_s : seconds, in (0, 3600].
     """
+    path = _check_path(path)
+    write_cost_s = number("write_cost_s", write_cost_s, 0, MAX_WRITE_COST_S)
+    max_items = count("max_items", max_items, MAX_ITEMS)
+    idle_timeout_s = number("idle_timeout_s", idle_timeout_s, 0, MAX_CONSUME_S, low_open=True)
+    deadline_s = number("deadline_s", deadline_s, 0, MAX_CONSUME_S, low_open=True)
     q = DurableQueue(path)
     done = 0
     start = idle_since = time.monotonic()
@@ -298,6 +339,13 @@ def capture(path: str, first: int, n_events: int, conn) -> None:
             conn.send((i, q.put(_payload(i))))
     finally:
         q.close()
+def _check_path(path: Any) -> str:
+    """A file path: a non-empty str or os.PathLike (None would make a file named "None")."""
+    if isinstance(path, os.PathLike):
+        path = os.fspath(path)
+    if not isinstance(path, str) or not path:
+        raise ValueError(f"path must be a non-empty str or os.PathLike, got {path!r}")
+    return path
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -360,6 +408,8 @@ def durable_queue_run(n_events: int = 100, write_cost_s: float = 0.005, kill_at_
     ctx = _context()
     acks: dict[int, float] = {}
     acked_before_crash = acked_lost = resent_duplicates = 0
+    if directory is not None:
+        directory = _check_path(directory)
     with tempfile.TemporaryDirectory(dir=directory) as tmp:
         path = str(Path(tmp) / "scans.db")
         DurableQueue(path).close()  # create the schema before anyone else opens the file

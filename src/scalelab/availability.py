@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import at_least, in_range, positive, probability, scalar
+from ._validate import at_least, count, in_range, number, positive, probability, scalar, seed as check_seed
 
 __all__ = [
     "SECONDS_PER_YEAR",
@@ -219,6 +219,12 @@ def replicas_for_target(availability: ArrayLike, target: ArrayLike) -> float | n
     return scalar(np.maximum(1.0, np.ceil(exact * (1.0 - 1e-12))))
 
 
+#: Most nines in :func:`nines_table` (beyond 15, 1 - A is below a float's resolution).
+MAX_NINES = 15
+#: Most replica-instants one :func:`simulate_replicas` call draws (80 MB of floats).
+MAX_DRAWS = 10_000_000
+
+
 def nines_table(max_nines: int = 6) -> "pd.DataFrame":
     """Downtime each number of nines allows, per month and per year.
 
@@ -227,7 +233,7 @@ def nines_table(max_nines: int = 6) -> "pd.DataFrame":
     """
     import pandas as pd
 
-    k = int(at_least("max_nines", max_nines, 1, integer=True))
+    k = count("max_nines", max_nines, MAX_NINES)
     rows = []
     for n in range(1, k + 1):
         a = 1.0 - 10.0**-n
@@ -255,15 +261,16 @@ def simulate_replicas(availability: float, replicas: int, samples: int = 100_000
     """Share of random instants at which at least one of ``n`` independent replicas is up.
 
     Each replica is up with probability ``a`` at each sampled instant, independently: a
-    Monte Carlo check of :func:`replicated_availability`.
+    Monte Carlo check of :func:`replicated_availability`. ``replicas x samples`` is at
+    most MAX_DRAWS (10 million); ``seed`` a whole number >= 0 or a numpy Generator.
 
     >>> round(simulate_replicas(0.9, 2, seed=1), 2)
     0.99
     """
-    a = float(probability("availability", availability))
-    n = int(at_least("replicas", replicas, 1, integer=True))
-    m = int(at_least("samples", samples, 1, integer=True))
-    rng = np.random.default_rng(seed)
+    a = float(probability("availability", availability, max_ndim=0))
+    n = count("replicas", replicas, MAX_DRAWS)
+    m = count("samples", samples, MAX_DRAWS // n)
+    rng = np.random.default_rng(check_seed("seed", seed))
     up = rng.random((m, n)) < a
     return float(up.any(axis=1).mean())
 
@@ -285,6 +292,8 @@ def replica_curves(availability: float, shared_availability: float) -> dict[str,
     >>> round(float(replica_curves(0.999, 1.0)["independent replicas"]["y"][-1]), 6)
     18.0
     """
+    availability = float(probability("availability", availability, max_ndim=0))
+    shared_availability = float(probability("shared_availability", shared_availability, max_ndim=0))
     n = REPLICA_AXIS
     independent = replicated_nines(availability, n)
     shared = replicated_nines(availability, n, shared_availability)

@@ -22,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import at_least, positive, probability, scalar
+from ._validate import at_least, in_range, number, positive, probability, scalar
+from .queueing import MAX_SERVERS
 from .queueing import mmc_mean_response
 
 __all__ = ["database_load", "database_utilization", "mean_response_ms", "hit_ratio_for_utilization", "cache_curves"]
@@ -61,7 +62,7 @@ def database_utilization(request_rate: ArrayLike, hit_ratio: ArrayLike, db_servi
     0.4
     """
     s = positive("db_service_ms", db_service_ms)
-    c = at_least("db_servers", db_servers, 1, integer=True)
+    c = in_range("db_servers", db_servers, 1, MAX_SERVERS, integer=True)
     return scalar(np.asarray(database_load(request_rate, hit_ratio)) * s / 1000.0 / c)
 
 
@@ -89,7 +90,7 @@ def mean_response_ms(request_rate: ArrayLike, hit_ratio: ArrayLike, db_service_m
     """
     h = probability("hit_ratio", hit_ratio)
     s = positive("db_service_ms", db_service_ms)
-    c = at_least("db_servers", db_servers, 1, integer=True)
+    c = in_range("db_servers", db_servers, 1, MAX_SERVERS, integer=True)
     cache = at_least("cache_ms", cache_ms, 0)
     misses = np.asarray(database_load(request_rate, h))
     if np.any(misses * s / 1000.0 >= c):
@@ -109,7 +110,7 @@ def hit_ratio_for_utilization(request_rate: ArrayLike, target_utilization: Array
     r = positive("request_rate", request_rate)
     u = probability("target_utilization", target_utilization, open_low=True)
     s = positive("db_service_ms", db_service_ms)
-    c = at_least("db_servers", db_servers, 1, integer=True)
+    c = in_range("db_servers", db_servers, 1, MAX_SERVERS, integer=True)
     return scalar(np.clip(1.0 - u * c * 1000.0 / (r * s), 0.0, 1.0))
 
 
@@ -125,15 +126,16 @@ def cache_curves(hit_ratio: float, db_service_ms: float) -> dict[str, dict]:
     >>> list(cache_curves(0.8, 2.0))
     ['no cache', 'with the cache', 'database saturates (with the cache)']
     """
-    h = float(probability("hit_ratio", hit_ratio))
-    s = float(positive("db_service_ms", db_service_ms))
+    h = float(probability("hit_ratio", hit_ratio, max_ndim=0))
+    s = number("db_service_ms", db_service_ms, 0, low_open=True)
     r = RATE_AXIS
     capacity = 1000.0 / s
     curves = {}
     for name, ratio, cache in (("no cache", 0.0, 0.0), ("with the cache", h, 0.5)):
         ok = (1.0 - ratio) * r < 0.98 * capacity
         y = np.full(r.shape, np.nan)
-        y[ok] = mean_response_ms(r[ok], ratio, s, 1, cache)
+        if ok.any():
+            y[ok] = mean_response_ms(r[ok], ratio, s, 1, cache)
         curves[name] = dict(x=r, y=y, mode="lines")
     limit = capacity / (1.0 - h) if h < 1 else np.inf
     shown = limit if limit <= r[-1] else np.nan

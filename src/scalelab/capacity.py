@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import at_least, in_range, positive, scalar
+from ._validate import at_least, in_range, number, positive, scalar
 
 __all__ = [
     "linear_cost",
@@ -123,13 +123,19 @@ def capacity_after(years: ArrayLike, growth_per_year: ArrayLike) -> float | np.n
     ----------
     years : elapsed time in years, >= 0.
     growth_per_year : g, yearly growth as a fraction (1.0 doubles each year), >= 0.
+    Together they must give a capacity a float can hold (below about 1.8e308).
 
     >>> capacity_after(10, 1.0)
     1024.0
     """
     t = at_least("years", years, 0)
     g = at_least("growth_per_year", growth_per_year, 0)
-    return scalar((1.0 + g) ** t)
+    with np.errstate(over="ignore"):
+        out = (1.0 + g) ** t
+    if not np.all(np.isfinite(out)):
+        raise ValueError("years and growth_per_year give a capacity too large for a float, "
+                         f"got years={years!r}, growth_per_year={growth_per_year!r}"[:300])
+    return scalar(out)
 
 
 # --- Little's law ---------------------------------------------------------------------
@@ -259,6 +265,8 @@ def cost_curves(exponent: float, cost_per_doubling: float) -> dict[str, tuple[np
     >>> list(cost_curves(0.8, 1.0))
     ['linear', 'sub-linear', 'hyperscale']
     """
+    exponent = number("exponent", exponent, 0, 1, low_open=True)
+    cost_per_doubling = number("cost_per_doubling", cost_per_doubling, 0)
     c = CAPACITY_AXIS
     return {
         "linear": (c, linear_cost(c)),
@@ -275,6 +283,9 @@ def cost_per_unit_curves(growth_per_year: float, exponent: float,
     >>> round(float(curves["hyperscale"][1][-1]), 4)  # 1024x capacity for 11x the cost
     0.0107
     """
+    growth_per_year = number("growth_per_year", growth_per_year, 0)
+    exponent = number("exponent", exponent, 0, 1, low_open=True)
+    cost_per_doubling = number("cost_per_doubling", cost_per_doubling, 0)
     c = capacity_after(YEARS_AXIS, growth_per_year)
     return {
         "linear": (YEARS_AXIS, linear_cost(c) / c),
@@ -288,6 +299,8 @@ DEMAND_AXIS = np.linspace(0, 20_000, 101)
 
 def servers_curves(overhead: float, capacity_per_server_per_s: float) -> dict[str, dict]:
     """Servers needed against demand, without and with an overhead (for an explorer)."""
+    overhead = number("overhead", overhead, 0)
+    capacity_per_server_per_s = number("capacity_per_server_per_s", capacity_per_server_per_s, 0, low_open=True)
     plain = servers_needed(DEMAND_AXIS, capacity_per_server_per_s, 0.0)
     loaded = servers_needed(DEMAND_AXIS, capacity_per_server_per_s, overhead)
     return {

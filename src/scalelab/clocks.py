@@ -38,7 +38,7 @@ from typing import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import at_least, in_range, probability, scalar
+from ._validate import at_least, in_range, probability, scalar, seed as check_seed
 
 __all__ = [
     "SECONDS_PER_DAY",
@@ -104,6 +104,10 @@ def drift_seconds(ppm: ArrayLike, elapsed_s: ArrayLike) -> float | np.ndarray:
     return scalar(r * 1e-6 * t)
 
 
+#: Most random draws of one simulation (trials x hops), and most events of an exchange.
+MAX_DRAWS = 10_000_000
+MAX_EVENTS = 1_000
+
 DRIFT_HOURS = np.linspace(0, 48, 193)  # every 15 minutes over two days
 
 
@@ -118,7 +122,9 @@ def drift_curves(ppm_a: float, ppm_b: float, sync_every_h: float) -> dict:
     >>> round(float(c["A minus B"]["y"][-1]), 3)   # 50 ppm apart for 48 h
     8.64
     """
-    sync = float(at_least("sync_every_h", sync_every_h, 0))
+    ppm_a = float(in_range("ppm_a", ppm_a, -1e6, 1e6, max_ndim=0))
+    ppm_b = float(in_range("ppm_b", ppm_b, -1e6, 1e6, max_ndim=0))
+    sync = float(at_least("sync_every_h", sync_every_h, 0, max_ndim=0))
     h = DRIFT_HOURS
     since_sync = h if sync == 0 else np.mod(h, sync)
     a = drift_seconds(ppm_a, since_sync * 3600)
@@ -153,9 +159,8 @@ def ntp_offset_delay(t1: float, t2: float, t3: float, t4: float) -> tuple[float,
     >>> ntp_offset_delay(10.000, 10.120, 10.121, 10.041)
     (0.1, 0.04)
     """
-    ts = [float(v) for v in (t1, t2, t3, t4)]
-    for name, v in zip(("t1", "t2", "t3", "t4"), ts):
-        in_range(name, v, -1e18, 1e18)  # finite numbers
+    ts = [float(in_range(name, v, -1e18, 1e18, max_ndim=0))  # finite numbers
+          for name, v in zip(("t1", "t2", "t3", "t4"), (t1, t2, t3, t4))]
     t1f, t2f, t3f, t4f = ts
     if t4f < t1f:
         raise ValueError(f"t4 must be >= t1 (the reply cannot reach the client before the request left), got t1={t1f:g}, t4={t4f:g}")
@@ -175,11 +180,11 @@ def ntp_timestamps(offset_s: float, outbound_s: float, return_s: float, processi
     >>> ntp_timestamps(0.1, 0.03, 0.01, 0.001, t1=10.0)
     (10.0, 10.13, 10.131, 10.041)
     """
-    o = float(in_range("offset_s", offset_s, -1e9, 1e9))
-    up = float(at_least("outbound_s", outbound_s, 0))
-    down = float(at_least("return_s", return_s, 0))
-    proc = float(at_least("processing_s", processing_s, 0))
-    t1f = float(in_range("t1", t1, -1e18, 1e18))
+    o = float(in_range("offset_s", offset_s, -1e9, 1e9, max_ndim=0))
+    up = float(at_least("outbound_s", outbound_s, 0, max_ndim=0))
+    down = float(at_least("return_s", return_s, 0, max_ndim=0))
+    proc = float(at_least("processing_s", processing_s, 0, max_ndim=0))
+    t1f = float(in_range("t1", t1, -1e18, 1e18, max_ndim=0))
     t2 = t1f + up + o
     t3 = t2 + proc
     t4 = t1f + up + proc + down
@@ -210,8 +215,8 @@ def stratum_error_bound_s(stratum: ArrayLike, round_trip_s: float, reference_err
     20.001
     """
     k = in_range("stratum", stratum, 1, 15)
-    rtt = float(at_least("round_trip_s", round_trip_s, 0))
-    ref = float(at_least("reference_error_s", reference_error_s, 0))
+    rtt = float(at_least("round_trip_s", round_trip_s, 0, max_ndim=0))
+    ref = float(at_least("reference_error_s", reference_error_s, 0, max_ndim=0))
     return scalar(ref + (k - 1) * rtt / 2)
 
 
@@ -228,9 +233,9 @@ def stratum_error_rms_s(stratum: ArrayLike, round_trip_s: float, asymmetry: floa
     11.55
     """
     k = in_range("stratum", stratum, 1, 15)
-    rtt = float(at_least("round_trip_s", round_trip_s, 0))
-    a = float(probability("asymmetry", asymmetry))
-    ref = float(at_least("reference_error_s", reference_error_s, 0))
+    rtt = float(at_least("round_trip_s", round_trip_s, 0, max_ndim=0))
+    a = float(probability("asymmetry", asymmetry, max_ndim=0))
+    ref = float(at_least("reference_error_s", reference_error_s, 0, max_ndim=0))
     return scalar(np.sqrt(ref**2 + (k - 1) * (a * rtt / 2) ** 2 / 3))
 
 
@@ -238,11 +243,11 @@ def stratum_error_simulated_s(stratum: int, round_trip_s: float, asymmetry: floa
                               trials: int = 20_000, seed: int = 0) -> float:
     """Monte Carlo check of :func:`stratum_error_rms_s`: RMS of the summed hop errors
     (reference error left out), each hop timed with :func:`ntp_offset_delay`'s formula."""
-    k = int(in_range("stratum", stratum, 1, 15, integer=True))
-    rtt = float(at_least("round_trip_s", round_trip_s, 0))
-    a = float(probability("asymmetry", asymmetry))
-    n = int(at_least("trials", trials, 1, integer=True))
-    rng = np.random.default_rng(seed)
+    k = int(in_range("stratum", stratum, 1, 15, integer=True, max_ndim=0))
+    rtt = float(at_least("round_trip_s", round_trip_s, 0, max_ndim=0))
+    a = float(probability("asymmetry", asymmetry, max_ndim=0))
+    n = int(in_range("trials", trials, 1, MAX_DRAWS // max(k - 1, 1), integer=True, max_ndim=0))
+    rng = np.random.default_rng(check_seed("seed", seed))
     share = rng.uniform((1 - a) / 2, (1 + a) / 2, size=(n, k - 1))
     out, back = share * rtt, (1 - share) * rtt
     errors = ((out - back) / 2).sum(axis=1)
@@ -259,7 +264,7 @@ def stratum_curves(round_trip_ms: float, asymmetry: float) -> dict:
     >>> round(float(c["worst case (half of each hop's delay)"][1][2]), 3)
     20.001
     """
-    rtt = float(at_least("round_trip_ms", round_trip_ms, 0)) / 1000
+    rtt = float(at_least("round_trip_ms", round_trip_ms, 0, max_ndim=0)) / 1000
     return {
         "worst case (half of each hop's delay)": (STRATA, 1000 * stratum_error_bound_s(STRATA, rtt)),
         "typical (RMS), random asymmetry": (STRATA, 1000 * stratum_error_rms_s(STRATA, rtt, asymmetry)),
@@ -279,7 +284,7 @@ def slew_time_s(offset_s: ArrayLike, max_slew_ppm: float = 500.0) -> float | np.
     12.0
     """
     o = np.abs(in_range("offset_s", offset_s, -1e9, 1e9))
-    r = float(in_range("max_slew_ppm", max_slew_ppm, 0, 1e6, low_open=True))
+    r = float(in_range("max_slew_ppm", max_slew_ppm, 0, 1e6, low_open=True, max_ndim=0))
     return scalar(o / (r * 1e-6))
 
 
@@ -305,13 +310,16 @@ class SimulatedClocks:
     _true: float = 0.0
     _wall_adjust: float = 0.0
 
+    def __post_init__(self) -> None:
+        self.wall_start_s = float(in_range("wall_start_s", self.wall_start_s, -1e18, 1e18, max_ndim=0))
+
     def advance(self, seconds: float) -> None:
         """Let ``seconds`` of true time pass (>= 0)."""
-        self._true += float(at_least("seconds", seconds, 0))
+        self._true += float(at_least("seconds", seconds, 0, max_ndim=0))
 
     def ntp_step(self, seconds: float) -> None:
         """NTP (or an administrator) sets the time-of-day clock by ``seconds``, either way."""
-        self._wall_adjust += float(in_range("seconds", seconds, -1e9, 1e9))
+        self._wall_adjust += float(in_range("seconds", seconds, -1e9, 1e9, max_ndim=0))
 
     def wall(self) -> float:
         return self.wall_start_s + self._true + self._wall_adjust
@@ -328,8 +336,9 @@ def duration_across_step(work_s: float, step_s: float, step_at: float = 0.5) -> 
     >>> duration_across_step(2.0, -5.0)
     {'true duration': 2.0, 'time-of-day clock': -3.0, 'monotonic clock': 2.0}
     """
-    w = float(at_least("work_s", work_s, 0))
-    share = float(probability("step_at", step_at))
+    w = float(at_least("work_s", work_s, 0, max_ndim=0))
+    share = float(probability("step_at", step_at, max_ndim=0))
+    step_s = float(in_range("step_s", step_s, -1e9, 1e9, max_ndim=0))
     clocks = SimulatedClocks()
     wall0, mono0 = clocks.wall(), clocks.monotonic()
     clocks.advance(w * share)
@@ -356,7 +365,7 @@ class InjectedWallClock:
         self._offset = 0.0
 
     def step(self, seconds: float) -> None:
-        self._offset += float(in_range("seconds", seconds, -1e9, 1e9))
+        self._offset += float(in_range("seconds", seconds, -1e9, 1e9, max_ndim=0))
 
     def __call__(self) -> float:
         return self._source() + self._offset
@@ -368,7 +377,8 @@ def measure_across_injected_step(sleep_s: float = 0.2, step_s: float = -1.0) -> 
 
     Returns the two measured durations in seconds (real timings: they vary a little).
     """
-    s = float(in_range("sleep_s", sleep_s, 0, 2, low_open=True))
+    s = float(in_range("sleep_s", sleep_s, 0, 2, low_open=True, max_ndim=0))
+    step_s = float(in_range("step_s", step_s, -1e9, 1e9, max_ndim=0))
     wall = InjectedWallClock()
     w0, m0 = wall(), time.monotonic()
     time.sleep(s / 2)
@@ -499,9 +509,9 @@ def random_exchange(processes: int = 3, events: int = 12, seed: int = 0) -> tupl
     >>> len(random_exchange(3, 12, seed=1))
     12
     """
-    n = int(in_range("processes", processes, 2, 26, integer=True))
-    total = int(at_least("events", events, 1, integer=True))
-    rng = np.random.default_rng(seed)
+    n = int(in_range("processes", processes, 2, 26, integer=True, max_ndim=0))
+    total = int(in_range("events", events, 1, MAX_EVENTS, integer=True, max_ndim=0))
+    rng = np.random.default_rng(check_seed("seed", seed))
     names = [chr(ord("A") + i) for i in range(n)]
     pending: dict[str, list[str]] = {p: [] for p in names}
     counts = {p: 0 for p in names}

@@ -39,7 +39,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import at_least, in_range, probability, scalar
+from ._validate import at_least, count, in_range, number, probability, scalar
+
+#: Most steps one FLP run may take (each step scans the messages in flight).
+MAX_STEPS = 10_000
+#: Most processes in an FLP run.
+MAX_PROCESSES = 50
+#: Most messengers or rounds in the explorer model.
+MAX_MESSENGERS = 10_000
 
 __all__ = [
     "two_generals_success",
@@ -104,8 +111,8 @@ def messengers_needed(loss: float, target: float) -> int:
     >>> messengers_needed(0.3, 0.999)
     6
     """
-    p = float(in_range("loss", loss, 0, 1, low_open=True, high_open=True))
-    t = float(in_range("target", target, 0, 1, low_open=True, high_open=True))
+    p = float(in_range("loss", loss, 0, 1, low_open=True, high_open=True, max_ndim=0))
+    t = float(in_range("target", target, 0, 1, low_open=True, high_open=True, max_ndim=0))
     k = math.log(1.0 - t) / math.log(p)
     return max(1, math.ceil(k - 1e-12))
 
@@ -155,6 +162,8 @@ def two_generals_curves(loss: float, messengers: int) -> dict:
     >>> list(two_generals_curves(0.3, 4))
     ['at least one of k copies arrives', 'chosen k']
     """
+    loss = float(probability("loss", loss, max_ndim=0))
+    messengers = count("messengers", messengers, MAX_MESSENGERS)
     k = MESSENGER_AXIS
     return {
         "at least one of k copies arrives": (k, two_generals_success(loss, k)),
@@ -210,9 +219,9 @@ def acknowledgement_chain(rounds: int, lost_at: int | None = None) -> "pd.DataFr
     """
     import pandas as pd
 
-    n = int(at_least("rounds", rounds, 1, integer=True))
+    n = count("rounds", rounds, MAX_MESSENGERS)
     if lost_at is not None:
-        lost_at = int(in_range("lost_at", lost_at, 1, n, integer=True))
+        lost_at = int(in_range("lost_at", lost_at, 1, n, integer=True, max_ndim=0))
     rows = []
     for step in range(1, n + 1):
         sender, receiver = ("A", "B") if step % 2 else ("B", "A")
@@ -314,10 +323,12 @@ def flp_run(protocol: str = "wait for all", scheduler: str = "adversary",
         raise ValueError(f"protocol must be one of {PROTOCOLS}, got {protocol!r}")
     if scheduler not in SCHEDULERS:
         raise ValueError(f"scheduler must be one of {SCHEDULERS}, got {scheduler!r}")
-    vals = [int(v) for v in in_range("values", list(values), 0, 1, integer=True)]
+    vals = [int(v) for v in in_range("values", values, 0, 1, integer=True, max_ndim=1).ravel()]
+    if len(vals) > MAX_PROCESSES:
+        raise ValueError(f"values must hold at most {MAX_PROCESSES} processes' inputs, got {len(vals)}")
     if len(vals) < 3:
         raise ValueError(f"values must hold at least 3 processes' inputs, got {len(vals)}")
-    limit = int(at_least("max_steps", max_steps, 1, integer=True))
+    limit = count("max_steps", max_steps, MAX_STEPS)
 
     names = [f"P{i + 1}" for i in range(len(vals))]
     value = dict(zip(names, vals))
@@ -378,6 +389,8 @@ def flp_summary(values: tuple[int, ...] = (0, 1, 1), max_steps: int = 20) -> "pd
     """
     import pandas as pd
 
+    in_range("values", values, 0, 1, integer=True, max_ndim=1)
+    count("max_steps", max_steps, MAX_STEPS)
     rows = []
     for protocol in PROTOCOLS:
         for scheduler in SCHEDULERS:

@@ -34,7 +34,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from ._validate import at_least, in_range, positive, scalar
+from ._validate import at_least, count, in_range, number, positive, scalar, seed as check_seed
+
+#: Longest wait a channel operation or a measurement accepts, s.
+MAX_TIMEOUT_S = 3600.0
 
 __all__ = [
     "Channel",
@@ -69,7 +72,7 @@ class Channel:
     """
 
     def __init__(self, capacity: int = 0) -> None:
-        self.capacity = int(in_range("capacity", capacity, 0, 1_000_000, integer=True))
+        self.capacity = int(in_range("capacity", capacity, 0, 1_000_000, integer=True, max_ndim=0))
         self._items: deque = deque()
         self._cond = threading.Condition()
         self._receivers = 0  # receivers waiting (an unbuffered send needs one)
@@ -79,7 +82,7 @@ class Channel:
 
     def send(self, value: Any, timeout_s: float = 5.0) -> None:
         """Put ``value`` in; block while the buffer is full, or, unbuffered, until a receiver takes it."""
-        deadline = time.monotonic() + float(positive("timeout_s", timeout_s))
+        deadline = time.monotonic() + number("timeout_s", timeout_s, 0, MAX_TIMEOUT_S, low_open=True)
         with self._cond:
             room = max(self.capacity, 1)
             if not self._cond.wait_for(lambda: self._closed or len(self._items) < room, _left(deadline)):
@@ -99,7 +102,7 @@ class Channel:
     def recv(self, timeout_s: float = 5.0) -> Any:
         """Take the oldest value; block until there is one. Raises :class:`ChannelClosed`
         once the channel is closed and empty."""
-        deadline = time.monotonic() + float(positive("timeout_s", timeout_s))
+        deadline = time.monotonic() + number("timeout_s", timeout_s, 0, MAX_TIMEOUT_S, low_open=True)
         with self._cond:
             if not self._cond.wait_for(lambda: self._items or self._closed, _left(deadline)):
                 raise TimeoutError(f"recv waited more than {timeout_s} s for a value")
@@ -148,8 +151,8 @@ def rendezvous_demo(capacity: int = 0, values: int = 4, receiver_delay_s: float 
     >>> rendezvous_demo(2, 3)["send blocked"].tolist()
     [False, False, True]
     """
-    n = int(in_range("values", values, 1, 100, integer=True))
-    delay = float(in_range("receiver_delay_s", receiver_delay_s, 0.01, 1))
+    n = int(in_range("values", values, 1, 100, integer=True, max_ndim=0))
+    delay = float(in_range("receiver_delay_s", receiver_delay_s, 0.01, 1, max_ndim=0))
     ch = Channel(capacity)
     got: list[Any] = []
 
@@ -227,11 +230,11 @@ def simulate_pipeline(
     """
     import simpy
 
-    lam = float(positive("producer_rate_per_s", producer_rate_per_s))
-    mu = float(positive("consumer_rate_per_s", consumer_rate_per_s))
-    b = int(in_range("buffer", buffer, 0, 10_000, integer=True))
-    n = int(in_range("items", items, 100, 10**6, integer=True))
-    rng = np.random.default_rng(seed)
+    lam = float(positive("producer_rate_per_s", producer_rate_per_s, max_ndim=0))
+    mu = float(positive("consumer_rate_per_s", consumer_rate_per_s, max_ndim=0))
+    b = int(in_range("buffer", buffer, 0, 10_000, integer=True, max_ndim=0))
+    n = int(in_range("items", items, 100, 10**6, integer=True, max_ndim=0))
+    rng = np.random.default_rng(check_seed("seed", seed))
     make = rng.exponential(1.0 / lam, n)
     use = rng.exponential(1.0 / mu, n)
     env = simpy.Environment()
@@ -295,11 +298,11 @@ def measure_pipeline(
     :func:`pipeline_throughput_per_s` at the rates the sleeps really achieved (a sleep
     overshoots a little, more on a busy machine).
     """
-    bs = [int(b) for b in np.atleast_1d(in_range("buffers", buffers, 0, 1000, integer=True))]
-    n = int(in_range("items", items, 10, 5000, integer=True))
-    m = float(in_range("mean_s", mean_s, 0.0005, 0.05))
-    t_max = float(positive("timeout_s", timeout_s))
-    rng = np.random.default_rng(seed)
+    bs = [int(b) for b in np.atleast_1d(in_range("buffers", buffers, 0, 1000, integer=True, max_ndim=1))]
+    n = int(in_range("items", items, 10, 5000, integer=True, max_ndim=0))
+    m = float(in_range("mean_s", mean_s, 0.0005, 0.05, max_ndim=0))
+    t_max = number("timeout_s", timeout_s, 0, MAX_TIMEOUT_S, low_open=True)
+    rng = np.random.default_rng(check_seed("seed", seed))
     make, use = rng.exponential(m, n), rng.exponential(m, n)
     rows = []
     for b in bs:
@@ -319,6 +322,8 @@ def pipeline_curves(producer_rate_per_s: float, consumer_rate_per_s: float) -> d
     >>> round(float(c["throughput"]["y"][0]), 2)
     66.67
     """
+    producer_rate_per_s = number("producer_rate_per_s", producer_rate_per_s, 0, low_open=True)
+    consumer_rate_per_s = number("consumer_rate_per_s", consumer_rate_per_s, 0, low_open=True)
     ceiling = min(producer_rate_per_s, consumer_rate_per_s)
     return {
         "throughput": {"x": _BUFFER_AXIS, "y": pipeline_throughput_per_s(producer_rate_per_s, consumer_rate_per_s, _BUFFER_AXIS),
@@ -332,6 +337,11 @@ def pipeline_table(
     items: int = 6000, seed: int = 0,
 ) -> pd.DataFrame:
     """Closed form against SimPy, values per second, for a few buffer sizes."""
+    number("producer_rate_per_s", producer_rate_per_s, 0, low_open=True)
+    number("consumer_rate_per_s", consumer_rate_per_s, 0, low_open=True)
+    buffers = in_range("buffers", buffers, 0, 10_000, integer=True, max_ndim=1)
+    count("items", items, 10**6, low=100)
+    check_seed("seed", seed)
     rows = []
     for b in np.atleast_1d(buffers):
         rows.append({

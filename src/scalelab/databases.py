@@ -26,6 +26,9 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import at_least, in_range
+
+#: Most nodes a model accepts (keys_per_node returns one count per node).
+MAX_NODES = 100_000
 from .hashing import hash64, modulo_moved_fraction
 
 __all__ = ["key_hash", "node_for_key", "keys_per_node", "moved_share", "expected_moved_share", "store_families"]
@@ -55,7 +58,7 @@ def node_for_key(key: str, nodes: int) -> int:
     >>> 0 <= node_for_key("ticket-42", 5) < 5
     True
     """
-    n = int(at_least("nodes", nodes, 1, integer=True))
+    n = int(in_range("nodes", nodes, 1, MAX_NODES, integer=True, max_ndim=0))
     return key_hash(key) % n
 
 
@@ -70,8 +73,8 @@ def keys_per_node(n_keys: int, nodes: int) -> np.ndarray:
     >>> int(counts.sum()), bool(counts.min() > 2_300)
     (10000, True)
     """
-    k = int(in_range("n_keys", n_keys, 1, 10_000_000, integer=True))
-    n = int(at_least("nodes", nodes, 1, integer=True))
+    k = int(in_range("n_keys", n_keys, 1, 10_000_000, integer=True, max_ndim=0))
+    n = int(in_range("nodes", nodes, 1, MAX_NODES, integer=True, max_ndim=0))
     return np.bincount((_hashes(k) % np.uint64(n)).astype(np.int64), minlength=n)
 
 
@@ -81,9 +84,9 @@ def moved_share(n_keys: int, nodes_before: int, nodes_after: int) -> float:
     >>> round(moved_share(20_000, 4, 5), 2)
     0.8
     """
-    k = int(in_range("n_keys", n_keys, 1, 10_000_000, integer=True))
-    a = int(at_least("nodes_before", nodes_before, 1, integer=True))
-    b = int(at_least("nodes_after", nodes_after, 1, integer=True))
+    k = int(in_range("n_keys", n_keys, 1, 10_000_000, integer=True, max_ndim=0))
+    a = int(in_range("nodes_before", nodes_before, 1, MAX_NODES, integer=True, max_ndim=0))
+    b = int(in_range("nodes_after", nodes_after, 1, MAX_NODES, integer=True, max_ndim=0))
     h = _hashes(k)
     return float(np.mean(h % np.uint64(a) != h % np.uint64(b)))
 

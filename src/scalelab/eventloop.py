@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from ._validate import at_least, in_range, positive, probability, scalar
+from ._validate import at_least, in_range, positive, probability, scalar, seed as check_seed
 
 __all__ = [
     "sort_job",
@@ -54,8 +54,12 @@ __all__ = [
 
 
 def sort_job(items: int, seed: int = 0) -> float:
-    """CPU-heavy work: sort ``items`` random floats with Python's ``sorted``; returns the smallest."""
-    values = np.random.default_rng(seed).random(int(items)).tolist()
+    """CPU-heavy work: sort ``items`` random floats with Python's ``sorted``; returns the smallest.
+
+    ``items``: whole number in [1, 5,000,000] (as :func:`measure_heartbeat`).
+    """
+    items = int(in_range("items", items, 1, 5_000_000, integer=True, max_ndim=0))
+    values = np.random.default_rng(check_seed("seed", seed)).random(items).tolist()
     return sorted(values)[0]
 
 
@@ -111,9 +115,9 @@ def measure_heartbeat(variant: str = VARIANTS[0], items: int = 200_000, interval
     """
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, got {variant!r}")
-    n = int(in_range("items", items, 1000, 5_000_000, integer=True))
-    dt = float(in_range("interval_s", interval_s, 0.001, 0.1))
-    t_max = float(positive("timeout_s", timeout_s))
+    n = int(in_range("items", items, 1000, 5_000_000, integer=True, max_ndim=0))
+    dt = float(in_range("interval_s", interval_s, 0.001, 0.1, max_ndim=0))
+    t_max = float(in_range("timeout_s", timeout_s, 0, 3600, low_open=True, max_ndim=0))
     pool: cf.Executor | None = None
     if variant == VARIANTS[1]:
         pool = cf.ThreadPoolExecutor(max_workers=1)
@@ -238,11 +242,15 @@ def simulate_mg1(arrival_rate_per_s: float, short_s: float, long_s: float, long_
     >>> abs(w / 0.0005 - 1) < 0.1
     True
     """
-    lam = float(positive("arrival_rate_per_s", arrival_rate_per_s))
+    lam = float(positive("arrival_rate_per_s", arrival_rate_per_s, max_ndim=0))
+    for name, value in (("short_s", short_s), ("long_s", long_s)):
+        positive(name, value, max_ndim=0)
+    in_range("long_share", long_share, 0, 1, max_ndim=0)
+    check_seed("seed", seed)
     mean, _ = mixture_moments(short_s, long_s, long_share)
     if lam * mean >= 1:
         raise ValueError(f"arrival_rate_per_s must be < 1 / E[S] = {1 / mean:g} for a stable queue, got {lam:g}")
-    n = int(in_range("customers", customers, 100, MAX_CUSTOMERS, integer=True))
+    n = int(in_range("customers", customers, 100, MAX_CUSTOMERS, integer=True, max_ndim=0))
     waits = _simulated_waits(lam, float(short_s), float(long_s), float(long_share), n, seed)
     return float(waits[n // 10:].mean())
 
@@ -261,8 +269,8 @@ def loop_wait_curves(long_ms: float, long_share: float, short_ms: float = 1.0) -
     >>> bool(np.isnan(c["long work on the loop"][1][-1]))
     True
     """
-    short = float(positive("short_ms", short_ms)) / 1e3
-    on_loop = mixture_moments(short, short + float(positive("long_ms", long_ms)) / 1e3, long_share)
+    short = float(positive("short_ms", short_ms, max_ndim=0)) / 1e3
+    on_loop = mixture_moments(short, short + float(positive("long_ms", long_ms, max_ndim=0)) / 1e3, long_share)
     moved = (short, short**2)
     curves = {}
     for name, (m1, m2) in (("long work on the loop", on_loop), ("long work moved to a worker", moved)):
@@ -280,11 +288,18 @@ def pk_table(short_s: float = 0.001, long_s: float = 0.05, long_share: float = 0
     batch means (after the 10% warm-up), the gap to the formula in percent, and whether
     the formula falls inside the interval (about one row in twenty will not, by chance).
     """
+    for name, value in (("short_s", short_s), ("long_s", long_s)):
+        positive(name, value, max_ndim=0)
+    in_range("long_share", long_share, 0, 1, max_ndim=0)
+    check_seed("seed", seed)
     mean, second = mixture_moments(short_s, long_s, long_share)
-    rates = np.atleast_1d(in_range("rates_per_s", rates_per_s, 0, low_open=True)).ravel()
+    rates = np.atleast_1d(in_range("rates_per_s", rates_per_s, 0, low_open=True, max_ndim=1)).ravel()
     if rates.size > 20:
         raise ValueError(f"rates_per_s must hold at most 20 rates, got {rates.size}")
-    n = int(in_range("customers", customers, 2_000, MAX_CUSTOMERS, integer=True))
+    n = int(in_range("customers", customers, 2_000, MAX_CUSTOMERS, integer=True, max_ndim=0))
+    if np.any(rates * mean >= 1):
+        raise ValueError(f"rates_per_s must be < 1 / E[S] = {1 / mean:g} for a stable queue (E[S] from "
+                         f"short_s, long_s and long_share), got {float(rates.max())!r}")
     rows = []
     for i, lam in enumerate(rates):
         lam = float(lam)

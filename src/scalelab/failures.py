@@ -37,7 +37,12 @@ from statistics import NormalDist
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import at_least, in_range, positive, probability, scalar
+from ._validate import at_least, count as check_count, in_range, positive, probability, scalar, seed as check_seed
+
+#: Most payments, attempts and clients one SimPy run accepts (a few seconds at most).
+MAX_PAYMENTS = 200_000
+MAX_ATTEMPTS = 100
+MAX_CLIENTS = 1_000
 
 __all__ = [
     "latency_exceedance",
@@ -84,8 +89,8 @@ def latency_exceedance(timeout_s: ArrayLike, median_s: float, sigma: float) -> f
     0.01
     """
     t = positive("timeout_s", timeout_s)
-    m = float(positive("median_s", median_s))
-    s = float(in_range("sigma", sigma, 0, 5, low_open=True))
+    m = float(positive("median_s", median_s, max_ndim=0))
+    s = float(in_range("sigma", sigma, 0, 5, low_open=True, max_ndim=0))
     z = (np.log(t) - math.log(m)) / (s * math.sqrt(2.0))
     return scalar(0.5 * np.asarray(_ERFC(z), dtype=float))
 
@@ -108,7 +113,7 @@ def false_suspicion_probability(timeout_s: ArrayLike, median_s: float, sigma: fl
     >>> false_suspicion_probability(0.020, 0.020, 0.5, attempts=3)
     0.125
     """
-    k = int(at_least("attempts", attempts, 1, integer=True))
+    k = int(at_least("attempts", attempts, 1, integer=True, max_ndim=0))
     return scalar(np.asarray(latency_exceedance(timeout_s, median_s, sigma)) ** k)
 
 
@@ -121,7 +126,7 @@ def detection_time_s(timeout_s: ArrayLike, attempts: int = 1) -> float | np.ndar
     0.75
     """
     t = positive("timeout_s", timeout_s)
-    k = int(at_least("attempts", attempts, 1, integer=True))
+    k = int(at_least("attempts", attempts, 1, integer=True, max_ndim=0))
     return scalar(k * t)
 
 
@@ -145,10 +150,10 @@ def timeout_for_false_suspicion(target: float, median_s: float, sigma: float, at
     >>> round(timeout_for_false_suspicion(0.001, 0.020, 0.5) * 1000, 1)  # ms
     93.8
     """
-    q = float(in_range("target", target, 0, 1, low_open=True, high_open=True))
-    m = float(positive("median_s", median_s))
-    s = float(in_range("sigma", sigma, 0, 5, low_open=True))
-    k = int(at_least("attempts", attempts, 1, integer=True))
+    q = float(in_range("target", target, 0, 1, low_open=True, high_open=True, max_ndim=0))
+    m = float(positive("median_s", median_s, max_ndim=0))
+    s = float(in_range("sigma", sigma, 0, 5, low_open=True, max_ndim=0))
+    k = int(at_least("attempts", attempts, 1, integer=True, max_ndim=0))
     per_attempt = q ** (1.0 / k)
     return m * math.exp(s * NormalDist().inv_cdf(1.0 - per_attempt))
 
@@ -218,9 +223,9 @@ def timeout_tradeoff_curves(median_ms: float, sigma: float, timeout_ms: float) -
     >>> [round(float(y), 6) for y in curves["the chosen timeout"]["y"]]
     [0.033432, 0.001118, 3.7e-05, 2.2e-05, 0.0]
     """
-    m = float(positive("median_ms", median_ms)) / 1000
+    m = float(positive("median_ms", median_ms, max_ndim=0)) / 1000
     t_axis = TIMEOUT_AXIS_MS / 1000
-    chosen = float(positive("timeout_ms", timeout_ms)) / 1000
+    chosen = float(positive("timeout_ms", timeout_ms, max_ndim=0)) / 1000
     curves = {}
     colors = ("#1f77b4", "#ff7f0e", "#2ca02c")
     for k, color in zip((1, 2, 3), colors):
@@ -278,9 +283,9 @@ def retry_outcomes(request_loss: float, reply_loss: float, max_attempts: int) ->
     >>> retry_outcomes(0.0, 0.5, 1)["unsure"]
     0.5
     """
-    a = float(probability("request_loss", request_loss, open_high=True))
-    b = float(probability("reply_loss", reply_loss, open_high=True))
-    m = int(at_least("max_attempts", max_attempts, 1, integer=True))
+    a = float(probability("request_loss", request_loss, open_high=True, max_ndim=0))
+    b = float(probability("reply_loss", reply_loss, open_high=True, max_ndim=0))
+    m = check_count("max_attempts", max_attempts, MAX_ATTEMPTS)
     return _retry_outcomes(a, b, m)
 
 
@@ -310,7 +315,7 @@ def retry_curves(max_attempts: int) -> dict:
     >>> float(c["duplicates, with keys"][1].max())
     0.0
     """
-    m = int(at_least("max_attempts", max_attempts, 1, integer=True))
+    m = check_count("max_attempts", max_attempts, MAX_ATTEMPTS)
     p = LOSS_AXIS
     r = _retry_outcomes(p, p, m)
     return {
@@ -362,13 +367,13 @@ def simulate_payments(
     """
     import simpy
 
-    n = int(at_least("payments", payments, 1, integer=True))
-    a = float(probability("request_loss", request_loss, open_high=True))
-    b = float(probability("reply_loss", reply_loss, open_high=True))
-    m = int(at_least("max_attempts", max_attempts, 1, integer=True))
-    c = int(at_least("clients", clients, 1, integer=True))
-    d = float(positive("one_way_delay_s", one_way_delay_s))
-    rng = np.random.default_rng(seed)
+    n = check_count("payments", payments, MAX_PAYMENTS)
+    a = float(probability("request_loss", request_loss, open_high=True, max_ndim=0))
+    b = float(probability("reply_loss", reply_loss, open_high=True, max_ndim=0))
+    m = check_count("max_attempts", max_attempts, MAX_ATTEMPTS)
+    c = check_count("clients", clients, MAX_CLIENTS)
+    d = float(positive("one_way_delay_s", one_way_delay_s, max_ndim=0))
+    rng = np.random.default_rng(check_seed("seed", seed))
     env = simpy.Environment()
     timeout = 5 * d
     charges: dict[str, int] = {}
@@ -437,6 +442,8 @@ def compare_with_simulation(request_loss: float = 0.1, reply_loss: float = 0.1, 
     """
     import pandas as pd
 
+    check_count("payments", payments, MAX_PAYMENTS)
+    check_seed("seed", seed)
     r = retry_outcomes(request_loss, reply_loss, max_attempts)
     rows = {}
     for keys in (False, True):

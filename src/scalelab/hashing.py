@@ -33,7 +33,15 @@ from math import gcd
 
 import numpy as np
 
-from ._validate import at_least, in_range
+from ._validate import at_least, count, in_range
+
+#: Most virtual nodes per node, and most ring points (nodes x vnodes) a ring holds.
+MAX_VNODES = 100_000
+MAX_RING_POINTS = 10_000_000
+#: Most keys, nodes and repeats :func:`benchmark_lookup` accepts.
+MAX_BENCH_KEYS = 5_000_000
+MAX_BENCH_NODES = 10_000
+MAX_REPEATS = 100
 
 __all__ = [
     "encode_keys",
@@ -167,13 +175,29 @@ def fmix64(h: np.ndarray) -> np.ndarray:
     >>> int(fmix64(np.array([0], dtype=np.uint64))[0])
     0
     """
-    h = np.asarray(h, dtype=np.uint64).copy()
+    h = _uint64s("h", h).copy()
     h ^= h >> np.uint64(33)
     h *= np.uint64(0xFF51AFD7ED558CCD)
     h ^= h >> np.uint64(33)
     h *= np.uint64(0xC4CEB9FE1A85EC53)
     h ^= h >> np.uint64(33)
     return h
+
+
+def _uint64s(name: str, value) -> np.ndarray:
+    """Whole numbers in [0, 2**64) as a uint64 array (floats, bools, strings refused)."""
+    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
+        raise ValueError(f"{name} must be whole numbers in [0, 2**64), got {value!r}"[:200])
+    arr = np.asarray(value)
+    if arr.dtype.kind == "u":
+        return arr.astype(np.uint64)
+    if arr.dtype.kind == "i" and (arr.size == 0 or arr.min() >= 0):
+        return arr.astype(np.uint64)
+    if arr.dtype.kind == "O" and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                                     and 0 <= v < 2**64 for v in arr.flat):
+        return arr.astype(np.uint64)
+    raise ValueError(f"{name} must be whole numbers in [0, 2**64) (an unsigned or non-negative int array), "
+                     f"got {value!r}"[:200])
 
 
 def hash64(keys: Sequence[str]) -> np.ndarray:
@@ -235,8 +259,8 @@ def modulo_moved_fraction(nodes_before: int, nodes_after: int) -> float:
     >>> modulo_moved_fraction(4, 8)
     0.5
     """
-    a = int(at_least("nodes_before", nodes_before, 1, integer=True))
-    b = int(at_least("nodes_after", nodes_after, 1, integer=True))
+    a = int(at_least("nodes_before", nodes_before, 1, integer=True, max_ndim=0))
+    b = int(at_least("nodes_after", nodes_after, 1, integer=True, max_ndim=0))
     lcm = a * b // gcd(a, b)
     return 1.0 - min(a, b) / lcm
 
@@ -254,8 +278,8 @@ def consistent_moved_fraction(nodes_before: int, nodes_after: int) -> float:
     >>> consistent_moved_fraction(10, 11)
     0.09090909090909091
     """
-    a = int(at_least("nodes_before", nodes_before, 1, integer=True))
-    b = int(at_least("nodes_after", nodes_after, 1, integer=True))
+    a = int(at_least("nodes_before", nodes_before, 1, integer=True, max_ndim=0))
+    b = int(at_least("nodes_after", nodes_after, 1, integer=True, max_ndim=0))
     return abs(b - a) / max(a, b)
 
 
@@ -282,10 +306,10 @@ def load_cv(vnodes: float, nodes: int | None = None) -> float:
     >>> round(load_cv(160), 4), round(load_cv(16, nodes=4), 4)
     (0.0791, 0.2148)
     """
-    v = float(at_least("vnodes", vnodes, 1))
+    v = float(at_least("vnodes", vnodes, 1, max_ndim=0))
     if nodes is None:
         return float(1.0 / np.sqrt(v))
-    n = int(at_least("nodes", nodes, 1, integer=True))
+    n = int(at_least("nodes", nodes, 1, integer=True, max_ndim=0))
     return float(np.sqrt((n - 1) / (n * v + 1)))
 
 
@@ -304,10 +328,10 @@ def vnodes_for_load_cv(target_cv: float, nodes: int | None = None) -> float:
     >>> vnodes_for_load_cv(0.05), round(vnodes_for_load_cv(0.05, nodes=10), 6)
     (400.0, 359.9)
     """
-    c = float(in_range("target_cv", target_cv, 0, 1, low_open=True))
+    c = float(in_range("target_cv", target_cv, 0, 1, low_open=True, max_ndim=0))
     if nodes is None:
         return float(np.round(1.0 / c**2, 9))
-    n = int(at_least("nodes", nodes, 2, integer=True))
+    n = int(at_least("nodes", nodes, 2, integer=True, max_ndim=0))
     return float(max(1.0, np.round(((n - 1) / c**2 - 1) / n, 9)))
 
 
@@ -337,8 +361,10 @@ class ConsistentHashRing:
     """
 
     def __init__(self, nodes: Sequence[str], vnodes: int = 160) -> None:
-        self.vnodes = int(at_least("vnodes", vnodes, 1, integer=True))
+        self.vnodes = count("vnodes", vnodes, MAX_VNODES)
         self._nodes = _node_names(nodes)
+        if len(self._nodes) * self.vnodes > MAX_RING_POINTS:
+            raise ValueError(f"nodes x vnodes must be at most {MAX_RING_POINTS}, got {len(self._nodes)} x {self.vnodes}")
         self._points: dict[str, np.ndarray] = {}
         for name in self._nodes:
             self._points[name] = self._node_points(name)
@@ -399,8 +425,8 @@ class ConsistentHashRing:
         self._rebuild()
 
     def lookup_hashes(self, hashes: np.ndarray) -> np.ndarray:
-        """Index (into :attr:`nodes`) of the owner of each 64-bit hash value."""
-        h = np.asarray(hashes, dtype=np.uint64)
+        """Index (into :attr:`nodes`) of the owner of each 64-bit hash value (whole numbers in [0, 2**64))."""
+        h = _uint64s("hashes", hashes)
         idx = self._first[(h >> _BUCKET_SHIFT).astype(np.intp)]
         while True:  # the padded end (2**64 - 1) stops every walk
             behind = self._padded[idx] < h
@@ -515,10 +541,12 @@ def benchmark_lookup(n_keys: int = 200_000, n_nodes: int = 20, vnodes: int = 160
     """
     import time
 
-    n = int(at_least("n_keys", n_keys, 1, integer=True))
-    m = int(at_least("n_nodes", n_nodes, 1, integer=True))
-    v = int(at_least("vnodes", vnodes, 1, integer=True))
-    r = int(at_least("repeats", repeats, 1, integer=True))
+    n = count("n_keys", n_keys, MAX_BENCH_KEYS)
+    m = count("n_nodes", n_nodes, MAX_BENCH_NODES)
+    v = count("vnodes", vnodes, MAX_VNODES)
+    r = count("repeats", repeats, MAX_REPEATS)
+    if m * v > MAX_RING_POINTS:
+        raise ValueError(f"n_nodes x vnodes must be at most {MAX_RING_POINTS}, got {m} x {v}")
     keys = np.strings.add("key-", np.arange(n).astype(str)).tolist()
     nodes = [f"node-{i:02d}" for i in range(m)]
     ring = ConsistentHashRing(nodes, vnodes=v)
@@ -638,8 +666,8 @@ def ring_picture(nodes: int, vnodes: int) -> dict:
     >>> len(pic), int(np.isfinite(pic["A: virtual nodes"]["x"]).sum())
     (13, 2)
     """
-    n = int(in_range("nodes", nodes, 1, len(RING_NODES), integer=True))
-    v = int(at_least("vnodes", vnodes, 1, integer=True))
+    n = int(in_range("nodes", nodes, 1, len(RING_NODES), integer=True, max_ndim=0))
+    v = int(in_range("vnodes", vnodes, 1, _MAX_VNODES, integer=True, max_ndim=0))
     return dict(_ring_picture(n, v))
 
 
@@ -732,7 +760,7 @@ def movement_curves(vnodes: int) -> dict:
     >>> round(float(c["modulo, measured"]["y"][9]), 2), round(float(c["consistent, measured"]["y"][9]), 2)
     (0.91, 0.07)
     """
-    v = int(in_range("vnodes", vnodes, 1, _MAX_VNODES, integer=True))
+    v = int(in_range("vnodes", vnodes, 1, _MAX_VNODES, integer=True, max_ndim=0))
     modulo, ring = _movement(v)
     n = MOVE_NODES
     return {
@@ -783,8 +811,8 @@ def balance_bars(nodes: int, vnodes: int) -> dict:
     >>> round(float(bars["share of the ring"]["y"].mean()), 6)
     1.0
     """
-    n = int(in_range("nodes", nodes, 1, 64, integer=True))
-    v = int(in_range("vnodes", vnodes, 1, _MAX_VNODES, integer=True))
+    n = int(in_range("nodes", nodes, 1, 64, integer=True, max_ndim=0))
+    v = int(in_range("vnodes", vnodes, 1, _MAX_VNODES, integer=True, max_ndim=0))
     load = _balance(n, v)
     edge = np.array([0.5, n + 0.5])
     cv = load_cv(v, nodes=n)
@@ -832,7 +860,7 @@ def spread_curves(nodes: int) -> dict:
     >>> round(float(c["coefficient of variation, measured"]["y"][-1] * 32), 1)
     1.0
     """
-    n = int(in_range("nodes", nodes, 2, 64, integer=True))
+    n = int(in_range("nodes", nodes, 2, 64, integer=True, max_ndim=0))
     cv, peak = _spread(n)
     return {
         "coefficient of variation, measured": {"x": V_AXIS, "y": cv, "mode": "markers+lines"},

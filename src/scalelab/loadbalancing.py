@@ -34,7 +34,18 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import at_least, in_range, positive, scalar
+from ._validate import at_least, count, in_range, positive, scalar, seed as check_seed
+
+#: Most servers, requests, and servers x requests one policy simulation accepts (a few seconds).
+MAX_SERVERS = 1_000
+MAX_REQUESTS = 2_000_000
+MAX_SERVER_REQUESTS = 20_000_000
+#: Most balls, bins and choices for :func:`max_load` (balls x choices for more than one choice).
+MAX_BALLS = 10_000_000
+MAX_CHOICES = 64
+MAX_BALL_CHOICES = 4_000_000
+#: Most seeds averaged in :func:`max_load_table`.
+MAX_SEEDS = 100
 from .queueing import lindley_waits, reliable_ccdf
 
 __all__ = [
@@ -112,11 +123,13 @@ def simulate_policy(policy: str, arrival_rate: float, service_rate: float, serve
     """
     if policy not in POLICIES:
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}, got {policy!r}")
-    lam = float(positive("arrival_rate", arrival_rate))
-    mu = float(positive("service_rate", service_rate))
-    c = int(at_least("servers", servers, 1, integer=True))
-    n = int(in_range("n_requests", n_requests, 1, 2_000_000, integer=True))
-    s = int(at_least("seed", seed, 0, integer=True))
+    lam = float(positive("arrival_rate", arrival_rate, max_ndim=0))
+    mu = float(positive("service_rate", service_rate, max_ndim=0))
+    c = count("servers", servers, MAX_SERVERS)
+    n = count("n_requests", n_requests, MAX_REQUESTS)
+    if c * n > MAX_SERVER_REQUESTS:
+        raise ValueError(f"servers x n_requests must be at most {MAX_SERVER_REQUESTS}, got {c} x {n}")
+    s = int(at_least("seed", seed, 0, integer=True, max_ndim=0))
     rng = np.random.default_rng(s)
     interarrival = rng.exponential(1.0 / lam, n)
     service = rng.exponential(1.0 / mu, n)
@@ -155,9 +168,9 @@ def round_robin_mean_wait(arrival_rate: float, service_rate: float, servers: int
     >>> round(round_robin_mean_wait(0.7, 1.0, 1), 4)
     2.3333
     """
-    lam = float(positive("arrival_rate", arrival_rate))
-    mu = float(positive("service_rate", service_rate))
-    c = int(at_least("servers", servers, 1, integer=True))
+    lam = float(positive("arrival_rate", arrival_rate, max_ndim=0))
+    mu = float(positive("service_rate", service_rate, max_ndim=0))
+    c = int(at_least("servers", servers, 1, integer=True, max_ndim=0))
     if lam >= c * mu:
         raise ValueError(f"arrival_rate must be < servers x service_rate for a stable queue, got {lam:g} >= {c} x {mu:g}")
     sigma = 0.5
@@ -223,10 +236,10 @@ def policy_table(load: float = 0.9, servers: int = 8, n_requests: int = 100_000,
     """
     import pandas as pd
 
-    rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True))
-    c = int(at_least("servers", servers, 1, integer=True))
+    rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True, max_ndim=0))
+    c = count("servers", servers, MAX_SERVERS)
     n = int(in_range("n_requests", n_requests, 1_000, MAX_TABLE_REQUESTS, integer=True))
-    s0 = int(at_least("seed", seed, 0, integer=True))
+    s0 = int(check_seed("seed", seed))
     reps = int(in_range("replications", replications, 2, 20, integer=True))
     skip = int(n * float(in_range("warmup_share", warmup_share, 0, 0.5)))
     t975 = {2: 12.706, 3: 4.303, 4: 3.182, 5: 2.776, 6: 2.571, 7: 2.447, 8: 2.365, 9: 2.306, 10: 2.262}
@@ -271,10 +284,13 @@ def max_load(balls: int, bins: int, choices: int = 1, seed: int = 0) -> int:
     >>> max_load(100_000, 100_000, 1, seed=1) > max_load(100_000, 100_000, 2, seed=1)
     True
     """
-    m = int(in_range("balls", balls, 0, 10_000_000, integer=True))
-    n = int(at_least("bins", bins, 1, integer=True))
-    d = int(at_least("choices", choices, 1, integer=True))
-    s = int(at_least("seed", seed, 0, integer=True))
+    m = count("balls", balls, MAX_BALLS, low=0)
+    n = count("bins", bins, MAX_BALLS)
+    d = count("choices", choices, MAX_CHOICES)
+    if d > 1 and n > 1 and m * min(d, n) > MAX_BALL_CHOICES:
+        raise ValueError(f"balls x choices must be at most {MAX_BALL_CHOICES} for more than one choice, "
+                         f"got {m} x {d}")
+    s = int(at_least("seed", seed, 0, integer=True, max_ndim=0))
     rng = np.random.default_rng(s)
     if m == 0:
         return 0
@@ -314,6 +330,8 @@ def max_load_table(sizes: tuple[int, ...] = (100, 1_000, 10_000, 100_000), seeds
     """Busiest replica after n requests into n replicas: simulated (mean over seeds) and formulas."""
     import pandas as pd
 
+    sizes = [int(n) for n in in_range("sizes", sizes, 3, MAX_BALL_CHOICES // 2, integer=True, max_ndim=1)]
+    seeds = count("seeds", seeds, MAX_SEEDS)
     rows = []
     for n in sizes:
         one = np.mean([max_load(n, n, 1, seed) for seed in range(seeds)])
@@ -358,9 +376,10 @@ def tail_curves(load: float, servers: int, n_requests: int = 40_000, seed: int =
     >>> list(tail_curves(0.8, 4))[:4]
     ['random', 'round robin', 'two choices', 'shortest queue']
     """
-    rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True))
-    c = int(at_least("servers", servers, 1, integer=True))
+    rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True, max_ndim=0))
+    c = count("servers", servers, MAX_SERVERS)
     n = int(in_range("n_requests", n_requests, 1_000, MAX_TABLE_REQUESTS, integer=True))
+    check_seed("seed", seed)
     curves = {}
     for policy, share in zip(POLICIES, _tails(round(rho, 6), c, n, seed)):
         curves[policy] = dict(x=TAIL_AXIS, y=share, mode="lines", line={"color": _COLORS[policy]})

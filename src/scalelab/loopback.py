@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._validate import in_range, positive
+from ._validate import count, in_range, number, positive
 
 __all__ = [
     "HOST",
@@ -69,10 +69,18 @@ MAX_SAMPLES = 20_000
 
 HOST = "127.0.0.1"
 TIMEOUT_S = 2.0
+#: Largest message :func:`recv_exact` and :func:`throughput_by_size` handle, bytes.
+MAX_MESSAGE_BYTES = 64 << 20
+#: Most message sizes in one :func:`throughput_by_size` call.
+MAX_SIZES = 100
 
 
 def recv_exact(sock: socket.socket, n: int) -> bytes:
-    """Read exactly ``n`` bytes from a stream socket (TCP may hand them over in pieces)."""
+    """Read exactly ``n`` bytes from a stream socket (TCP may hand them over in pieces).
+
+    ``n``: whole number in [0, MAX_MESSAGE_BYTES].
+    """
+    n = count("n", n, MAX_MESSAGE_BYTES, low=0)
     chunks, got = [], 0
     while got < n:
         chunk = sock.recv(min(n - got, 1 << 20))
@@ -85,6 +93,10 @@ def recv_exact(sock: socket.socket, n: int) -> bytes:
 
 def send_framed(sock: socket.socket, payload: bytes) -> None:
     """Send one message as a 4-byte big-endian length followed by the bytes (framing)."""
+    if not isinstance(payload, (bytes, bytearray, memoryview)):
+        raise ValueError(f"payload must be bytes, got {type(payload).__name__}")
+    if len(payload) >= 1 << 32:
+        raise ValueError(f"payload must be shorter than 2**32 bytes (a 4-byte length), got {len(payload)}")
     sock.sendall(struct.pack("!I", len(payload)) + payload)
 
 
@@ -256,7 +268,7 @@ def connection_setup_times(n: int = 100) -> np.ndarray:
     >>> len(connection_setup_times(3))
     3
     """
-    count = int(in_range("n", n, 1, 5000, integer=True))
+    count = int(in_range("n", n, 1, 5000, integer=True, max_ndim=0))
     times = []
     with echo_server("tcp", separate_process=True) as port:
         for _ in range(count):
@@ -274,8 +286,8 @@ def round_trip_times(kind: str = "tcp", n: int = 500, size_bytes: int = 64) -> n
     >>> len(round_trip_times("udp", n=5))
     5
     """
-    count = int(in_range("n", n, 1, 100_000, integer=True))
-    size = int(in_range("size_bytes", size_bytes, 1, 60_000, integer=True))
+    count = int(in_range("n", n, 1, 100_000, integer=True, max_ndim=0))
+    size = int(in_range("size_bytes", size_bytes, 1, 60_000, integer=True, max_ndim=0))
     message = b"x" * size
     times = []
     with echo_server(kind, separate_process=True) as port, _client(kind, port) as s:
@@ -318,7 +330,7 @@ def throughput_by_size(sizes_bytes=(64, 512, 4_096, 32_768, 262_144, 1_048_576),
     >>> list(throughput_by_size([100], budget_s=0.01, max_repeats=3, rounds=1).columns)
     ['size_bytes', 'seconds', 'Mbit/s', 'sends', 'spread']
     """
-    budget = float(in_range("budget_s", budget_s, 0, 5, low_open=True))
+    budget = float(in_range("budget_s", budget_s, 0, 5, low_open=True, max_ndim=0))
     reps = int(in_range("max_repeats", max_repeats, 1, 10_000, integer=True))
     r = int(in_range("rounds", rounds, 1, 20, integer=True))
     sizes = [int(in_range("size_bytes", size, 1, 64 << 20, integer=True)) for size in np.atleast_1d(sizes_bytes)]
@@ -362,8 +374,8 @@ def fit_latency_bandwidth(sizes_bytes, seconds) -> tuple[float, float]:
     >>> round(latency_s * 1e6, 3), round(bandwidth_bps / 1e9, 3)
     (20.0, 8.0)
     """
-    x = np.asarray(sizes_bytes, dtype=float)
-    y = np.asarray(seconds, dtype=float)
+    x = in_range("sizes_bytes", sizes_bytes, 0, low_open=True, max_ndim=1)
+    y = in_range("seconds", seconds, 0, low_open=True, max_ndim=1)
     if x.shape != y.shape or x.size < 2:
         raise ValueError("sizes_bytes and seconds must have the same length, at least 2")
     slope, intercept = np.polyfit(x, y, 1, w=1 / y)  # relative weights: small sizes count too
@@ -391,8 +403,8 @@ def nodelay_effect(n: int = 20, body_bytes: int = 100) -> pd.DataFrame:
     a reply it cannot send yet: on Linux each request then takes tens of milliseconds.
     ``TCP_NODELAY`` sends the body at once. Returns the median and maximum per request.
     """
-    count = int(in_range("n", n, 1, 200, integer=True))
-    body = b"b" * int(in_range("body_bytes", body_bytes, 1, 1000, integer=True))
+    count = int(in_range("n", n, 1, 200, integer=True, max_ndim=0))
+    body = b"b" * int(in_range("body_bytes", body_bytes, 1, 1000, integer=True, max_ndim=0))
     rows = []
     with echo_server("tcp", handler=_two_part_server, separate_process=True) as port:
         for nodelay in (False, True):
@@ -436,9 +448,9 @@ def stream_vs_datagrams(messages: int = 10, size_bytes: int = 100, wait_s: float
     and only the framing (a length before each message) separates them again. UDP
     hands over one datagram per receive, each exactly one message.
     """
-    m = int(in_range("messages", messages, 1, 100, integer=True))
-    size = int(in_range("size_bytes", size_bytes, 5, 1000, integer=True))
-    wait = float(positive("wait_s", wait_s))
+    m = int(in_range("messages", messages, 1, 100, integer=True, max_ndim=0))
+    size = int(in_range("size_bytes", size_bytes, 5, 1000, integer=True, max_ndim=0))
+    wait = float(in_range("wait_s", wait_s, 0, 60, low_open=True, max_ndim=0))
     sent = [bytes([65 + i % 26]) * size for i in range(m)]
     out = []
     # TCP, first without framing, then with a length prefix.
@@ -680,7 +692,7 @@ def time_wait_after_close(n: int = 4, wait_s: float = 2.0) -> tuple[int, int | N
 
 def connection_tuples(n: int = 4) -> pd.DataFrame:
     """Open ``n`` TCP connections to one server port and list each one's 4-tuple."""
-    count = int(in_range("n", n, 1, 50, integer=True))
+    count = int(in_range("n", n, 1, 50, integer=True, max_ndim=0))
     rows = []
     with echo_server("tcp") as port:
         clients = [socket.create_connection((HOST, port), timeout=TIMEOUT_S) for _ in range(count)]
@@ -724,6 +736,8 @@ def throughput_figure(table: pd.DataFrame, latency_s: float, bandwidth_bps: floa
     from .explorer import show
     from .network import transfer_time
 
+    latency_s = number("latency_s", latency_s, 0)
+    bandwidth_bps = number("bandwidth_bps", bandwidth_bps, 0, low_open=True)
     sizes = np.logspace(np.log10(table["size_bytes"].min()), np.log10(table["size_bytes"].max()), 60)
     model = 8 * sizes / transfer_time(sizes, bandwidth_bps, latency_s) / 1e6
     fig = go.Figure(

@@ -160,10 +160,10 @@ def interleaved(
     for label, fn in settings.items():
         if not callable(fn):
             raise ValueError(f"settings[{label!r}] must be callable, got {fn!r}")
-    repeats = int(in_range("repeats", repeats, 1, MAX_REPEATS, integer=True))
-    warmup = int(in_range("warmup", warmup, 0, 10, integer=True))
-    budget_s = float(in_range("budget_s", budget_s, 0, MAX_BUDGET_S, low_open=True))
-    min_repeats = int(in_range("min_repeats", min_repeats, 1, repeats, integer=True))
+    repeats = int(in_range("repeats", repeats, 1, MAX_REPEATS, integer=True, max_ndim=0))
+    warmup = int(in_range("warmup", warmup, 0, 10, integer=True, max_ndim=0))
+    budget_s = float(in_range("budget_s", budget_s, 0, MAX_BUDGET_S, low_open=True, max_ndim=0))
+    min_repeats = int(in_range("min_repeats", min_repeats, 1, repeats, integer=True, max_ndim=0))
     labels = list(settings)
     start = clock()
     for _ in range(warmup):

@@ -115,7 +115,7 @@ def fanout_curves(slow_percent: float) -> dict[str, dict]:
     >>> round(float(fanout_curves(1.0)["at n = 100"]["y"][0]), 3)
     0.634
     """
-    p = float(in_range("slow_percent", slow_percent, 0, 100)) / 100.0
+    p = float(in_range("slow_percent", slow_percent, 0, 100, max_ndim=0)) / 100.0
     return {
         "one request is slow": dict(x=FANOUT_AXIS, y=fanout_slow_probability(p, FANOUT_AXIS), mode="lines"),
         "at n = 100": dict(x=[100], y=[fanout_slow_probability(p, 100)], mode="markers", marker={"size": 10}),
@@ -131,8 +131,8 @@ def chain_curves(availability_percent: float, replicas: int) -> dict[str, dict]:
     >>> list(chain_curves(99.9, 2))
     ['one replica each', 'replicated']
     """
-    a = float(in_range("availability_percent", availability_percent, 0, 100)) / 100.0
-    r = int(at_least("replicas", replicas, 1, integer=True))
+    a = float(in_range("availability_percent", availability_percent, 0, 100, max_ndim=0)) / 100.0
+    r = int(at_least("replicas", replicas, 1, integer=True, max_ndim=0))
     return {
         "one replica each": dict(x=CHAIN_AXIS, y=100 * chain_availability(a, CHAIN_AXIS), mode="lines+markers"),
         "replicated": dict(x=CHAIN_AXIS, y=100 * chain_availability(a, CHAIN_AXIS, r), mode="lines+markers"),

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from ._validate import at_least, in_range, positive, scalar
+from ._validate import at_least, in_range, number, positive, scalar
 
 __all__ = [
     "SPEED_OF_LIGHT_M_PER_S",
@@ -451,6 +451,8 @@ def transfer_time_curves(size_bytes: float, distance_km: float) -> dict[str, dic
     The WAN fiber's latency is the propagation delay over ``distance_km``; each curve
     has a marker at ``size_bytes``.
     """
+    size_bytes = number("size_bytes", size_bytes, 0)
+    distance_km = number("distance_km", distance_km, 0)
     bandwidth = LINKS["bandwidth_bps"].to_numpy()
     latency = LINKS["latency_s"].to_numpy().copy()
     latency[LINKS.index.str.startswith("WAN")] = propagation_delay(distance_km * 1e3)
@@ -478,6 +480,7 @@ def payload_share_curves(mtu_bytes: float) -> dict[str, tuple[np.ndarray, np.nda
     TCP and UDP over IPv4 at every MTU; TCP over IPv6 (40-byte header) where the MTU is
     at least IPv6's minimum of 1,280 bytes (RFC 8200).
     """
+    mtu_bytes = float(in_range("mtu_bytes", mtu_bytes, 576, 65_535, integer=True, max_ndim=0))
     curves = {
         "TCP over IPv4 over Ethernet": (MESSAGE_AXIS, payload_share(MESSAGE_AXIS, "tcp", mtu_bytes)),
         "UDP over IPv4 over Ethernet": (MESSAGE_AXIS, payload_share(MESSAGE_AXIS, "udp", mtu_bytes)),
@@ -492,6 +495,7 @@ def encapsulation_bars(size_bytes: float) -> dict[str, dict]:
 
     Bar 0 is TCP, bar 1 UDP (label the axis with ``tickvals=[0, 1]``).
     """
+    size_bytes = number("size_bytes", size_bytes, 0)
     per = [layer_bytes(size_bytes, t) for t in ("tcp", "udp")]
     totals = [sum(p.values()) for p in per]
     return {

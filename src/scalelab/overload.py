@@ -35,7 +35,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import at_least, in_range, positive, scalar
+from ._validate import at_least, count as check_count, in_range, number, positive, scalar, seed as check_seed
 
 __all__ = [
     "mm1k_state_probabilities",
@@ -53,10 +53,17 @@ __all__ = [
 ]
 
 
+#: Largest queue capacity K (the state distribution has K + 1 entries per rate).
+MAX_CAPACITY = 10_000
+#: Most clients (bots or legitimate) and most requests one simulated flood draws.
+MAX_CLIENTS = 100_000
+MAX_FLOOD_REQUESTS = 2_000_000
+
+
 def _queue_args(arrival_rate_per_s: ArrayLike, service_rate_per_s: ArrayLike, capacity: ArrayLike):
     lam = at_least("arrival_rate_per_s", arrival_rate_per_s, 0)
     mu = positive("service_rate_per_s", service_rate_per_s)
-    k = at_least("capacity", capacity, 1, integer=True)
+    k = in_range("capacity", capacity, 1, MAX_CAPACITY, integer=True)
     return lam, mu, k
 
 
@@ -79,7 +86,9 @@ def mm1k_state_probabilities(arrival_rate_per_s: float, service_rate_per_s: floa
     >>> mm1k_state_probabilities(1.0, 1.0, 3).tolist()
     [0.25, 0.25, 0.25, 0.25]
     """
-    lam, mu, k = _queue_args(arrival_rate_per_s, service_rate_per_s, capacity)
+    lam = number("arrival_rate_per_s", arrival_rate_per_s, 0)
+    mu = number("service_rate_per_s", service_rate_per_s, 0, low_open=True)
+    k = check_count("capacity", capacity, MAX_CAPACITY)
     return _probabilities(np.atleast_1d(lam / mu), int(k))[0]
 
 
@@ -218,7 +227,7 @@ def token_bucket_admitted_per_s(rate_per_s: ArrayLike, bucket_rate_per_s: ArrayL
     (10.0, 3.0)
     """
     lam = at_least("rate_per_s", rate_per_s, 0)
-    r = positive("bucket_rate_per_s", bucket_rate_per_s)
+    r = positive("bucket_rate_per_s", bucket_rate_per_s, allow_inf=True)
     return scalar(np.minimum(lam, r))
 
 
@@ -319,13 +328,13 @@ def flood(legit_rate_per_s: float, attack_rate_per_s: ArrayLike, *, service_rate
     >>> round(float(flood(600, 20_000, limit_per_client_per_s=10)["legit_goodput_per_s"]), 1)
     375.0
     """
-    legit = float(at_least("legit_rate_per_s", legit_rate_per_s, 0))
+    legit = float(at_least("legit_rate_per_s", legit_rate_per_s, 0, max_ndim=0))
     attack = at_least("attack_rate_per_s", attack_rate_per_s, 0)
-    mu = float(positive("service_rate_per_s", service_rate_per_s))
-    k = int(at_least("capacity", capacity, 1, integer=True))
-    n_bots = float(at_least("bots", bots, 1, integer=True))
-    n_legit = float(at_least("legit_clients", legit_clients, 1, integer=True))
-    limit = float(positive("limit_per_client_per_s", limit_per_client_per_s))
+    mu = float(positive("service_rate_per_s", service_rate_per_s, max_ndim=0))
+    k = check_count("capacity", capacity, MAX_CAPACITY)
+    n_bots = float(check_count("bots", bots, MAX_CLIENTS))
+    n_legit = float(check_count("legit_clients", legit_clients, MAX_CLIENTS))
+    limit = float(positive("limit_per_client_per_s", limit_per_client_per_s, allow_inf=True, max_ndim=0))
 
     legit_in = n_legit * np.minimum(legit / n_legit, limit)
     attack_in = n_bots * np.minimum(attack / n_bots, limit)
@@ -388,16 +397,16 @@ def simulate_flood(legit_rate_per_s: float, attack_rate_per_s: float, *, service
     """
     import simpy
 
-    legit = float(at_least("legit_rate_per_s", legit_rate_per_s, 0))
-    attack = float(at_least("attack_rate_per_s", attack_rate_per_s, 0))
-    mu = float(positive("service_rate_per_s", service_rate_per_s))
-    k = int(at_least("capacity", capacity, 1, integer=True))
-    n_bots = int(at_least("bots", bots, 1, integer=True))
-    n_legit = int(at_least("legit_clients", legit_clients, 1, integer=True))
-    limit = float(positive("limit_per_client_per_s", limit_per_client_per_s))
-    duration = float(in_range("duration_s", duration_s, 0, 60, low_open=True))
-    warmup = float(in_range("warmup_s", warmup_s, 0, duration, high_open=True))
-    depth = float(at_least("bucket_depth", bucket_depth, 1)) if bucket_depth is not None else max(1.0, limit)
+    legit = float(at_least("legit_rate_per_s", legit_rate_per_s, 0, max_ndim=0))
+    attack = float(at_least("attack_rate_per_s", attack_rate_per_s, 0, max_ndim=0))
+    mu = float(positive("service_rate_per_s", service_rate_per_s, max_ndim=0))
+    k = check_count("capacity", capacity, MAX_CAPACITY)
+    n_bots = check_count("bots", bots, MAX_CLIENTS)
+    n_legit = check_count("legit_clients", legit_clients, MAX_CLIENTS)
+    limit = float(positive("limit_per_client_per_s", limit_per_client_per_s, allow_inf=True, max_ndim=0))
+    duration = float(in_range("duration_s", duration_s, 0, 60, low_open=True, max_ndim=0))
+    warmup = float(in_range("warmup_s", warmup_s, 0, duration, high_open=True, max_ndim=0))
+    depth = float(at_least("bucket_depth", bucket_depth, 1, max_ndim=0)) if bucket_depth is not None else max(1.0, limit)
     if bucket_start not in ("random", "full"):
         raise ValueError(f"bucket_start must be 'random' or 'full', got {bucket_start!r}")
     if math.isfinite(limit) and depth * (n_legit + n_bots) > MAX_SIM_TOKENS:
@@ -406,7 +415,7 @@ def simulate_flood(legit_rate_per_s: float, attack_rate_per_s: float, *, service
         raise ValueError(f"(legit_rate_per_s + attack_rate_per_s) x duration_s must be <= {MAX_SIM_REQUESTS:g}, "
                          f"got {(legit + attack) * duration:g}")
 
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("seed", seed))
     total = legit + attack
     count = int(rng.poisson(total * duration)) if total > 0 else 0
     times = np.sort(rng.uniform(0.0, duration, count))
@@ -482,6 +491,14 @@ def compare_with_simulation(attack_rates_per_s=(0, 1000, 5000, 20000), limits_pe
     """
     import pandas as pd
 
+    attack_rates_per_s = [float(a) for a in at_least("attack_rates_per_s", attack_rates_per_s, 0, max_ndim=1)]
+    limits_per_s = [float(v) for v in positive("limits_per_s", limits_per_s, allow_inf=True, max_ndim=1)]
+    legit = number("legit_rate_per_s", legit_rate_per_s, 0)
+    duration = number("duration_s", duration_s, 0, 60, low_open=True)
+    check_seed("seed", seed)
+    if (legit + max(attack_rates_per_s)) * duration > MAX_FLOOD_REQUESTS:
+        raise ValueError(f"(legit_rate_per_s + attack_rates_per_s) x duration_s must be at most "
+                         f"{MAX_FLOOD_REQUESTS} requests, got {(legit + max(attack_rates_per_s)) * duration:g}")
     rows = []
     for limit in limits_per_s:
         for attack in attack_rates_per_s:
@@ -516,6 +533,9 @@ def goodput_curves(bots: int, limit_per_client_per_s: float,
     >>> round(float(curves["with rate limiting"][1][-1]), 1)
     375.0
     """
+    bots = check_count("bots", bots, MAX_CLIENTS)
+    limit_per_client_per_s = number("limit_per_client_per_s", limit_per_client_per_s, 0, low_open=True, allow_inf=True)
+    legit_rate_per_s = number("legit_rate_per_s", legit_rate_per_s, 0)
     a = ATTACK_AXIS
     return {
         "legitimate load offered": dict(x=a[[0, -1]], y=np.full(2, legit_rate_per_s), mode="lines",
@@ -532,6 +552,10 @@ def drop_latency_curves(capacity: int, limit_per_client_per_s: float, bots: int 
 
     Solid lines are drops, dotted lines latency; one colour per defence.
     """
+    capacity = check_count("capacity", capacity, MAX_CAPACITY)
+    limit_per_client_per_s = number("limit_per_client_per_s", limit_per_client_per_s, 0, low_open=True, allow_inf=True)
+    bots = check_count("bots", bots, MAX_CLIENTS)
+    legit_rate_per_s = number("legit_rate_per_s", legit_rate_per_s, 0)
     a = ATTACK_AXIS
     plain = flood(legit_rate_per_s, a, capacity=capacity, bots=bots)
     limited = flood(legit_rate_per_s, a, capacity=capacity, bots=bots, limit_per_client_per_s=limit_per_client_per_s)

@@ -27,7 +27,12 @@ from functools import lru_cache
 import numpy as np
 
 from . import hashing
-from ._validate import at_least, in_range
+from ._validate import at_least, count, in_range, number
+
+#: Most keys a model builds arrays for (10 million: 80 MB per float array).
+MAX_KEYS = 10_000_000
+#: Most partitions.
+MAX_PARTITIONS = 100_000
 
 __all__ = [
     "zipf_weights",
@@ -46,8 +51,8 @@ def zipf_weights(n_keys: int, exponent: float) -> np.ndarray:
 
     Parameters
     ----------
-    n_keys : number of keys, a whole number >= 1.
-    exponent : Zipf exponent ``s`` >= 0 (0 = uniform; near 1 = a few keys dominate).
+    n_keys : number of keys, a whole number in [1, MAX_KEYS].
+    exponent : Zipf exponent ``s`` >= 0, finite (0 = uniform; near 1 = a few keys dominate).
 
     References
     ----------
@@ -58,8 +63,8 @@ def zipf_weights(n_keys: int, exponent: float) -> np.ndarray:
     >>> zipf_weights(3, 1).round(3).tolist()
     [0.545, 0.273, 0.182]
     """
-    k = int(at_least("n_keys", n_keys, 1, integer=True))
-    s = float(at_least("exponent", exponent, 0))
+    k = count("n_keys", n_keys, MAX_KEYS)
+    s = number("exponent", exponent, 0)
     w = 1.0 / np.arange(1, k + 1, dtype=float) ** s
     return w / w.sum()
 
@@ -67,12 +72,15 @@ def zipf_weights(n_keys: int, exponent: float) -> np.ndarray:
 def range_partition(n_keys: int, n_partitions: int) -> np.ndarray:
     """Partition of key ``0 .. n_keys - 1`` when each partition holds an equal contiguous run.
 
+    ``n_keys`` in [1, MAX_KEYS], ``n_partitions`` in [1, MAX_PARTITIONS] (so that
+    ``key x n_partitions`` cannot overflow int64).
+
     >>> range_partition(6, 3).tolist()
     [0, 0, 1, 1, 2, 2]
     """
-    k = int(at_least("n_keys", n_keys, 1, integer=True))
-    n = int(at_least("n_partitions", n_partitions, 1, integer=True))
-    return (np.arange(k) * n) // k
+    k = count("n_keys", n_keys, MAX_KEYS)
+    n = count("n_partitions", n_partitions, MAX_PARTITIONS)
+    return (np.arange(k, dtype=np.int64) * n) // k
 
 
 def hash_partition(keys, n_partitions: int) -> np.ndarray:
@@ -81,7 +89,7 @@ def hash_partition(keys, n_partitions: int) -> np.ndarray:
     >>> hash_partition(["a", "b", "c"], 2).tolist()
     [1, 0, 0]
     """
-    n = int(at_least("n_partitions", n_partitions, 1, integer=True))
+    n = count("n_partitions", n_partitions, MAX_PARTITIONS)
     return (hashing.hash64(keys) % np.uint64(n)).astype(np.int64)
 
 
@@ -92,14 +100,14 @@ def partition_shares(weights: np.ndarray, partition: np.ndarray, n_partitions: i
     ----------
     weights : request share of each key, >= 0.
     partition : partition index of each key, in ``0 .. n_partitions - 1``.
-    n_partitions : whole number >= 1.
+    n_partitions : whole number in [1, MAX_PARTITIONS].
 
     >>> partition_shares(np.array([0.5, 0.3, 0.2]), np.array([0, 1, 1]), 2).tolist()
     [0.5, 0.5]
     """
-    n = int(at_least("n_partitions", n_partitions, 1, integer=True))
-    w = at_least("weights", weights, 0)
-    p = in_range("partition", partition, 0, n - 1, integer=True).astype(np.intp)
+    n = count("n_partitions", n_partitions, MAX_PARTITIONS)
+    w = at_least("weights", weights, 0, max_ndim=1)
+    p = in_range("partition", partition, 0, n - 1, integer=True, max_ndim=1).astype(np.intp)
     if w.shape != p.shape:
         raise ValueError(f"weights and partition must have the same length, got {w.size} and {p.size}")
     return np.bincount(p, weights=w, minlength=n)
@@ -111,7 +119,7 @@ def imbalance(shares: np.ndarray) -> float:
     >>> imbalance(np.array([0.5, 0.25, 0.25, 0.0]))
     2.0
     """
-    s = at_least("shares", shares, 0)
+    s = at_least("shares", shares, 0, max_ndim=1)
     if s.size == 0 or s.sum() == 0:
         raise ValueError("shares must hold at least one positive value")
     return float(s.max() / s.mean())
@@ -125,8 +133,10 @@ def hot_key_floor(weights: np.ndarray, n_partitions: int) -> float:
     >>> round(hot_key_floor(zipf_weights(1000, 1.0), 16), 2)
     2.14
     """
-    n = int(at_least("n_partitions", n_partitions, 1, integer=True))
-    w = at_least("weights", weights, 0)
+    n = count("n_partitions", n_partitions, MAX_PARTITIONS)
+    w = at_least("weights", weights, 0, max_ndim=1)
+    if not w.sum() > 0:
+        raise ValueError(f"weights must hold at least one positive value, got {weights!r}"[:200])
     return float(max(1.0, w.max() / w.sum() * n))
 
 
@@ -151,7 +161,8 @@ def skew_bars(exponent: float, partitions: int) -> dict:
     >>> [round(float(v), 3) for v in bars["range partitioning"]["y"]]
     [0.029, 0.041, 0.071, 0.858]
     """
-    n = int(partitions)
+    exponent = number("exponent", exponent, 0)
+    n = count("partitions", partitions, SKEW_KEYS)
     w = zipf_weights(SKEW_KEYS, exponent)[::-1]  # key 9999 is the newest and hottest
     x = np.arange(1, n + 1)
     by_range = partition_shares(w, range_partition(SKEW_KEYS, n), n)
@@ -170,6 +181,8 @@ def skew_table(exponents=(0.0, 0.5, 0.8, 1.0, 1.2), partitions: int = 16):
     """Imbalance (max / mean load) of range and hash partitioning, and the hot-key floor."""
     import pandas as pd
 
+    exponents = [float(e) for e in at_least("exponents", exponents, 0, max_ndim=1)]
+    partitions = count("partitions", partitions, SKEW_KEYS)
     rows = []
     for s in exponents:
         w = zipf_weights(SKEW_KEYS, s)[::-1]

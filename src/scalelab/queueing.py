@@ -35,7 +35,7 @@ import heapq
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import at_least, in_range, positive, scalar
+from ._validate import at_least, count, in_range, number, option, positive, scalar, seed as check_seed
 
 __all__ = [
     "erlang_b",
@@ -65,8 +65,17 @@ __all__ = [
 ]
 
 
+#: Most servers a formula accepts (Erlang B loops once per server).
+MAX_SERVERS = 100_000
+#: Most requests and servers a simulation accepts (a few seconds at most), and SimPy's
+#: (a Python process per request).
+MAX_REQUESTS = 2_000_000
+MAX_SIM_SERVERS = 1_000
+MAX_SIMPY_REQUESTS = 200_000
+
+
 def _servers(servers: ArrayLike) -> np.ndarray:
-    return at_least("servers", servers, 1, integer=True)
+    return in_range("servers", servers, 1, MAX_SERVERS, integer=True)
 
 
 def _stable_queue(arrival_rate: ArrayLike, service_rate: ArrayLike, servers: ArrayLike
@@ -296,11 +305,12 @@ def lindley_waits(interarrival_s: np.ndarray, service_s: np.ndarray) -> np.ndarr
     between arrivals ``n-1`` and ``n``. With ``X[n] = S[n-1] - T[n]`` and the partial sums
     ``P[n] = X[1] + ... + X[n]`` (``P[0] = 0``), the recursion unrolls to
     ``W[n] = P[n] - min(P[0..n])``: a cumulative sum and a running minimum.
-    Inner helper: arrays are trusted (same length, non-negative).
+    Both arrays: 1-D, the same non-zero length (at most MAX_REQUESTS), finite, >= 0.
 
     >>> lindley_waits(np.array([0.0, 1.0, 1.0, 5.0]), np.array([3.0, 2.0, 1.0, 1.0]))
     array([0., 2., 3., 0.])
     """
+    interarrival_s, service_s = _two_samples(interarrival_s, service_s)
     steps = service_s[:-1] - interarrival_s[1:]
     partial = np.concatenate(([0.0], np.cumsum(steps)))
     return partial - np.minimum.accumulate(partial)
@@ -312,13 +322,16 @@ def fifo_waits(interarrival_s: np.ndarray, service_s: np.ndarray, servers: int,
 
     One server uses :func:`lindley_waits`. With more, each request in turn takes the
     server that frees up first (a heap of free times: the Kiefer-Wolfowitz recursion),
-    in a tight loop over plain floats. ``initial_free_s`` (one time per server) is when
-    each server first becomes free, for a queue that does not start empty (see
-    :func:`stationary_free_times`). Inner helper: arrays are trusted.
+    in a tight loop over plain floats. Arrays as in :func:`lindley_waits`; ``servers`` a
+    whole number in [1, MAX_SIM_SERVERS]. ``initial_free_s`` (one time per server) is
+    when each server first becomes free, for a queue that does not start empty (see
+    :func:`stationary_free_times`).
 
     >>> fifo_waits(np.array([0.0, 0.0, 0.0]), np.array([2.0, 2.0, 2.0]), 2)
     array([0., 0., 2.])
     """
+    interarrival_s, service_s = _two_samples(interarrival_s, service_s)
+    servers = count("servers", servers, MAX_SIM_SERVERS)
     if initial_free_s is None and servers == 1:
         return lindley_waits(interarrival_s, service_s)
     if servers == 1:  # a virtual request at time 0 holds the server for the initial work
@@ -404,6 +417,14 @@ def batch_means_ci(samples: np.ndarray, batches: int = 20) -> tuple[float, float
     t = z + (z**3 + z) / (4 * nu) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * nu**2)
     half = float(t * means.std(ddof=1) / np.sqrt(b))
     return float(x.mean()), half
+def _two_samples(interarrival_s: np.ndarray, service_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    t = at_least("interarrival_s", interarrival_s, 0, max_ndim=1).reshape(-1)
+    s = at_least("service_s", service_s, 0, max_ndim=1).reshape(-1)
+    if t.size != s.size:
+        raise ValueError(f"interarrival_s and service_s must have the same length, got {t.size} and {s.size}")
+    if t.size > MAX_REQUESTS:
+        raise ValueError(f"interarrival_s must hold at most {MAX_REQUESTS} values, got {t.size}")
+    return t, s
 
 
 def _workload(arrival_rate: float, service_rate: float, n_requests: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -413,12 +434,14 @@ def _workload(arrival_rate: float, service_rate: float, n_requests: int, seed: i
     return interarrival, service
 
 
-def _check_simulation(arrival_rate, service_rate, servers, n_requests, seed):
-    lam = float(positive("arrival_rate", arrival_rate))
-    mu = float(positive("service_rate", service_rate))
-    c = int(_servers(servers))
-    n = int(in_range("n_requests", n_requests, 1, 10_000_000, integer=True))
-    s = int(at_least("seed", seed, 0, integer=True))
+def _check_simulation(arrival_rate, service_rate, servers, n_requests, seed, max_requests=MAX_REQUESTS):
+    lam = number("arrival_rate", arrival_rate, 0, low_open=True)
+    mu = number("service_rate", service_rate, 0, low_open=True)
+    c = count("servers", servers, MAX_SIM_SERVERS)
+    n = count("n_requests", n_requests, max_requests)
+    s = check_seed("seed", seed)
+    if isinstance(s, np.random.Generator):
+        raise ValueError("seed must be a whole number >= 0 here (the same seed is shared between models)")
     return lam, mu, c, n, s
 
 
@@ -435,8 +458,8 @@ def simulate_fifo(arrival_rate: float, service_rate: float, servers: int, n_requ
     arrival_rate : lambda, requests per second, > 0. An unstable queue (lambda >= c mu)
         is allowed: its waits simply grow.
     service_rate : mu, requests per second per server, > 0.
-    servers : c, whole number >= 1.
-    n_requests : requests to simulate, whole number in [1, 10,000,000].
+    servers : c, whole number in [1, MAX_SIM_SERVERS].
+    n_requests : requests to simulate, whole number in [1, MAX_REQUESTS] = [1, 2,000,000].
     seed : seed of ``numpy.random.default_rng``, whole number >= 0. The same seed gives
         the same arrivals and service times as :func:`simulate_simpy`.
     start : ``"empty"`` (as :func:`simulate_simpy`) or ``"stationary"``: the queue starts
@@ -481,7 +504,8 @@ def simulate_simpy(arrival_rate: float, service_rate: float, servers: int, n_req
 
     Parameters
     ----------
-    arrival_rate, service_rate, servers, n_requests, seed : as in :func:`simulate_fifo`.
+    arrival_rate, service_rate, servers, seed : as in :func:`simulate_fifo`.
+    n_requests : whole number in [1, MAX_SIMPY_REQUESTS] = [1, 200,000].
     dispatch : ``"shared"`` (one queue for all replicas: M/M/c) or ``"random"`` (the
         balancer picks a replica uniformly at random; each has its own queue).
 
@@ -495,9 +519,9 @@ def simulate_simpy(arrival_rate: float, service_rate: float, servers: int, n_req
     """
     import simpy
 
-    lam, mu, c, n, s = _check_simulation(arrival_rate, service_rate, servers, n_requests, seed)
-    if dispatch not in ("shared", "random"):
-        raise ValueError(f"dispatch must be 'shared' or 'random', got {dispatch!r}")
+    lam, mu, c, n, s = _check_simulation(arrival_rate, service_rate, servers, n_requests, seed,
+                                         max_requests=MAX_SIMPY_REQUESTS)
+    option("dispatch", dispatch, ("shared", "random"))
     interarrival, service = _workload(lam, mu, n, s)
     env = simpy.Environment()
     if dispatch == "shared":
@@ -571,7 +595,10 @@ def agreement_table(load: float = 0.7, n_requests: int = 20_000, seed: int = 7,
     """
     import pandas as pd
 
-    rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True))
+    rho = number("load", load, 0, 1, low_open=True, high_open=True)
+    n_requests = count("n_requests", n_requests, MAX_SIMPY_REQUESTS)
+    check_seed("seed", seed)
+    servers = [int(c) for c in in_range("servers", servers, 1, MAX_SIM_SERVERS, integer=True, max_ndim=1)]
     rows = []
     for c in servers:
         lam = rho * c
@@ -618,19 +645,21 @@ def replica_curves(request_rate: float, service_ms: float) -> dict[str, tuple[np
     >>> int(replica_curves(2000, 50)["one shared queue: mean"]["x"][-1])  # needs at least 101
     202
     """
-    mu = 1000.0 / float(positive("service_ms", service_ms))
-    lam = float(positive("request_rate", request_rate))
+    mu = 1000.0 / number("service_ms", service_ms, 0, low_open=True)
+    lam = number("request_rate", request_rate, 0, low_open=True)
     minimum = int(np.floor(lam / mu)) + 1
     n = REPLICA_AXIS if 2 * minimum <= REPLICA_AXIS[-1] else np.arange(1, 2 * minimum + 1)
     ok = lam < n * mu * (1 - 1e-9)
     out = {}
     for label, fn in (("one shared queue", mmc_mean_response), ("a queue per replica", separate_queues_mean_response)):
         mean = np.full(n.shape, np.nan)
-        mean[ok] = 1000.0 * np.asarray(fn(lam, mu, n[ok]))
+        if ok.any():
+            mean[ok] = 1000.0 * np.asarray(fn(lam, mu, n[ok]))
         out[f"{label}: mean"] = mean
     for label, fn in (("one shared queue", mmc_response_quantile), ("a queue per replica", separate_queues_response_quantile)):
         p99 = np.full(n.shape, np.nan)
-        p99[ok] = 1000.0 * np.asarray(fn(lam, mu, n[ok], 0.99))
+        if ok.any():
+            p99[ok] = 1000.0 * np.asarray(fn(lam, mu, n[ok], 0.99))
         out[f"{label}: p99"] = p99
     styles = {
         "one shared queue: mean": {"color": "#1f77b4"},
@@ -726,9 +755,9 @@ def wait_tail_curves(load: float, servers: int, n_requests: int | None = None, s
     >>> sorted(wait_tail_curves(0.8, 4))[:2]
     ['a queue per replica: formula', 'a queue per replica: simulated']
     """
-    rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True))
-    c = int(_servers(servers))
-    n = tail_requests(rho) if n_requests is None else int(in_range("n_requests", n_requests, 1, MAX_TAIL_REQUESTS, integer=True))
+    rho = number("load", load, 0, 1, low_open=True, high_open=True)
+    c = count("servers", servers, MAX_SIM_SERVERS)
+    n = tail_requests(rho) if n_requests is None else int(in_range("n_requests", n_requests, 1, MAX_TAIL_REQUESTS, integer=True, max_ndim=0))
     lam = rho * c
     t = WAIT_AXIS
     shared = simulate_fifo(lam, 1.0, c, n, seed, start="stationary")

@@ -36,7 +36,13 @@ from math import comb
 
 import numpy as np
 
-from ._validate import at_least, in_range, positive, probability, scalar
+from ._validate import at_least, count, in_range, number, positive, probability, scalar, seed as check_seed
+
+#: Most replicas N a model accepts; most N in :func:`quorum_table` (N x N rows); most
+#: SimPy trials of one :func:`simulate_stale_reads` call.
+MAX_REPLICAS = 1_000
+MAX_TABLE_REPLICAS = 50
+MAX_TRIALS = 100_000
 
 __all__ = [
     "stale_read_probability",
@@ -54,9 +60,9 @@ __all__ = [
 
 
 def _nrw(n: int, r: int, w: int) -> tuple[int, int, int]:
-    n_ = int(at_least("n", n, 1, integer=True))
-    r_ = int(in_range("r", r, 1, n_, integer=True))
-    w_ = int(in_range("w", w, 1, n_, integer=True))
+    n_ = count("n", n, MAX_REPLICAS)
+    r_ = int(in_range("r", r, 1, n_, integer=True, max_ndim=0))
+    w_ = int(in_range("w", w, 1, n_, integer=True, max_ndim=0))
     return n_, r_, w_
 
 
@@ -123,7 +129,7 @@ def stale_read_probability_after(n: int, r: int, w: int, t_s, mean_delay_s: floa
     """
     n_, r_, w_ = _nrw(n, r, w)
     t = at_least("t_s", t_s, 0)
-    m = float(positive("mean_delay_s", mean_delay_s))
+    m = float(positive("mean_delay_s", mean_delay_s, max_ndim=0))
     return scalar(comb(n_ - w_, r_) / comb(n_, r_) * np.exp(-r_ * t / m))
 
 
@@ -141,10 +147,10 @@ def simulate_stale_reads(n: int, r: int, w: int, t_s: float, mean_delay_s: float
     import simpy
 
     n_, r_, w_ = _nrw(n, r, w)
-    t = float(at_least("t_s", t_s, 0))
-    m = float(positive("mean_delay_s", mean_delay_s))
-    k = int(at_least("trials", trials, 1, integer=True))
-    rng = np.random.default_rng(seed)
+    t = float(at_least("t_s", t_s, 0, max_ndim=0))
+    m = float(positive("mean_delay_s", mean_delay_s, max_ndim=0))
+    k = count("trials", trials, MAX_TRIALS)
+    rng = np.random.default_rng(check_seed("seed", seed))
     stale = 0
 
     def replica(env, i, delay, has, acks):
@@ -204,8 +210,8 @@ def quorum_availability(n: int, q: int, p_fail):
     >>> round(quorum_availability(5, 3, 0.1), 5)
     0.99144
     """
-    n_ = int(at_least("n", n, 1, integer=True))
-    q_ = int(in_range("q", q, 1, n_, integer=True))
+    n_ = count("n", n, MAX_REPLICAS)
+    q_ = int(in_range("q", q, 1, n_, integer=True, max_ndim=0))
     p = probability("p_fail", p_fail)
     up = 1.0 - p
     total = np.zeros_like(p)
@@ -218,7 +224,8 @@ def quorum_table(n: int = 3, p_fail: float = 0.05):
     """Every (R, W) for ``n`` replicas: strict or not, stale-read chance, and availability."""
     import pandas as pd
 
-    n_ = int(at_least("n", n, 1, integer=True))
+    n_ = count("n", n, MAX_TABLE_REPLICAS)
+    probability("p_fail", p_fail, max_ndim=0)
     rows = []
     for r in range(1, n_ + 1):
         for w in range(1, n_ + 1):
@@ -241,7 +248,14 @@ def simulation_table(cases=((3, 1, 1), (3, 1, 2), (5, 2, 2)), mean_delay_s: floa
     """
     import pandas as pd
 
-    k = int(at_least("trials", trials, 1, integer=True))
+    triples = in_range("cases", cases, 1, MAX_REPLICAS, integer=True, max_ndim=2)
+    if triples.ndim != 2 or triples.shape[1] != 3:
+        raise ValueError(f"cases must be a list of (N, R, W) triples, got {cases!r}"[:200])
+    cases = [tuple(int(v) for v in row) for row in triples]
+    times_s = [float(t) for t in at_least("times_s", times_s, 0, max_ndim=1)]
+    positive("mean_delay_s", mean_delay_s, max_ndim=0)
+    k = count("trials", trials, MAX_TRIALS)
+    check_seed("seed", seed)
     rows = []
     for i, (n, r, w) in enumerate(cases):
         for j, t in enumerate(times_s):
@@ -334,6 +348,8 @@ def staleness_curves(n: int, r: int, w: int, mean_delay_ms: float) -> dict:
     >>> round(float(c["P(stale read)"][1][0]), 3)
     0.667
     """
+    n, r, w = (count(name, v, MAX_REPLICAS) for name, v in (("n", n), ("r", r), ("w", w)))
+    mean_delay_ms = number("mean_delay_ms", mean_delay_ms, 0, low_open=True)
     valid = r <= n and w <= n
     y = stale_read_probability_after(n, r, w, T_AXIS_MS / 1000, mean_delay_ms / 1000) if valid else _nan(T_AXIS_MS)
     p0 = stale_read_probability(n, r, w) if valid else np.nan
@@ -353,6 +369,7 @@ def availability_curves(n: int, r: int, w: int) -> dict:
     >>> round(float(c["reads (R of N up)"][1][20]), 4), bool(np.isnan(c["writes (W of N up)"]["y"]).all())
     (0.972, True)
     """
+    n, r, w = (count(name, v, MAX_REPLICAS) for name, v in (("n", n), ("r", r), ("w", w)))
     return {
         "reads (R of N up)": (P_AXIS, quorum_availability(n, r, P_AXIS) if r <= n else _nan(P_AXIS)),
         "writes (W of N up)": {"x": P_AXIS, "y": quorum_availability(n, w, P_AXIS) if w <= n else _nan(P_AXIS),

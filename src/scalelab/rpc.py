@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import struct
 import threading
 import time
 from typing import Any
@@ -32,14 +33,29 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validate import at_least, in_range, positive, scalar
-from .loopback import HOST, TIMEOUT_S, recv_framed, send_framed
+from ._validate import at_least, count, in_range, number, positive, scalar
+from .loopback import HOST, TIMEOUT_S, recv_exact, send_framed
+
+#: Largest request or reply accepted, bytes: a longer length prefix means the peer is
+#: not speaking this protocol (an HTTP server's "HTTP" reads as 1.2 GB).
+MAX_FRAME_BYTES = 64 << 20
+#: Longest wait for a reply a stub accepts, s.
+MAX_TIMEOUT_S = 600.0
+#: Most floats per payload and most calls in the timing helpers.
+MAX_MARSHAL_FLOATS = 1_000_000
+MAX_CALLS = 100_000
+
+
+class ProtocolError(RuntimeError):
+    """The peer did not answer as an RPC server (or client) of this module."""
 
 __all__ = [
     "STEPS",
     "Registry",
     "Stub",
     "Calculator",
+    "ProtocolError",
+    "MAX_FRAME_BYTES",
     "serve",
     "marshal",
     "unmarshal",
@@ -88,20 +104,45 @@ class Registry:
         self._lock = threading.Lock()
 
     def bind(self, name: str, address: tuple[str, int]) -> None:
+        _check_name(name)
+        address = _check_address(address)
         with self._lock:
             self._names[name] = address
 
     def unbind(self, name: str) -> None:
+        _check_name(name)
         with self._lock:
             self._names.pop(name, None)
 
-    def lookup(self, name: str, trace: list | None = None) -> "Stub":
+    def lookup(self, name: str, trace: list | None = None, timeout_s: float = TIMEOUT_S) -> "Stub":
+        """A stub for the object bound to ``name`` (``LookupError`` if none is)."""
+        _check_name(name)
         with self._lock:
             if name not in self._names:
                 raise LookupError(f"no object is registered as {name!r}")
             address = self._names[name]
         _log(trace, 2, f"{name!r} is at a TCP port on {address[0]}")
-        return Stub(address, trace)
+        return Stub(address, trace, timeout_s=timeout_s)
+
+
+def _check_name(name: Any) -> str:
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"name must be a non-empty string, got {name!r}")
+    return name
+
+
+def _check_address(address: Any) -> tuple[str, int]:
+    ok = (isinstance(address, (tuple, list)) and len(address) == 2 and isinstance(address[0], str)
+          and isinstance(address[1], int) and not isinstance(address[1], bool) and 0 < address[1] < 65536)
+    if not ok:
+        raise ValueError(f"address must be a (host, port) pair with a port in [1, 65535], got {address!r}")
+    return (address[0], int(address[1]))
+
+
+def _check_trace(trace: Any) -> list | None:
+    if trace is not None and not isinstance(trace, list):
+        raise ValueError(f"trace must be a list or None, got {trace!r}")
+    return trace
 
 
 def _log(trace: list | None, step: int, detail: str) -> None:
@@ -112,21 +153,74 @@ def _log(trace: list | None, step: int, detail: str) -> None:
 class Stub:
     """Client-side proxy: ``stub.add(1, 2)`` runs ``add`` on the server object.
 
-    One TCP connection per stub (with TCP_NODELAY); every socket wait has a timeout.
+    One TCP connection per stub (with TCP_NODELAY); every socket wait has a timeout
+    (``timeout_s``, at most ``MAX_TIMEOUT_S``). Each request carries a number, and the
+    reply must carry the same one: a late reply to a call that already timed out is
+    discarded, never returned to the next call (which is why RPC frameworks number
+    their requests). A peer that does not answer in this protocol raises
+    :class:`ProtocolError`.
     """
 
-    def __init__(self, address: tuple[str, int], trace: list | None = None):
-        self._sock = socket.create_connection(address, timeout=TIMEOUT_S)
+    def __init__(self, address: tuple[str, int], trace: list | None = None, timeout_s: float = TIMEOUT_S):
+        address = _check_address(address)
+        self._trace = _check_trace(trace)
+        self._timeout_s = number("timeout_s", timeout_s, 0, MAX_TIMEOUT_S, low_open=True)
+        self._address = address
+        self._sock = socket.create_connection(address, timeout=self._timeout_s)
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._trace = trace
+        self._buffer = b""
+        self._next_id = 0
+        self.discarded = 0  # late replies thrown away
+
+    def _read_frame(self, deadline: float) -> bytes:
+        """One framed reply; bytes of a frame cut by a timeout stay buffered for the next call."""
+        while True:
+            if len(self._buffer) >= 4:
+                (n,) = struct.unpack("!I", self._buffer[:4])
+                if n > MAX_FRAME_BYTES:
+                    raise ProtocolError(
+                        f"the server at {self._address} is not an RPC server of this module: its reply "
+                        f"announces {n} bytes (more than MAX_FRAME_BYTES = {MAX_FRAME_BYTES})")
+                if len(self._buffer) >= 4 + n:
+                    frame, self._buffer = self._buffer[4:4 + n], self._buffer[4 + n:]
+                    return frame
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no reply from {self._address} within {self._timeout_s:g} s")
+            self._sock.settimeout(left)
+            try:
+                chunk = self._sock.recv(1 << 20)
+            except socket.timeout:
+                raise TimeoutError(f"no reply from {self._address} within {self._timeout_s:g} s") from None
+            if not chunk:
+                raise ConnectionError(f"the server at {self._address} closed the connection")
+            self._buffer += chunk
+
+    def _reply(self, frame: bytes) -> dict:
+        try:
+            answer = unmarshal(frame)
+        except (ValueError, UnicodeDecodeError):
+            answer = None
+        if not (isinstance(answer, dict) and isinstance(answer.get("id"), int)
+                and ("result" in answer or "error" in answer)):
+            raise ProtocolError(f"the server at {self._address} is not an RPC server of this module: "
+                                f"it answered {frame[:60]!r}")
+        return answer
 
     def _call(self, method: str, *args: Any) -> Any:
         _log(self._trace, 3, f"{method}{args}")
-        request = marshal({"method": method, "args": list(args)})
+        self._next_id += 1
+        request_id = self._next_id
+        request = marshal({"id": request_id, "method": method, "args": list(args)})
         _log(self._trace, 4, f"{len(request)} bytes: {request[:60].decode()}")
         send_framed(self._sock, request)
-        reply = recv_framed(self._sock)
-        answer = unmarshal(reply)
+        deadline = time.monotonic() + self._timeout_s
+        while True:
+            reply = self._read_frame(deadline)
+            answer = self._reply(reply)
+            if answer["id"] == request_id:
+                break
+            self.discarded += 1  # the late reply of an earlier call that timed out
         _log(self._trace, 8, f"{len(reply)} bytes back, result {answer.get('result')!r}")
         if "error" in answer:
             raise RuntimeError(f"remote {method} failed: {answer['error']}")
@@ -151,33 +245,68 @@ class Calculator:
     """The remote object of the examples."""
 
     def add(self, a: float, b: float) -> float:
+        number("a", a)
+        number("b", b)
         return a + b
 
     def total(self, values: list[float]) -> float:
-        return float(sum(values))
+        return float(sum(in_range("values", values, max_ndim=1, allow_empty=True).tolist()))
+
+
+def _parse_request(request: bytes) -> tuple[Any, str, list]:
+    """(id, method, args) of a request, or ``ValueError`` saying what is wrong with it."""
+    try:
+        call = unmarshal(request)
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError(f"not JSON: {request[:60]!r}") from None
+    if not isinstance(call, dict):
+        raise ValueError(f"not an object: {request[:60]!r}")
+    request_id, method, args = call.get("id"), call.get("method"), call.get("args", [])
+    if not isinstance(method, str) or not isinstance(args, list):
+        raise ValueError(f"needs a string 'method' and a list 'args': {request[:60]!r}")
+    return request_id, method, args
 
 
 def _skeleton(obj: Any, conn: socket.socket, stop: threading.Event, trace: list | None) -> None:
+    """Serve one connection until it closes; a malformed request gets an error reply."""
     while not stop.is_set():
         try:
-            request = recv_framed(conn)
+            header = recv_exact(conn, 4)
         except socket.timeout:
             continue
         except (ConnectionError, OSError):
             return
-        call = unmarshal(request)
-        _log(trace, 5, f"method {call['method']!r}, arguments {call['args']}")
-        method = call["method"]
+        (n,) = struct.unpack("!I", header)
         try:
-            if method.startswith("_"):
-                raise AttributeError(f"{method} is not a remote method")
-            result = getattr(obj, method)(*call["args"])
-            _log(trace, 6, f"{type(obj).__name__}.{method} returned {result!r}")
-            reply = marshal({"result": result})
-        except Exception as exc:  # the error travels back to the caller
-            reply = marshal({"error": f"{type(exc).__name__}: {exc}"})
+            if n > MAX_FRAME_BYTES:
+                send_framed(conn, marshal({"id": None, "error": f"BadRequest: {n} bytes is more than "
+                                                               f"MAX_FRAME_BYTES = {MAX_FRAME_BYTES}"}))
+                return  # the stream cannot be resynchronized
+            conn.settimeout(TIMEOUT_S)
+            request = recv_exact(conn, n)
+            conn.settimeout(0.2)
+        except (ConnectionError, OSError):
+            return
+        request_id = None
+        try:
+            request_id, method, args = _parse_request(request)
+        except ValueError as exc:
+            reply = marshal({"id": request_id, "error": f"BadRequest: {exc}"})
+        else:
+            _log(trace, 5, f"method {method!r}, arguments {args}")
+            try:
+                if method.startswith("_"):
+                    raise AttributeError(f"{method} is not a remote method")
+                result = getattr(obj, method)(*args)
+                _log(trace, 6, f"{type(obj).__name__}.{method} returned {result!r}")
+                reply = marshal({"id": request_id, "result": result})
+            except Exception as exc:  # the error travels back to the caller
+                reply = marshal({"id": request_id, "error": f"{type(exc).__name__}: {exc}"})
         _log(trace, 7, f"{len(reply)} bytes")
-        send_framed(conn, reply)
+        try:
+            send_framed(conn, reply)
+        except OSError:
+            return
 
 
 @contextlib.contextmanager
@@ -190,11 +319,12 @@ def serve(obj: Any, registry: Registry, name: str, trace: list | None = None):
     ...         calc.add(2, 3)
     5
     """
+    if not isinstance(registry, Registry):
+        raise ValueError(f"registry must be a Registry, got {registry!r}")
+    _check_name(name)
+    _check_trace(trace)
     stop = threading.Event()
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.settimeout(0.05)
-    listener.bind((HOST, 0))
-    listener.listen(16)
     workers: list[threading.Thread] = []
 
     def accept_loop() -> None:
@@ -216,15 +346,22 @@ def serve(obj: Any, registry: Registry, name: str, trace: list | None = None):
             workers.append(t)
 
     acceptor = threading.Thread(target=accept_loop, daemon=True)
-    acceptor.start()
-    registry.bind(name, listener.getsockname())
-    _log(trace, 1, f"{type(obj).__name__} registered as {name!r}")
+    bound = False
     try:
+        listener.settimeout(0.05)
+        listener.bind((HOST, 0))
+        listener.listen(16)
+        acceptor.start()
+        registry.bind(name, listener.getsockname())
+        bound = True
+        _log(trace, 1, f"{type(obj).__name__} registered as {name!r}")
         yield listener.getsockname()
-    finally:
-        registry.unbind(name)
+    finally:  # also when setting up failed: no socket or thread is left behind
+        if bound:
+            registry.unbind(name)
         stop.set()
-        acceptor.join(timeout=2.0)
+        if acceptor.is_alive():
+            acceptor.join(timeout=2.0)
         for t in workers:
             t.join(timeout=2.0)
         listener.close()
@@ -232,17 +369,17 @@ def serve(obj: Any, registry: Registry, name: str, trace: list | None = None):
 
 def call_times(n: int = 2000) -> pd.DataFrame:
     """Median and 99th percentile time of ``n`` local calls and ``n`` remote calls of ``add``."""
-    count = int(in_range("n", n, 1, 100_000, integer=True))
+    count_ = count("n", n, MAX_CALLS)
     obj = Calculator()
-    local = np.empty(count)
-    for i in range(count):
+    local = np.empty(count_)
+    for i in range(count_):
         start = time.perf_counter()
         obj.add(i, 1)
         local[i] = time.perf_counter() - start
     registry = Registry()
-    remote = np.empty(count)
+    remote = np.empty(count_)
     with serve(obj, registry, "calc"), registry.lookup("calc") as calc:
-        for i in range(count):
+        for i in range(count_):
             start = time.perf_counter()
             calc.add(i, 1)
             remote[i] = time.perf_counter() - start
@@ -255,11 +392,12 @@ def call_times(n: int = 2000) -> pd.DataFrame:
 
 def marshalling_times(counts=(1, 10, 100, 1_000, 10_000, 30_000), budget_s: float = 0.15) -> pd.DataFrame:
     """Time to marshal and unmarshal a list of ``count`` floats, against its size in bytes."""
-    budget = float(positive("budget_s", budget_s))
+    budget = number("budget_s", budget_s, 0, 60, low_open=True)
+    sizes = [int(c) for c in in_range("counts", counts, 1, MAX_MARSHAL_FLOATS, integer=True).ravel()]
     rng = np.random.default_rng(0)
     rows = []
-    for count in counts:
-        values = rng.random(int(at_least("count", count, 1, integer=True))).tolist()
+    for n_floats in sizes:
+        values = rng.random(n_floats).tolist()
         times, t_end = [], time.perf_counter() + budget
         while len(times) < 500 and (len(times) < 3 or time.perf_counter() < t_end):
             start = time.perf_counter()
@@ -267,7 +405,7 @@ def marshalling_times(counts=(1, 10, 100, 1_000, 10_000, 30_000), budget_s: floa
             times.append(time.perf_counter() - start)
         size = len(marshal(values))
         t = float(np.median(times))
-        rows.append({"floats": int(count), "bytes": size, "seconds": t, "MB/s": size / t / 1e6})
+        rows.append({"floats": n_floats, "bytes": size, "seconds": t, "MB/s": size / t / 1e6})
     return pd.DataFrame(rows)
 
 
@@ -305,7 +443,8 @@ PAYLOAD_AXIS = np.logspace(1, 8, 71)  # 10 bytes .. 100 MB
 
 def remote_call_curves(rtt_ms: float, marshal_mb_per_s: float) -> dict[str, Any]:
     """Where a remote call's time goes against payload size, on a 1 Gbps link (for an explorer)."""
-    rate = marshal_mb_per_s * 1e6
+    rtt_ms = number("rtt_ms", rtt_ms, 0)
+    rate = number("marshal_mb_per_s", marshal_mb_per_s, 0, low_open=True) * 1e6
     return {
         "remote call, total": (PAYLOAD_AXIS, remote_call_time(PAYLOAD_AXIS, rtt_ms / 1e3, 1e9, rate) * 1e3),
         "marshal + unmarshal": (PAYLOAD_AXIS, PAYLOAD_AXIS / rate * 1e3),

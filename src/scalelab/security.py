@@ -29,7 +29,7 @@ import tempfile
 import numpy as np
 import pandas as pd
 
-from ._validate import at_least, in_range, positive
+from ._validate import at_least, in_range, positive, seed as check_seed
 
 __all__ = ["NONCE_BYTES", "TAG_BYTES", "stored_size_bytes", "integrity_demo", "replay_demo", "measure_encryption",
            "encryption_verdict", "measurement_figure"]
@@ -52,12 +52,12 @@ def stored_size_bytes(record_bytes: int) -> int:
     >>> stored_size_bytes(64)
     92
     """
-    n = int(at_least("record_bytes", record_bytes, 0, integer=True))
+    n = int(at_least("record_bytes", record_bytes, 0, integer=True, max_ndim=0))
     return n + NONCE_BYTES + TAG_BYTES
 
 
 def _deterministic_key(seed: int) -> bytes:
-    return np.random.default_rng(seed).integers(0, 256, 32, dtype=np.uint8).tobytes()
+    return np.random.default_rng(check_seed("seed", seed)).integers(0, 256, 32, dtype=np.uint8).tobytes()
 
 
 def integrity_demo(message: bytes = b"balance=100.00", seed: int = 0) -> dict[str, object]:
@@ -75,6 +75,8 @@ def integrity_demo(message: bytes = b"balance=100.00", seed: int = 0) -> dict[st
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+    if not isinstance(message, (bytes, bytearray)) or not message:
+        raise ValueError(f"message must be non-empty bytes, got {message!r}"[:200])
     aead = AESGCM(_deterministic_key(seed))
     nonce = np.random.default_rng(seed + 1).integers(0, 256, NONCE_BYTES, dtype=np.uint8).tobytes()
     stored = nonce + aead.encrypt(nonce, message, None)
@@ -190,10 +192,13 @@ def measure_encryption(record_sizes_bytes=(64, 1024, 8192, 65536), total_bytes: 
 
     from .measure import interleaved
 
-    sizes = [int(s) for s in np.atleast_1d(in_range("record_sizes_bytes", record_sizes_bytes, 16, 2**22, integer=True))]
-    total = int(in_range("total_bytes", total_bytes, 2**16, 2**26, integer=True))
-    r = int(in_range("repeats", repeats, 1, 10, integer=True))
-    budget = float(positive("time_budget_s", time_budget_s))
+    sizes = [int(s) for s in np.atleast_1d(in_range("record_sizes_bytes", record_sizes_bytes, 16, 2**22, integer=True,
+                                                    max_ndim=1))]
+    if len(sizes) > 20:
+        raise ValueError(f"record_sizes_bytes must hold at most 20 sizes, got {len(sizes)}")
+    total = int(in_range("total_bytes", total_bytes, 2**16, 2**26, integer=True, max_ndim=0))
+    r = int(in_range("repeats", repeats, 1, 10, integer=True, max_ndim=0))
+    budget = float(in_range("time_budget_s", time_budget_s, 0, 600, low_open=True, max_ndim=0))
 
     aead = AESGCM(AESGCM.generate_key(bit_length=256))
     data = os.urandom(total)

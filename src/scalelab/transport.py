@@ -31,7 +31,18 @@ import pandas as pd
 import simpy
 
 from . import network
-from ._validate import at_least, in_range, positive
+from ._validate import at_least, count, in_range, number, positive, seed as check_seed
+
+#: Bounds that keep every simulated transfer to a few seconds (no run can hang): times in
+#: seconds, at most MAX_TIME_S of simulated time, at most MAX_TIMEOUTS retransmission timers
+#: in it (max_time_s / rto_s), windows up to MAX_WINDOW segments, at most MAX_LOSS_RATES
+#: loss rates per table.
+MAX_TIME_S = 600.0
+MIN_RTO_S = 0.001
+MAX_DELAY_S = 10.0
+MAX_TIMEOUTS = 100_000
+MAX_WINDOW = 10_000
+MAX_LOSS_RATES = 50
 
 __all__ = [
     "packet_stream",
@@ -83,14 +94,14 @@ def packet_stream(n_packets: int = 40, paths: int = 3, path_spread_ms: float = 1
     >>> df.arrived_ms.tolist()
     [20.0, 22.0, 24.0, 26.0, 28.0]
     """
-    n = int(in_range("n_packets", n_packets, 1, 10_000, integer=True))
-    k = int(in_range("paths", paths, 1, 16, integer=True))
-    spread = float(at_least("path_spread_ms", path_spread_ms, 0))
-    p_loss = float(in_range("loss_rate", loss_rate, 0, 1))
-    p_dup = float(in_range("duplicate_rate", duplicate_rate, 0, 1))
-    base = float(at_least("base_delay_ms", base_delay_ms, 0))
-    jitter = float(at_least("jitter_ms", jitter_ms, 0))
-    interval = float(positive("send_interval_ms", send_interval_ms))
+    n = int(in_range("n_packets", n_packets, 1, 10_000, integer=True, max_ndim=0))
+    k = int(in_range("paths", paths, 1, 16, integer=True, max_ndim=0))
+    spread = float(at_least("path_spread_ms", path_spread_ms, 0, max_ndim=0))
+    p_loss = float(in_range("loss_rate", loss_rate, 0, 1, max_ndim=0))
+    p_dup = float(in_range("duplicate_rate", duplicate_rate, 0, 1, max_ndim=0))
+    base = float(at_least("base_delay_ms", base_delay_ms, 0, max_ndim=0))
+    jitter = float(at_least("jitter_ms", jitter_ms, 0, max_ndim=0))
+    interval = float(positive("send_interval_ms", send_interval_ms, max_ndim=0))
     seq, route, sent, arrived, dup, dup_arrived = _stream_arrays(n, k, spread, p_loss, p_dup, base, jitter,
                                                                   interval, seed)
     rows = pd.DataFrame({"seq": seq, "path": route, "sent_ms": sent, "arrived_ms": arrived, "copy": 0})
@@ -101,7 +112,7 @@ def packet_stream(n_packets: int = 40, paths: int = 3, path_spread_ms: float = 1
 
 
 def _stream_arrays(n, k, spread, p_loss, p_dup, base, jitter, interval, seed):
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("seed", seed))
     seq = np.arange(n)
     sent = seq * interval
     # Draw every variable for every packet, so one slider does not reshuffle another's draws.
@@ -139,9 +150,9 @@ def stream_stats(stream: pd.DataFrame) -> dict[str, int]:
 
 def packet_stream_curves(paths: int, loss_rate: float, duplicate_rate: float) -> dict[str, dict]:
     """Arrival time of each packet against its number (for an explorer)."""
-    paths = int(in_range("paths", paths, 1, 16, integer=True))
-    p_loss = float(in_range("loss_rate", loss_rate, 0, 1))
-    p_dup = float(in_range("duplicate_rate", duplicate_rate, 0, 1))
+    paths = int(in_range("paths", paths, 1, 16, integer=True, max_ndim=0))
+    p_loss = float(in_range("loss_rate", loss_rate, 0, 1, max_ndim=0))
+    p_dup = float(in_range("duplicate_rate", duplicate_rate, 0, 1, max_ndim=0))
     seq, _, _, arrived, dup, dup_arrived = _stream_arrays(40, paths, 15.0, p_loss, p_dup, 20.0, 2.0, 2.0, 4)
     ok = np.isfinite(arrived)
     nan = np.array([np.nan])
@@ -262,13 +273,15 @@ def simulate_transfer(protocol: str, loss_rate: float, n_messages: int = 200, in
     protocol : "tcp" or "udp".
     loss_rate : probability a packet is lost, in [0, 0.9].
     n_messages : whole number in [1, 10000].
-    interval_s, rtt_s, rto_s : seconds, > 0.
-    jitter_s : mean extra one-way delay, s, >= 0.
-    window : unacknowledged segments allowed (TCP), whole number >= 1.
+    interval_s, rtt_s : seconds, in (0, 10].
+    rto_s : retransmission timeout, s, in [0.001, 10], and ``max_time_s / rto_s`` at most
+        MAX_TIMEOUTS (100,000).
+    jitter_s : mean extra one-way delay, s, in [0, 10].
+    window : unacknowledged segments allowed (TCP), whole number in [1, 10000].
     fast_retransmit : resend after three duplicate ACKs, not only after a timeout (TCP).
-    message_bytes : bytes per message (one segment each), > 0.
+    message_bytes : bytes per message (one segment each), whole number in [1, 65535].
     seed : seed for ``numpy.random.default_rng``.
-    max_time_s : the simulation stops here whatever happens (no run can hang).
+    max_time_s : the simulation stops here whatever happens (no run can hang), s, in (0, 600].
 
     Returns
     -------
@@ -285,21 +298,25 @@ def simulate_transfer(protocol: str, loss_rate: float, n_messages: int = 200, in
     >>> u.delivered_share < 1.0
     True
     """
-    proto = str(protocol).lower()
+    proto = protocol.lower() if isinstance(protocol, str) else protocol
     if proto not in ("tcp", "udp"):
         raise ValueError(f"protocol must be 'tcp' or 'udp', got {protocol!r}")
-    p = float(in_range("loss_rate", loss_rate, 0, 0.9))
-    n = int(in_range("n_messages", n_messages, 1, 10_000, integer=True))
-    interval = float(positive("interval_s", interval_s))
-    rtt = float(positive("rtt_s", rtt_s))
-    jitter = float(at_least("jitter_s", jitter_s, 0))
-    w = int(at_least("window", window, 1, integer=True))
-    rto = float(positive("rto_s", rto_s))
-    size = int(positive("message_bytes", message_bytes, integer=True))
-    limit = float(positive("max_time_s", max_time_s))
+    p = float(in_range("loss_rate", loss_rate, 0, 0.9, max_ndim=0))
+    n = int(in_range("n_messages", n_messages, 1, 10_000, integer=True, max_ndim=0))
+    interval = number("interval_s", interval_s, 0, MAX_DELAY_S, low_open=True)
+    rtt = number("rtt_s", rtt_s, 0, MAX_DELAY_S, low_open=True)
+    jitter = number("jitter_s", jitter_s, 0, MAX_DELAY_S)
+    w = count("window", window, MAX_WINDOW)
+    rto = number("rto_s", rto_s, MIN_RTO_S, MAX_DELAY_S)
+    size = count("message_bytes", message_bytes, 65_535)
+    limit = number("max_time_s", max_time_s, 0, MAX_TIME_S, low_open=True)
+    if not isinstance(fast_retransmit, (bool, np.bool_)):
+        raise ValueError(f"fast_retransmit must be True or False, got {fast_retransmit!r}")
+    if limit / rto > MAX_TIMEOUTS:
+        raise ValueError(f"max_time_s / rto_s must be at most {MAX_TIMEOUTS}, got {limit:g} / {rto:g}")
 
     env = simpy.Environment()
-    link = _Link(env, np.random.default_rng(seed), rtt / 2, jitter, p)
+    link = _Link(env, np.random.default_rng(check_seed("seed", seed)), rtt / 2, jitter, p)
     latency = np.full(n, np.nan)
     order: list[int] = []
     state = {"sends": 0, "handshake": float("nan"), "done": env.event(), "timeouts": 0, "fast": 0}
@@ -408,12 +425,20 @@ def compare_protocols(loss_rates=(0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3), *
     >>> compare_protocols([0.0], n_messages=20).loc[:, "delivered share"].tolist()
     [1.0, 1.0]
     """
+    rates = _loss_rates(loss_rates)
     rows = []
-    for p in np.atleast_1d(loss_rates):
+    for p in rates:
         for proto in ("tcp", "udp"):
             rows.append({"protocol": proto.upper(), "loss rate": float(p),
                          **simulate_transfer(proto, float(p), **kwargs).summary()})
     return pd.DataFrame(rows).set_index(["loss rate", "protocol"])
+
+
+def _loss_rates(loss_rates) -> list[float]:
+    rates = [float(p) for p in in_range("loss_rates", loss_rates, 0, 0.9, max_ndim=1).ravel()]
+    if len(rates) > MAX_LOSS_RATES:
+        raise ValueError(f"loss_rates must hold at most {MAX_LOSS_RATES} values, got {len(rates)}")
+    return rates
 
 
 @functools.lru_cache(maxsize=256)
@@ -424,7 +449,7 @@ def _pair(loss_rate: float, jitter_ms: float) -> tuple[Transfer, Transfer]:
 
 def latency_curves(loss_rate: float, jitter_ms: float) -> dict[str, dict]:
     """Latency of each message under TCP and UDP (for an explorer; runs are cached)."""
-    tcp, udp = _pair(float(loss_rate), float(jitter_ms))
+    tcp, udp = _pair(number("loss_rate", loss_rate, 0, 0.9), number("jitter_ms", jitter_ms, 0, 1000 * MAX_DELAY_S))
     seq = np.arange(tcp.n_messages)
     return {
         "TCP (all delivered, in order)": {"x": seq, "y": tcp.latency_s * 1e3, "mode": "lines",
@@ -439,7 +464,7 @@ def latency_curves(loss_rate: float, jitter_ms: float) -> dict[str, dict]:
 
 @functools.lru_cache(maxsize=512)
 def _aimd_packets_per_rtt(loss_rate: float, rounds: int, seed: int) -> float:
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("seed", seed))
     u = rng.random(rounds)
     w = 1.0 / np.sqrt(loss_rate)  # start near the steady state
     sent = 0.0
@@ -475,11 +500,11 @@ def aimd_throughput(mss_bytes: float, rtt_s: float, loss_rate: float, rounds: in
     >>> round(aimd_throughput(1460, 0.1, 0.01) / network.mathis_throughput(1460, 0.1, 0.01), 1)
     1.0
     """
-    mss = float(positive("mss_bytes", mss_bytes))
-    rtt = float(positive("rtt_s", rtt_s))
-    p = float(in_range("loss_rate", loss_rate, 0, 0.5, low_open=True))
-    r = int(in_range("rounds", rounds, 100, 1_000_000, integer=True))
-    return float(_aimd_packets_per_rtt(p, r, int(seed)) * 8.0 * mss / rtt)
+    mss = float(positive("mss_bytes", mss_bytes, max_ndim=0))
+    rtt = float(positive("rtt_s", rtt_s, max_ndim=0))
+    p = float(in_range("loss_rate", loss_rate, 0, 0.5, low_open=True, max_ndim=0))
+    r = int(in_range("rounds", rounds, 100, 1_000_000, integer=True, max_ndim=0))
+    return float(_aimd_packets_per_rtt(p, r, check_seed("seed", seed)) * 8.0 * mss / rtt)
 
 
 SIM_LOSS = np.logspace(-4, -1, 7)
@@ -489,6 +514,8 @@ LOSS_AXIS = np.logspace(-4.5, -1, 36)
 def mathis_curves(rtt_ms: float, mss_bytes: float) -> dict[str, dict]:
     """Mathis throughput against loss rate, with the AIMD simulation's points and Padhye
     et al.'s model with timeouts (RTO 1 s) (for an explorer)."""
+    rtt_ms = number("rtt_ms", rtt_ms, 0, low_open=True)
+    mss_bytes = number("mss_bytes", mss_bytes, 0, low_open=True)
     loss = LOSS_AXIS
     rtt = rtt_ms / 1e3
     sim = np.array([aimd_throughput(mss_bytes, rtt, p, rounds=200_000) for p in SIM_LOSS])  # cached per loss rate
@@ -513,6 +540,9 @@ def agreement_table(loss_rates=(0.01, 0.05, 0.1, 0.2), n_messages: int = 400, se
     segment gets through, should send each message ``1 / (1 - p)`` times on average
     (a lost ACK costs nothing extra when a later cumulative ACK covers it).
     """
+    loss_rates = _loss_rates(loss_rates)
+    count("n_messages", n_messages, 10_000)
+    check_seed("seed", seed)
     rows = []
     for p in loss_rates:
         udp = simulate_transfer("udp", p, n_messages=n_messages, seed=seed)
