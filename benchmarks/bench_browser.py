@@ -40,7 +40,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = Path(os.environ.get("SCALELAB_HTML", ROOT / "_build" / "html"))
-MOVES = {1: 6, 4: 3}           # timed moves per control at each throttling rate
+MOVES = {1: 4, 4: 2}           # timed moves per control at each throttling rate
 TEXT_TYPES = ("text/", "javascript", "json", "svg", "xml")
 FIGURE_ID = re.compile(r'class="scalelab-figure"[^>]*\bid="(scalelab-[0-9a-f]{12})"')
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -141,7 +141,7 @@ def load_metrics(browser, base: str, path: str, ids: list[str], rate: int) -> di
     times = [wait_drawn(page, i, slow) for i in in_view]
     out["n_viewport"] = len(in_view)
     out["viewport"] = (max(times) if all(t is not None for t in times) else None) if in_view else 0.0
-    page.wait_for_timeout(3000 * rate // 2)
+    page.wait_for_timeout(max(0, 3000 - page.evaluate("performance.now()")))
     out["longest"] = page.evaluate("window.__bench.longest")
     for r in responses:
         if r.status == 200:
@@ -149,6 +149,7 @@ def load_metrics(browser, base: str, path: str, ids: list[str], rate: int) -> di
             out["bytes"] += size
             if "plotly" in r.url.rsplit("/", 1)[-1]:
                 out["plotly_bytes"] += size
+    out["moves"], out["bare"] = control_metrics(page, ids, rate)
     context.close()
     return out
 
@@ -185,11 +186,9 @@ def shown(page, fig_id: str):
     return page.evaluate(f"document.getElementById('{fig_id}').data.map(t => [t.x, t.y])")
 
 
-def control_metrics(browser, base: str, path: str, ids: list[str], rate: int) -> tuple[list[float], list[float]]:
+def control_metrics(page, ids: list[str], rate: int) -> tuple[list[float], list[float]]:
     """Input-to-painted-frame times of every control, and bare restyles of the same traces."""
     moves, bare = [], []
-    context, page = new_page(browser, rate)
-    page.goto(f"{base}/{path}", wait_until="load")
     for fig_id in ids:
         page.locator(f"#{fig_id}").scroll_into_view_if_needed()
         if wait_drawn(page, fig_id, 60_000 * rate) is None:
@@ -206,7 +205,6 @@ def control_metrics(browser, base: str, path: str, ids: list[str], rate: int) ->
                     moves.append(page.evaluate("window.__bench.moves[window.__bench.moves.length - 1]"))
                     bare.append(page.evaluate(BARE_RESTYLE, [fig_id, before]))
                     page.evaluate(BARE_RESTYLE, [fig_id, after])  # back to what the control shows
-    context.close()
     return moves, bare
 
 
@@ -231,7 +229,7 @@ def main() -> None:
                 for path in chapter_pages():
                     ids = list(dict.fromkeys(FIGURE_ID.findall((HTML / path).read_text(encoding="utf-8"))))
                     load = load_metrics(browser, base, path, ids, rate)
-                    moves, bare = control_metrics(browser, base, path, ids, rate)
+                    moves, bare = load["moves"], load["bare"]
                     all_moves += moves
                     all_bare += bare
                     if load["first"] is not None:
