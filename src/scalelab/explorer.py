@@ -214,12 +214,13 @@ def _at(params: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in params.items())
 
 
-def _curves(model: Model, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _curves(model: Model, params: Mapping[str, Any], *, need_finite: bool = False) -> list[dict[str, Any]]:
     """The model's curves at ``params``, checked: each has 1-D ``x`` and ``y`` of the same
     length and numeric ``y``, of a trace type the book's plotly.js has; and at least one
-    curve has a finite ``y`` (or is named "Note: ..."). One curve may be all NaN at a
-    setting (a limit that does not exist there). A bad curve is refused with its name and
-    the setting."""
+    curve has a finite ``y`` (or is named "Note: ...") when ``need_finite`` (explore checks
+    that at the start values; ``Explorer.empty_frames`` reports other settings with nothing
+    to see). One curve may be all NaN at a setting (a limit that does not exist there). A
+    bad curve is refused with its name and the setting."""
     out = model(**params)
     if not isinstance(out, Mapping) or not out:
         raise ValueError(f"model must return a non-empty dict of curves, got {type(out).__name__}")
@@ -259,7 +260,7 @@ def _curves(model: Model, params: Mapping[str, Any]) -> list[dict[str, Any]]:
     drawable = [t for t in traces if str(t["name"]).startswith("Note:")
                 or (t["y"].size and np.isfinite(t["y"].astype(float)).any())]
     hollow = [t["name"] for t in traces if t["y"].size and not np.isfinite(t["y"].astype(float)).any()]
-    if not drawable and hollow:
+    if need_finite and not drawable and hollow:
         raise ValueError(f"curve {hollow[0]!r} has no finite y value (all NaN or inf) at {_at(params)}, and no "
                          f"other curve has any ({', '.join(map(repr, hollow))}): return a curve named "
                          "\"Note: ...\" that says why nothing shows here")
@@ -673,6 +674,10 @@ def _describe(title: str, x_title: str, y_title: str, traces: Sequence[Mapping[s
             continue
         hi = max(pts, key=lambda i: y_num[i])
         lo = min(pts, key=lambda i: y_num[i])
+        if _say(y_num[hi]) == _say(y_num[lo]):
+            first, last = (x[j].item() if hasattr(x[j], "item") else x[j] for j in (pts[0], pts[-1]))
+            parts.append(f"{name}: {_say(y_num[hi])} from {_say(first)} to {_say(last)}.")
+            continue
         parts.append(f"{name}: from {say(pts[0])} to {say(pts[-1])}; highest {say(hi)}, lowest {say(lo)}.")
     return " ".join(parts)
 
@@ -816,7 +821,7 @@ def explore(model: Model, *, title: str = "", x_title: str = "", y_title: str = 
     grid = math.prod(len(s.values) for s in explorer.sliders)
     if grid > MAX_GRID_POINTS:
         raise ValueError(f"explore's sliders may span at most {MAX_GRID_POINTS} combinations, got {grid}")
-    explorer.curves()  # fail early, in the calling cell, if the model is broken
+    _curves(model, explorer.defaults, need_finite=True)  # fail early, in the calling cell, if the model is broken
     explorer.title_at(explorer.defaults)  # and if the title names a parameter that is not a slider
     _REGISTRY.append(explorer)
     return explorer

@@ -74,6 +74,10 @@
       if (pts.length <= 4) { parts.push(name + ": " + pts.map(say).join(", ") + "."); return; }
       var hi = pts[0], lo = pts[0];
       pts.forEach(function (i) { if (ys[i] > ys[hi]) hi = i; if (ys[i] < ys[lo]) lo = i; });
+      if (num(ys[hi]) === num(ys[lo])) {
+        parts.push(name + ": " + num(ys[hi]) + " from " + num(xs[pts[0]]) + " to " + num(xs[pts[pts.length - 1]]) + ".");
+        return;
+      }
       parts.push(name + ": from " + say(pts[0]) + " to " + say(pts[pts.length - 1]) +
                  "; highest " + say(hi) + ", lowest " + say(lo) + ".");
     });
