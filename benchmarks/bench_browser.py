@@ -98,6 +98,8 @@ def serve() -> tuple[str, http.server.ThreadingHTTPServer]:
 def new_page(browser, rate: int, width: int = 1280, height: int = 900):
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
+    page.set_default_timeout(120_000 * rate)
+    page.set_default_navigation_timeout(120_000 * rate)
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("http://127.0.0.1", "data:")) else r.abort())
     page.add_init_script(PROBE)
     if rate != 1:

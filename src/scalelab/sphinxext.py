@@ -12,6 +12,8 @@ Listed in ``_config.yml`` (``sphinx.extra_extensions``). It
 * replaces the theme's ``fontawesome.js`` (1.5 MB of JavaScript that redraws icons as
   SVG) with a stub: the theme's CSS already draws the same icons from its bundled
   Font Awesome web fonts, so every page's first visit is 1.5 MB lighter;
+* drops the theme's search buttons' ``aria-label`` that hides their visible shortcut
+  text (an axe-core "serious" finding on every page);
 * serves MathJax 3 from the ``django-static-mathjax`` package, a plain copy of
   MathJax's ``es5`` build (``mathjax_path`` in ``_config.yml`` points at it), so no page
   asks a CDN for anything.
@@ -128,6 +130,23 @@ def _write_assets(app: Any, exception: Exception | None) -> None:
     old = static / "scalelab" / "plotly.min.js"  # the full bundle an older build served
     if old.exists():
         old.unlink()
+    _fix_theme_labels(Path(app.outdir))
+
+
+#: The theme's search buttons show "Search Ctrl+K" but are labelled "Search": axe-core's
+#: label-content-name-mismatch (serious). Without the aria-label, the button's name is its
+#: visible text; its tooltip (title) still says "Search".
+_THEME_FIXES = (('title="Search" aria-label="Search" data-bs-placement', 'title="Search" data-bs-placement'),)
+
+
+def _fix_theme_labels(outdir: Path) -> None:
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        fixed = text
+        for old, new in _THEME_FIXES:
+            fixed = fixed.replace(old, new)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
     icons = static / "scripts" / "fontawesome.js"
     if icons.exists() and icons.stat().st_size > 1000:
         icons.write_text("/* Scale Lab: icons come from the theme's Font Awesome CSS web fonts. */\n")
