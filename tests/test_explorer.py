@@ -193,7 +193,7 @@ def test_time_updates_covers_the_grid_and_returns_milliseconds():
     ex = explore(two_param, a=(0, 2, 1), b=[0, 5, 10])
     times = ex.time_updates()
     assert len(times) >= 100 and len(times) % 9 == 0 and np.all(times > 0)  # the 9-point grid, cycled
-    assert ex in registered()
+    assert ex in registered() or ex in explore.__globals__["registered"]()  # doctests may import a second copy
 
 
 def test_show_wraps_plain_figures_and_rejects_other_things(monkeypatch):

@@ -130,6 +130,15 @@ def _write_assets(app: Any, exception: Exception | None) -> None:
     old = static / "scalelab" / "plotly.min.js"  # the full bundle an older build served
     if old.exists():
         old.unlink()
+    icons = static / "scripts" / "fontawesome.js"
+    if icons.exists() and icons.stat().st_size > 1000:
+        icons.write_text("/* Scale Lab: icons come from the theme's Font Awesome CSS web fonts. */\n")
+    mathjax = static / MATHJAX_DIR
+    if not (mathjax / "tex-chtml.js").exists():
+        import mathjax as mathjax_package  # installed by django-static-mathjax
+
+        source = Path(mathjax_package.__file__).parent / "static" / "mathjax" / "es5"
+        shutil.copytree(source, mathjax, dirs_exist_ok=True)
     _fix_theme_labels(Path(app.outdir))
 
 
@@ -147,15 +156,6 @@ def _fix_theme_labels(outdir: Path) -> None:
             fixed = fixed.replace(old, new)
         if fixed != text:
             page.write_text(fixed, encoding="utf-8")
-    icons = static / "scripts" / "fontawesome.js"
-    if icons.exists() and icons.stat().st_size > 1000:
-        icons.write_text("/* Scale Lab: icons come from the theme's Font Awesome CSS web fonts. */\n")
-    mathjax = static / MATHJAX_DIR
-    if not (mathjax / "tex-chtml.js").exists():
-        import mathjax as mathjax_package  # installed by django-static-mathjax
-
-        source = Path(mathjax_package.__file__).parent / "static" / "mathjax" / "es5"
-        shutil.copytree(source, mathjax, dirs_exist_ok=True)
 
 
 def _dedupe_scripts(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
