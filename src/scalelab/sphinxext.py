@@ -36,6 +36,7 @@ from .explorer import STATIC_ENV
 PLOTLY_JS = "scalelab/plotly-basic.min.js"
 PAGE_JS = "scalelab/explorer.js"
 PAGE_CSS = "scalelab/explorer.css"
+BOOK_CSS = "scalelab/book.css"   # every page: long inline code wraps on narrow screens
 MATHJAX_DIR = "mathjax"
 ASSETS = Path(__file__).parent / "static"
 
@@ -108,6 +109,7 @@ def plotly_bundle() -> Path:
 def _add_assets(app: Any) -> None:
     if app.builder.format == "html":
         plotly_bundle()  # fail early, with what to run, if it cannot be fetched
+        app.add_css_file(BOOK_CSS)
 
 
 def _page_assets(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
@@ -125,7 +127,7 @@ def _write_assets(app: Any, exception: Exception | None) -> None:
     static = Path(app.outdir) / "_static"
     (static / "scalelab").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(plotly_bundle(), static / PLOTLY_JS)
-    for name in (PAGE_JS, PAGE_CSS):
+    for name in (PAGE_JS, PAGE_CSS, BOOK_CSS):
         shutil.copyfile(ASSETS / Path(name).name, static / name)
     old = static / "scalelab" / "plotly.min.js"  # the full bundle an older build served
     if old.exists():
