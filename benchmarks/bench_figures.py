@@ -3,20 +3,18 @@
 For every chapter in `_toc.yml`, the notebook runs in a kernel as a reader's would (live
 mode, widgets made), then every explorer it made is timed over its slider grid: one live
 update is the model call plus the in-place figure update. One line per figure with p50
-and p95, ending with `slowest p95: X ms over N figures`. Page weights come from the built
-book, loaded in headless Chromium: every byte the page fetches except the shared
-plotly.js. Other `benchmarks/bench_*.py` scripts run first.
+and p95, ending with `slowest p95: X ms over N figures`. Other `benchmarks/bench_*.py`
+scripts run first; the static book's browser section (`bench_browser.py`: first figure,
+control moves against a bare `Plotly.restyle`, compressed page weights, at 1x and 4x CPU)
+runs last and ends the output with its one-line summary.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import nbformat
@@ -24,7 +22,6 @@ import yaml
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "html"
 
 TIMING_CELL = """
 import json, numpy as np
@@ -58,57 +55,11 @@ def time_figures(notebook: Path) -> list[dict]:
     return json.loads(text.split("BENCH", 1)[1])
 
 
-def page_weights() -> list[tuple[str, int, int]]:
-    """(page, HTML bytes, all bytes fetched except plotly.js) for every built page."""
-    pages = sorted(str(p.relative_to(HTML)) for p in HTML.rglob("*.html") if not p.relative_to(HTML).parts[0].startswith("_"))
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(HTML)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    rows = []
-    try:
-        from playwright.sync_api import sync_playwright
-
-        args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=args)
-            for page_path in pages:
-                page = browser.new_page()
-                responses: list = []
-                page.on("response", lambda response: responses.append(response))
-                page.goto(f"{base}/{page_path}", wait_until="networkidle")
-                page.wait_for_timeout(500)
-                total = 0
-                for response in responses:
-                    if "plotly.min.js" in response.url or response.status != 200:
-                        continue
-                    try:
-                        total += len(response.body())
-                    except Exception:  # a redirect's body is gone once the page moves on
-                        total += int(response.headers.get("content-length", 0))
-                rows.append((page_path, (HTML / page_path).stat().st_size, total))
-                page.close()
-            browser.close()
-    finally:
-        server.shutdown()
-    return rows
-
-
 def main() -> None:
     for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
-        if script.name != Path(__file__).name:
+        if script.name not in (Path(__file__).name, "bench_browser.py"):
             print(f"== {script.name}", flush=True)
             subprocess.run([sys.executable, str(script)], check=True, cwd=ROOT)
-    print("== page weights (bytes fetched without the shared plotly.js)")
-    plotly_js = (HTML / "_static" / "scalelab" / "plotly.min.js").stat().st_size
-    for page, html_bytes, total in page_weights():
-        print(f"{page:45s} html {html_bytes / 1e6:5.2f} MB   page {total / 1e6:5.2f} MB")
-    print(f"(shared plotly.js, fetched once and cached: {plotly_js / 1e6:.2f} MB)")
     print("== live update time per interactive figure (model + in-place figure update)")
     rows = []
     for notebook in chapters():
@@ -116,6 +67,8 @@ def main() -> None:
             rows.append(fig)
             print(f"{notebook.stem:28s} {fig['title'][:48]:48s} p50 {fig['p50']:6.2f} ms  p95 {fig['p95']:6.2f} ms  ({fig['n']} updates)", flush=True)
     print(f"slowest p95: {max(r['p95'] for r in rows):.1f} ms over {len(rows)} figures")
+    print("== the static book in headless Chromium (bench_browser.py)", flush=True)
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_browser.py")], check=True, cwd=ROOT)
 
 
 if __name__ == "__main__":

@@ -59,3 +59,14 @@ def browser():
         b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's axe.min.js, fetched once with npm pack (pinned, integrity-checked)."""
+    from scalelab.sphinxext import npm_file
+
+    try:
+        return npm_file("axe-core").read_text(encoding="utf-8")
+    except RuntimeError as err:
+        pytest.fail(str(err))

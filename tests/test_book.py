@@ -7,6 +7,7 @@ what the build produced.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -21,15 +22,40 @@ ASSET = re.compile(r'<(?:script|link|img)[^>]+(?:src|href)="([^"]+)"')
 FIGURE_DATA = re.compile(r'<script type="application/json" id="scalelab-[0-9a-f]{12}-data">(.*?)</script>', re.S)
 
 
-def test_plotly_js_is_served_once_from_the_build():
-    bundle = HTML / "_static" / "scalelab" / "plotly.min.js"
-    assert bundle.stat().st_size > 1_000_000
+BUNDLE = HTML / "_static" / "scalelab" / "plotly-basic.min.js"
+BUNDLE_TRACE_TYPES = {"scatter", "bar", "pie"}  # what npm's plotly.js-basic-dist-min has
+
+
+def test_the_basic_plotly_bundle_is_served_at_the_version_plotly_py_targets():
+    from plotly.offline import get_plotlyjs_version
+
+    head = BUNDLE.read_text(encoding="utf-8")[:400]
+    version = re.search(r"plotly\.js \(basic - minified\) v(\d+\.\d+\.\d+)", head).group(1)
+    assert version.split(".")[:2] == get_plotlyjs_version().split(".")[:2]
+    assert 1_000_000 < BUNDLE.stat().st_size < 1_500_000  # not the 4.8 MB full bundle
+    assert not (HTML / "_static" / "scalelab" / "plotly.min.js").exists()
+
+
+def test_plotly_and_the_page_script_are_served_once_to_pages_with_figures_only():
     for page in PAGES:
         html = page.read_text(encoding="utf-8")
-        if 'http-equiv="Refresh"' in html:  # index.html only redirects to the first page
-            continue
-        assert "_static/scalelab/plotly.min.js" in html, page
+        has_figures = "scalelab-explorer" in html
+        for asset in ("_static/scalelab/plotly-basic.min.js", "_static/scalelab/explorer.js",
+                      "_static/scalelab/explorer.css"):
+            assert html.count(asset) == (1 if has_figures else 0), f"{page.name}: {asset}"
         assert len(html) < 2_000_000, f"{page.name} is {len(html)} bytes: is plotly.js inlined?"
+        assert "Plotly.newPlot" not in html, f"{page.name}: page script inlined"
+
+
+@pytest.mark.parametrize("page", CHAPTERS, ids=lambda p: p.name)
+def test_every_figure_uses_only_trace_types_the_bundle_has_and_no_template(page):
+    html = page.read_text(encoding="utf-8")
+    for blob in FIGURE_DATA.findall(html):
+        figure = json.loads(blob.replace("<\\/", "</"))["figure"]
+        kinds = {t.get("type", "scatter") for t in figure["data"]}
+        assert kinds <= BUNDLE_TRACE_TYPES, f"{page.name}: trace types {kinds - BUNDLE_TRACE_TYPES} not in the bundle"
+        assert "template" not in figure["layout"], f"{page.name}: a figure carries its own template"
+        assert "sliders" not in figure["layout"], f"{page.name}: a figure still has plotly SVG sliders"
 
 
 def test_mathjax_is_served_from_the_build():

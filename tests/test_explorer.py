@@ -10,7 +10,9 @@ import plotly.graph_objects as go
 import pytest
 
 from scalelab import amdahl, choices, explore, show, slider
-from scalelab.explorer import MAX_STATIC_BYTES, STATIC_ENV, registered
+from scalelab.explorer import (
+    BUNDLE_TRACE_TYPES, MAX_SLIDER_VALUES, MAX_STATIC_BYTES, MAX_STATIC_FRAMES, STATIC_ENV, registered,
+)
 
 
 def two_param(a, b):
@@ -75,11 +77,40 @@ def test_every_combination_of_two_sliders_is_in_the_static_grid():
             np.testing.assert_allclose(flat, b)
 
 
-def test_static_sliders_start_where_the_live_ones_do_and_use_no_python():
-    ex = explore(two_param, a=(0, 2, 1, 2), b=[0, 5, 10])
+def test_static_controls_are_labelled_native_inputs_that_start_where_the_live_ones_do():
+    ex = explore(two_param, a=slider(0, 2, 1, default=2, label="slope a", unit="m/s"), b=[0, 5, 10])
+    html = ex.to_html()
     layout = static_data(ex)["figure"]["layout"]
-    assert [s["active"] for s in layout["sliders"]] == [2, 1]
-    assert all(step["method"] == "skip" for s in layout["sliders"] for step in s["steps"])
+    assert "sliders" not in layout  # no plotly SVG sliders
+    inputs = re.findall(r'<input type="range" id="([^"]+)"[^>]*>', html)
+    assert len(inputs) == 2
+    for cid in inputs:
+        assert f'<label for="{cid}">' in html and f'<output id="{cid}-value"' in html
+    first = re.search(r'<input type="range" id="[^"]+-c0"[^>]*>', html).group(0)
+    assert 'value="2"' in first and 'max="2"' in first and 'aria-valuetext="2 m/s"' in first
+    assert ">slope a</label>" in html
+    assert re.search(r'<input type="range" id="[^"]+-c1"[^>]*value="1"', html)  # b starts at 5, index 1
+
+
+def test_a_few_uneven_choices_become_a_select():
+    ex = explore(two_param, a=[1, 2, 4], b=[0, 5, 10])
+    html = ex.to_html()
+    assert html.count("<select") == 1 and '<option value="1" selected>2</option>' in html
+    assert html.count('<input type="range"') == 1  # b: evenly spaced, a range input
+
+
+def test_the_static_figure_carries_no_template_and_no_copy_of_a_frame():
+    data = static_data(explore(two_param, a=(0, 2, 1), b=[0, 5, 10]))
+    assert "template" not in data["figure"]["layout"]
+    assert all(t["y"] == [] for t in data["figure"]["data"])
+    assert {t["type"] for t in data["figure"]["data"]} <= set(BUNDLE_TRACE_TYPES)
+
+
+def test_each_figure_has_a_text_alternative_with_its_key_numbers():
+    ex = explore(two_param, a=(0, 2, 1, 1), b=[0, 5, 10], title="a = {a}", x_title="time", y_title="load")
+    alt = re.search(r'<figcaption class="scalelab-alt"[^>]*aria-live="polite">(.*?)</figcaption>', ex.to_html()).group(1)
+    assert alt.startswith("a = 1. Horizontal axis: time; vertical axis: load.")
+    assert "line: from 5 at 0 to 6 at 1" in alt and "flat:" in alt
 
 
 def test_curves_that_do_not_depend_on_a_slider_are_stored_once():
@@ -94,7 +125,7 @@ def test_static_figure_json_stays_within_the_budget_by_thinning_the_static_slide
         return {"y": (x, np.sin(a * x + b))}
 
     ex = explore(heavy, a=(0, 10, 0.1, 5), b=(0, 3, 0.1), static_budget_bytes=200_000)
-    assert len(ex.static_figure_json()) <= 200_000
+    assert len(ex.to_html().encode()) <= 200_000  # everything written counts, not an estimate
     spec = ex.static_spec()
     assert spec["thinned"], "this grid cannot fit without thinning"
     static_a = spec["sliders"][0]
@@ -113,7 +144,7 @@ def test_html_is_deterministic_self_contained_and_loads_nothing():
     assert first == second
     assert "<script src" not in first and "cdn" not in first.lower()
     assert "https://" not in first
-    assert first.count("</script>") == 2  # the data block and the drawing script, nothing else
+    assert first.count("</script>") == 1  # the data block only: the page script is served once
 
 
 def test_titles_follow_the_sliders_in_the_static_figure():
@@ -162,7 +193,7 @@ def test_time_updates_covers_the_grid_and_returns_milliseconds():
     ex = explore(two_param, a=(0, 2, 1), b=[0, 5, 10])
     times = ex.time_updates()
     assert len(times) >= 100 and len(times) % 9 == 0 and np.all(times > 0)  # the 9-point grid, cycled
-    assert ex in registered()
+    assert ex in registered() or ex in explore.__globals__["registered"]()  # doctests may import a second copy
 
 
 def test_show_wraps_plain_figures_and_rejects_other_things(monkeypatch):
@@ -172,3 +203,75 @@ def test_show_wraps_plain_figures_and_rejects_other_things(monkeypatch):
     assert '"frames":[]' in bundle["text/html"]
     with pytest.raises(ValueError, match="plotly.graph_objects.Figure"):
         show({"data": []})
+
+
+def test_what_is_written_is_what_the_budget_counts():
+    def dense(a):
+        x = np.linspace(0, 1, 5000)
+        return {"y": (x, np.sin(a * x))}
+
+    ex = explore(dense, a=(0, 10, 0.5), static_budget_bytes=350_000)
+    assert len(ex.to_html().encode()) <= 350_000
+    assert ex.static_spec()["bytes"] == len(ex.to_html().encode())
+    wide = explore(lambda v: {"y": ([0, 1], [v, v])}, v=(0, 19_999 / 2000, 0.0005), static_budget_bytes=350_000)
+    assert len(wide.to_html().encode()) <= 350_000 and wide.static_spec()["thinned"] == ["v"]
+
+
+def test_sizes_are_checked_before_any_work():
+    with pytest.raises(ValueError, match="at most 20000 values"):
+        slider(0, 1, 1e-12)
+    with pytest.raises(ValueError, match="at most"):
+        choices(list(range(MAX_SLIDER_VALUES + 1)))
+    calls = []
+
+    def counted(a, b):
+        calls.append(1)
+        return {"y": ([0, 1], [a, b])}
+
+    ex = explore(counted, a=(0, 999), b=(0, 999))
+    ex.static_spec()
+    assert len(calls) <= MAX_STATIC_FRAMES + 10  # thinned before the model runs, not 10**6 calls
+    with pytest.raises(ValueError, match="combinations"):
+        explore(counted, a=(0, 999), b=(0, 999), c=(0, 9))
+
+
+@pytest.mark.parametrize("spec", [(0, 1, 0.1, 2), (0, 1, 0.1, -0.5)])
+def test_a_default_outside_the_range_is_an_error_not_snapped(spec):
+    with pytest.raises(ValueError, match="default must be in"):
+        explore(two_param, a=spec, b=[0])
+    with pytest.raises(ValueError, match="default must be in"):
+        choices([1, 2, 4], default=8)
+
+
+@pytest.mark.parametrize("bad, message", [
+    (lambda a: {"nan": ([0, 1], [np.nan, np.nan])}, "'nan' has no finite y"),
+    (lambda a: {"inf": ([0, 1], [np.inf, np.nan]), "empty": ([], [])}, "'inf' has no finite y"),
+    (lambda a: {"flat2d": (np.zeros((2, 2)), np.zeros((2, 2)))}, "'flat2d': x must be 1-D"),
+    (lambda a: {"short": ([0, 1, 2], [1, 2])}, "'short': x and y must have the same length"),
+    (lambda a: {"words": ([0, 1], ["a", "b"])}, "'words': y must be numbers"),
+    (lambda a: {"heat": {"x": [0, 1], "y": [0, 1], "type": "heatmap"}}, "not in the book's plotly.js bundle"),
+])
+def test_bad_curves_are_refused_with_their_name(bad, message):
+    with pytest.raises(ValueError, match=message):
+        explore(bad, a=(0, 1))
+
+
+def test_a_note_curve_may_be_empty_of_numbers_and_one_curve_may_be_all_nan():
+    ex = explore(lambda a: {"Note: nothing at a = 0": ([0, 1], [np.nan, np.nan])}, a=(0, 1))
+    assert ex.to_html()
+    ex = explore(lambda a: {"limit": ([0, 1], [np.inf, np.inf]), "curve": ([0, 1], [a, a])}, a=(0, 1))
+    assert ex.to_html()
+
+
+def test_a_title_naming_a_missing_parameter_says_so():
+    with pytest.raises(ValueError, match="names 'cores', which is not a slider"):
+        explore(two_param, a=(0, 1), b=[0], title="{cores} cores")
+
+
+def test_show_has_a_cap_and_a_bundle_check():
+    with pytest.raises(ValueError, match="more than"):
+        show(go.Figure(go.Scatter(x=np.arange(200_000), y=np.arange(200_000) * 0.5)))
+    with pytest.raises(ValueError, match="bundle lacks"):
+        show(go.Figure(go.Heatmap(z=[[1, 2], [3, 4]])))
+    shown = show(go.Figure(go.Bar(x=["a", "b"], y=[1, 2]), {"title": {"text": "bars"}}))
+    assert "bars. trace 0: 1 at a, 2 at b." in shown.to_html()

@@ -3,9 +3,12 @@
 A chapter hands ``explore`` a *model* (a function of named parameters that returns the
 curves to draw) and a range for each parameter. The result displays as:
 
-* **Static HTML** (the built book, no Python running): a plotly figure whose own
-  sliders move through a precomputed grid of every combination of slider values. A few
-  lines of inline JavaScript keep all sliders' values, so moving one keeps the others.
+* **Static HTML** (the built book, no Python running): native, labelled HTML controls
+  (``<input type="range">`` or ``<select>``) over a plotly figure, moving through a
+  precomputed grid of every combination of slider values, with a text alternative that
+  states what the figure shows at the current setting. The page script
+  (``scalelab/static/explorer.js``, served once per page by ``scalelab.sphinxext``) draws
+  each figure when it nears the viewport and makes one plotly call per control move.
 * **Live kernel** (JupyterLab, Binder): ipywidgets sliders that call the model and
   update the traces of a ``plotly.graph_objects.FigureWidget`` in place.
 * **Tests**: a deterministic text summary plus the static figure, computed once.
@@ -28,6 +31,7 @@ Explorer 'A line of slope {slope}': slope 0..2 (5 values, start 1); static grid 
 from __future__ import annotations
 
 import hashlib
+import html
 import itertools
 import json
 import math
@@ -41,15 +45,28 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from . import _validate
+
 __all__ = ["explore", "show", "slider", "choices", "Slider", "Explorer", "Shown", "STATIC_ENV", "registered"]
 
 #: Set to "1" (the book build does, through ``scalelab.sphinxext``) to display only the
 #: static figure: no widgets are created, so no widget state is saved into the page.
 STATIC_ENV = "SCALELAB_STATIC"
 
-#: Default and hard limits for one figure's static JSON (the precomputed grid).
+#: Default and hard limits for one figure's static HTML (figure, grid and controls), in
+#: bytes, as written into the page.
 DEFAULT_STATIC_BUDGET = 350_000
 MAX_STATIC_BYTES = 1_000_000
+
+#: Most values one slider may have (``slider(0, 1, 1e-12)`` is refused before any work).
+MAX_SLIDER_VALUES = 20_000
+#: Most combinations of slider values an explorer may span (its live grid, walked by
+#: :meth:`Explorer.empty_frames`).
+MAX_GRID_POINTS = 1_000_000
+#: Most frames the static page precomputes; wider grids are thinned before the model runs.
+MAX_STATIC_FRAMES = 5_000
+#: Trace types in the plotly.js bundle the book serves (npm ``plotly.js-basic-dist-min``).
+BUNDLE_TRACE_TYPES = ("scatter", "bar", "pie")
 
 Model = Callable[..., Mapping[str, Any]]
 
@@ -65,10 +82,21 @@ class Slider:
     default: float | None = None
     label: str | None = None
     name: str = ""
+    unit: str | None = None
 
     def __post_init__(self) -> None:
+        what = f"slider {self.name}" if self.name else "slider"
         if len(self.values) < 1:
-            raise ValueError(f"slider {self.name or ''} needs at least one value".replace("  ", " "))
+            raise ValueError(f"{what} needs at least one value")
+        if len(self.values) > MAX_SLIDER_VALUES:
+            raise ValueError(f"{what} may have at most {MAX_SLIDER_VALUES} values, got {len(self.values)}")
+        if self.default is not None:
+            _validate.in_range(f"{what} default", self.default)
+            lo, hi = min(self.values), max(self.values)
+            tol = 1e-9 * max(abs(lo), abs(hi), 1e-300)
+            if not lo - tol <= float(self.default) <= hi + tol:
+                raise ValueError(f"{what} default must be in [{lo:g}, {hi:g}] (the slider's range), "
+                                 f"got {self.default!r}")
 
     @property
     def default_index(self) -> int:
@@ -83,6 +111,10 @@ class Slider:
     @property
     def text(self) -> str:
         return self.label or self.name
+
+    def shown(self, value: float) -> str:
+        """A value as the static page shows it, with the unit if there is one."""
+        return f"{value:g} {self.unit}" if self.unit else f"{value:g}"
 
     @property
     def is_integer(self) -> bool:
@@ -101,8 +133,12 @@ def _tidy(value: float) -> float | int:
 
 
 def slider(start: float, stop: float, step: float | None = None, *, default: float | None = None,
-           label: str | None = None) -> Slider:
+           label: str | None = None, unit: str | None = None) -> Slider:
     """A slider over ``start, start + step, ..., stop`` (step 1 if omitted), both ends included.
+
+    At most :data:`MAX_SLIDER_VALUES` values; ``default`` (the start position, the middle
+    value if omitted) must lie in ``[start, stop]`` and snaps to the nearest value.
+    ``unit`` is shown after the value on the static page.
 
     >>> slider(1, 3).values
     (1, 2, 3)
@@ -110,31 +146,43 @@ def slider(start: float, stop: float, step: float | None = None, *, default: flo
     (0.0, 0.1, 0.2, 0.3)
     """
     step = 1 if step is None else step
-    if not (math.isfinite(start) and math.isfinite(stop) and math.isfinite(step)):
-        raise ValueError(f"slider bounds must be finite, got start={start}, stop={stop}, step={step}")
-    if step <= 0:
-        raise ValueError(f"slider step must be > 0, got {step}")
+    for key, value in (("start", start), ("stop", stop), ("step", step)):
+        if isinstance(value, (bool, np.bool_)) or not _validate.is_finite_number(value):
+            raise ValueError(f"slider {key} must be a finite number, got {value!r}")
+    _validate.positive("slider step", step)
     if stop < start:
-        raise ValueError(f"slider stop must be >= start, got start={start}, stop={stop}")
-    count = int(math.floor((stop - start) / step + 1e-9)) + 1
+        raise ValueError(f"slider stop must be >= start, got start={start!r}, stop={stop!r}")
+    count_f = math.floor((stop - start) / step + 1e-9) + 1
+    if count_f > MAX_SLIDER_VALUES:
+        raise ValueError(f"slider step must give at most {MAX_SLIDER_VALUES} values from {start!r} to "
+                         f"{stop!r}, got step={step!r} ({count_f:.3g} values)")
+    count = int(count_f)
     values = [_tidy(start + i * step) for i in range(count)]
     if all(isinstance(v, int) for v in (start, stop, step)):
         values = [int(v) for v in values]
     elif any(isinstance(v, float) for v in (start, stop, step)):
         values = [float(v) for v in values]
-    return Slider(tuple(values), default, label)
+    return Slider(tuple(values), default, label, unit=unit)
 
 
-def choices(values: Sequence[float], *, default: float | None = None, label: str | None = None) -> Slider:
-    """A slider over an explicit list of values (e.g. powers of two).
+def choices(values: Sequence[float], *, default: float | None = None, label: str | None = None,
+            unit: str | None = None) -> Slider:
+    """A slider over an explicit list of values (e.g. powers of two); at most
+    :data:`MAX_SLIDER_VALUES` finite numbers. The static page shows few values as a select.
 
     >>> choices([1, 2, 4, 8], default=4).start
     4
     """
-    vals = tuple(_tidy(v) for v in values)
-    if not vals:
+    values = list(values)
+    if not values:
         raise ValueError("choices needs at least one value")
-    return Slider(vals, default, label)
+    if len(values) > MAX_SLIDER_VALUES:
+        raise ValueError(f"choices may have at most {MAX_SLIDER_VALUES} values, got {len(values)}")
+    for v in values:
+        if isinstance(v, (bool, np.bool_)) or not _validate.is_finite_number(v):
+            raise ValueError(f"choices values must be finite numbers, got {v!r}")
+    vals = tuple(_tidy(v) for v in values)
+    return Slider(vals, default, label, unit=unit)
 
 
 def _as_slider(name: str, spec: Any) -> Slider:
@@ -162,7 +210,17 @@ def _as_slider(name: str, spec: Any) -> Slider:
 _UPDATED = ("x", "y")
 
 
-def _curves(model: Model, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _at(params: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in params.items())
+
+
+def _curves(model: Model, params: Mapping[str, Any], *, need_finite: bool = False) -> list[dict[str, Any]]:
+    """The model's curves at ``params``, checked: each has 1-D ``x`` and ``y`` of the same
+    length and numeric ``y``, of a trace type the book's plotly.js has; and at least one
+    curve has a finite ``y`` (or is named "Note: ...") when ``need_finite`` (explore checks
+    that at the start values; ``Explorer.empty_frames`` reports other settings with nothing
+    to see). One curve may be all NaN at a setting (a limit that does not exist there). A
+    bad curve is refused with its name and the setting."""
     out = model(**params)
     if not isinstance(out, Mapping) or not out:
         raise ValueError(f"model must return a non-empty dict of curves, got {type(out).__name__}")
@@ -174,10 +232,38 @@ def _curves(model: Model, params: Mapping[str, Any]) -> list[dict[str, Any]]:
             trace = {"x": curve[0], "y": curve[1]}
         else:
             raise ValueError(f"curve {name!r} must be (x, y) or a dict with x and y")
+        if "x" not in trace or "y" not in trace:
+            raise ValueError(f"curve {name!r} must have both x and y, got keys {sorted(trace)}")
         trace.setdefault("name", str(name))
         for key in _UPDATED:
-            trace[key] = np.atleast_1d(np.asarray(trace[key]))
+            try:
+                arr = np.asarray(trace[key])
+            except ValueError:  # ragged nested lists
+                raise ValueError(f"curve {name!r}: {key} must be a 1-D array (at {_at(params)})") from None
+            if arr.ndim > 1:
+                raise ValueError(f"curve {name!r}: {key} must be 1-D, got shape {arr.shape} (at {_at(params)})")
+            trace[key] = np.atleast_1d(arr)
+        x, y = trace["x"], trace["y"]
+        if x.shape != y.shape:
+            raise ValueError(f"curve {name!r}: x and y must have the same length, got {x.size} and {y.size} "
+                             f"(at {_at(params)})")
+        if y.dtype.kind not in "iufb" and not (y.dtype.kind == "O" and all(
+                v is None or isinstance(v, (int, float, np.number)) for v in y.tolist())):
+            raise ValueError(f"curve {name!r}: y must be numbers, got {y.dtype} (at {_at(params)})")
+        if y.dtype.kind == "O":
+            y = trace["y"] = np.array([np.nan if v is None else v for v in y.tolist()], dtype=float)
+        kind = trace.get("type", "scatter")
+        if kind not in BUNDLE_TRACE_TYPES:
+            raise ValueError(f"curve {name!r}: trace type {kind!r} is not in the book's plotly.js bundle "
+                             f"({', '.join(BUNDLE_TRACE_TYPES)})")
         traces.append(trace)
+    drawable = [t for t in traces if str(t["name"]).startswith("Note:")
+                or (t["y"].size and np.isfinite(t["y"].astype(float)).any())]
+    hollow = [t["name"] for t in traces if t["y"].size and not np.isfinite(t["y"].astype(float)).any()]
+    if need_finite and not drawable and hollow:
+        raise ValueError(f"curve {hollow[0]!r} has no finite y value (all NaN or inf) at {_at(params)}, and no "
+                         f"other curve has any ({', '.join(map(repr, hollow))}): return a curve named "
+                         "\"Note: ...\" that says why nothing shows here")
     return traces
 
 
@@ -251,11 +337,19 @@ class Explorer:
         return _curves(self.model, {**self.defaults, **params})
 
     def title_at(self, params: Mapping[str, Any]) -> str:
+        """The title at ``params``: ``title.format(**params)``. A title naming a parameter
+        that is not a slider raises ``ValueError`` saying which."""
         if not self.title or not any(f for _, f, _, _ in string.Formatter().parse(self.title)):
             return self.title
-        return self.title.format(**params)
+        try:
+            return self.title.format(**params)
+        except KeyError as missing:
+            raise ValueError(f"title {self.title!r} names {missing.args[0]!r}, which is not a slider "
+                             f"(sliders: {', '.join(s.name for s in self.sliders)})") from None
+        except (ValueError, IndexError, TypeError) as err:
+            raise ValueError(f"title {self.title!r} cannot be formatted with {_at(params)}: {err}") from None
 
-    def _base_layout(self) -> dict[str, Any]:
+    def _base_layout(self, ranges: Mapping[str, Any] | None = None) -> dict[str, Any]:
         layout: dict[str, Any] = {
             "title": {"text": self.title_at(self.defaults)},
             "xaxis": {"title": {"text": self.x_title}, "type": "log" if self.log_x else "linear"},
@@ -265,7 +359,10 @@ class Explorer:
             "margin": {"l": 60, "r": 20, "t": 80, "b": 60},
             "height": self.height,
         }
-        ranges = self.static_spec()["ranges"] if self.fixed_axes else {}
+        if ranges is None:
+            ranges = self.static_spec()["ranges"] if self.fixed_axes else {}
+        elif not self.fixed_axes:
+            ranges = {}
         for axis, given in (("xaxis", self.x_range), ("yaxis", self.y_range)):
             if given is not None:
                 log = layout[axis]["type"] == "log"
@@ -329,27 +426,39 @@ class Explorer:
     def static_spec(self) -> dict[str, Any]:
         """The static figure's grid: every combination of slider values, with each
         distinct array stored once. Sliders are thinned for the static page (every other
-        value, keeping the ends and the start value) until the JSON fits the budget."""
+        value, keeping the ends and the start value): first, before the model runs, until
+        there are at most :data:`MAX_STATIC_FRAMES` frames; then until the HTML really
+        written (figure, grid, controls) fits ``static_budget_bytes``."""
         if self._static is None:
             budget = min(self.static_budget_bytes, MAX_STATIC_BYTES)
             cache: dict[tuple, list[dict[str, Any]]] = {}
             sliders = list(self.sliders)
+            while math.prod(len(sl.values) for sl in sliders) > MAX_STATIC_FRAMES:
+                sliders = self._thinner(sliders, f"{MAX_STATIC_FRAMES} frames")
             while True:
                 spec = self._grid(sliders, cache)
-                if spec["bytes"] <= 0.9 * budget:
+                spec["html"] = self._page(spec)
+                spec["bytes"] = len(spec["html"].encode("utf-8"))
+                if spec["bytes"] <= budget:
                     break
-                widest = max(range(len(sliders)), key=lambda i: len(sliders[i].values))
-                sl = sliders[widest]
-                if len(sl.values) <= 2:
-                    raise ValueError(
-                        f"the static figure cannot fit {budget} bytes even with 2 values per slider: "
-                        "return fewer points from the model, or raise static_budget_bytes"
-                    )
-                keep = sorted({0, len(sl.values) - 1, sl.default_index, *range(0, len(sl.values), 2)})
-                sliders[widest] = replace(sl, values=tuple(sl.values[i] for i in keep), default=sl.start)
+                sliders = self._thinner(sliders, f"{budget} bytes (it needs {spec['bytes']})")
             spec["thinned"] = [a.name for a, b in zip(sliders, self.sliders) if len(a.values) < len(b.values)]
             self._static = spec
         return self._static
+
+    @staticmethod
+    def _thinner(sliders: list[Slider], limit: str) -> list[Slider]:
+        widest = max(range(len(sliders)), key=lambda i: len(sliders[i].values))
+        sl = sliders[widest]
+        if len(sl.values) <= 2:
+            raise ValueError(
+                f"the static figure cannot fit {limit} even with 2 values per slider: "
+                "return fewer points from the model, or raise static_budget_bytes"
+            )
+        keep = sorted({0, len(sl.values) - 1, sl.default_index, *range(0, len(sl.values), 2)})
+        out = list(sliders)
+        out[widest] = replace(sl, values=tuple(sl.values[i] for i in keep), default=sl.start)
+        return out
 
     def _grid(self, sliders: list[Slider], cache: dict[tuple, list[dict[str, Any]]]) -> dict[str, Any]:
         names = [sl.name for sl in sliders]
@@ -362,81 +471,87 @@ class Explorer:
         first = [t["name"] for t in frames[0]]
         if any([t["name"] for t in f] != first for f in frames):
             raise ValueError("model must return the same curves, in the same order, for every parameter value")
+        text: dict[int, str] = {}
+
+        def as_json(values: np.ndarray) -> str:  # the same array object is often returned again
+            key = id(values)
+            if key not in text:
+                text[key] = _numbers_json(values)
+            return text[key]
+
+        x_json = [[as_json(t["x"]) for t in f] for f in frames]
+        y_json = [[as_json(t["y"]) for t in f] for f in frames]
+        shared_x = [len({xs[i] for xs in x_json}) == 1 for i in range(len(first))]
         table: dict[str, int] = {}
 
-        def ref(values: np.ndarray) -> int:
-            return table.setdefault(_numbers_json(values), len(table))
+        def ref(values_json: str) -> int:
+            return table.setdefault(values_json, len(table))
 
-        x_refs = [[ref(t["x"]) for t in f] for f in frames]
-        y_refs = [[ref(t["y"]) for t in f] for f in frames]
-        shared_x = [len({xs[i] for xs in x_refs}) == 1 for i in range(len(first))]
         frame_refs = [
-            [ys[i] if shared_x[i] else [xs[i], ys[i]] for i in range(len(first))]
-            for xs, ys in zip(x_refs, y_refs)
+            [ref(ys[i]) if shared_x[i] else [ref(xs[i]), ref(ys[i])] for i in range(len(first))]
+            for xs, ys in zip(x_json, y_json)
         ]
-        arrays_json = "[" + ",".join(table) + "]"
-        frames_json = json.dumps(frame_refs, separators=(",", ":"))
         titles = [self.title_at(dict(zip(names, combo))) for combo in combos]
         return {
             "sliders": sliders,
-            "arrays_json": arrays_json,
-            "frames_json": frames_json,
+            "arrays_json": "[" + ",".join(table) + "]",
+            "frames_json": json.dumps(frame_refs, separators=(",", ":")),
+            "shared_x": [x_json[0][i] if shared else None for i, shared in enumerate(shared_x)],
             "titles": titles if len(set(titles)) > 1 else None,
-            "bytes": len(arrays_json) + len(frames_json) + sum(len(t) + 3 for t in titles),
             "ranges": {
                 "xaxis": _finite_range([t["x"] for f in frames for t in f], self.log_x),
                 "yaxis": _finite_range([t["y"] for f in frames for t in f], self.log_y),
             },
         }
 
-    def static_figure_json(self) -> str:
-        """The JSON the static page reads: a plotly figure with ``layout.sliders`` plus the grid."""
-        if self._static_json is None:
-            self._static_json = self._build_static_json()
-        return self._static_json
-
-    def _build_static_json(self) -> str:
-        spec = self.static_spec()
+    def _static_figure(self, spec: Mapping[str, Any]) -> dict[str, Any]:
+        """The plotly figure for the page: no template (the page applies the course's), no
+        sliders (the page has its own controls), and no copy of any frame's y values."""
         sliders: list[Slider] = spec["sliders"]
-        fig = self.figure().to_plotly_json()
-        layout = fig["layout"]
-        row = 80
-        layout["height"] = self.height + row * len(sliders)
-        layout["margin"] = {**layout.get("margin", {}), "b": 70 + row * len(sliders)}
-        plot_h = layout["height"] - layout["margin"].get("t", 80) - layout["margin"]["b"]
-        layout["sliders"] = [
-            {
-                "name": s.name,
-                "active": s.default_index,
-                "currentvalue": {"prefix": f"{s.text} = ", "font": {"size": 13}},
-                "pad": {"t": 0, "b": 0},
-                "x": 0.0, "len": 1.0, "xanchor": "left",
-                "y": -(60 + row * i) / plot_h, "yanchor": "top",
-                "steps": [{"label": f"{v:g}", "method": "skip", "args": [], "value": f"{v:g}"} for v in s.values],
-            }
-            for i, s in enumerate(sliders)
-        ]
-        figure_json = pio.to_json(fig, validate=False, remove_uids=True, engine="json")
+        start = {sl.name: sl.start for sl in sliders}
+        traces = _curves(self.model, start)
+        layout = self._base_layout(spec["ranges"])
+        layout.pop("template", None)
+        layout["title"] = {"text": self.title_at(start)}
+        data = []
+        for trace, x_json in zip(traces, spec["shared_x"]):
+            t = {k: v for k, v in trace.items() if k not in _UPDATED}
+            t.setdefault("type", "scatter")
+            t["x"] = json.loads(x_json) if x_json is not None else []
+            t["y"] = []
+            data.append(t)
+        return {"data": data, "layout": layout}
+
+    def _page(self, spec: Mapping[str, Any]) -> str:
+        sliders: list[Slider] = spec["sliders"]
+        figure = self._static_figure(spec)
+        figure_json = pio.to_json(figure, validate=False, remove_uids=True, engine="json")
         shape = [len(s.values) for s in sliders]
-        text = (
+        data = (
             '{"figure":' + figure_json
             + ',"shape":' + json.dumps(shape)
             + ',"arrays":' + spec["arrays_json"]
             + ',"frames":' + spec["frames_json"]
             + ',"titles":' + json.dumps(spec["titles"])
             + "}"
-        )
-        return text.replace("</", "<\\/")
+        ).replace("</", "<\\/")
+        start = {sl.name: sl.start for sl in sliders}
+        traces = _curves(self.model, start)
+        alt = _describe(self.title_at(start), self.x_title, self.y_title, traces)
+        return _page_html(data, sliders, alt, int(figure["layout"].get("height") or self.height))
+
+    def static_figure_json(self) -> str:
+        """The JSON the static page reads: the figure (no sliders, no template) plus the grid."""
+        page = self.static_spec()["html"]
+        start = page.index('type="application/json"')
+        return page[page.index(">", start) + 1:page.index("</script>", start)]
 
     def to_html(self) -> str:
-        """Self-contained HTML: a div, the figure JSON and a few lines of JavaScript.
-
-        plotly.js itself is not included: the book serves it once for every page.
-        """
-        data = self.static_figure_json()
-        if len(data) > MAX_STATIC_BYTES:
-            raise ValueError(f"static figure JSON is {len(data)} bytes, more than {MAX_STATIC_BYTES}")
-        return _page_html(data)
+        """The figure as the static page gets it: labelled native controls, a plot box, a
+        text alternative and the figure's JSON (at most ``static_budget_bytes``, all
+        counted). plotly.js and the page script (``static/explorer.js``) are not included:
+        the book serves each once per page (``scalelab.sphinxext``)."""
+        return self.static_spec()["html"]
 
     # -- live mode: ipywidgets driving a FigureWidget --------------------------------
     def widget(self) -> Any:
@@ -491,7 +606,7 @@ class Explorer:
             parts.append(f"{s.name} {lo:g}..{hi:g} ({len(s.values)} values, start {s.start:g})")
         frames = math.prod(len(s.values) for s in spec["sliders"])
         thinned = f", thinned: {', '.join(spec['thinned'])}" if spec["thinned"] else ""
-        size = len(self.static_figure_json()) / 1000
+        size = spec["bytes"] / 1000
         return (f"Explorer {self.title or self.y_title!r}: {'; '.join(parts)}; "
                 f"static grid {frames} frames, {size:.0f} kB{thinned}")
 
@@ -526,15 +641,88 @@ class Explorer:
         return np.asarray(times)
 
 
-def _page_html(data: str) -> str:
-    """A div, the figure JSON and the script that draws it once plotly.js is on the page."""
+def _say(value: Any) -> str:
+    """A number as the text alternative says it (three significant digits)."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        v = float(value)
+        return f"{float(f'{v:.3g}'):.12g}" if math.isfinite(v) else str(v)
+    return str(value)
+
+
+def _describe(title: str, x_title: str, y_title: str, traces: Sequence[Mapping[str, Any]]) -> str:
+    """The figure's text alternative: its title, axes and each curve's key numbers. The
+    page script says the same, in the same words, for every setting."""
+    parts = []
+    if title:
+        parts.append(f"{_strip_tags(title)}.")
+    if x_title or y_title:
+        parts.append(f"Horizontal axis: {x_title or 'x'}; vertical axis: {y_title or 'y'}.")
+    for t in traces:
+        name = str(t.get("name", "curve"))
+        x, y = np.atleast_1d(np.asarray(t["x"])), np.atleast_1d(np.asarray(t["y"]))
+        y_num = y.astype(float) if y.dtype.kind in "iufb" else np.full(y.shape, np.nan)
+        pts = [i for i in range(min(x.size, y.size)) if math.isfinite(y_num[i])]
+        if not pts:
+            parts.append(f"{name}: nothing to draw here.")
+            continue
+
+        def say(i: int) -> str:
+            return f"{_say(y_num[i])} at {_say(x[i].item() if hasattr(x[i], 'item') else x[i])}"
+
+        if len(pts) <= 4:
+            parts.append(f"{name}: {', '.join(say(i) for i in pts)}.")
+            continue
+        hi = max(pts, key=lambda i: y_num[i])
+        lo = min(pts, key=lambda i: y_num[i])
+        if _say(y_num[hi]) == _say(y_num[lo]):
+            first, last = (x[j].item() if hasattr(x[j], "item") else x[j] for j in (pts[0], pts[-1]))
+            parts.append(f"{name}: {_say(y_num[hi])} from {_say(first)} to {_say(last)}.")
+            continue
+        parts.append(f"{name}: from {say(pts[0])} to {say(pts[-1])}; highest {say(hi)}, lowest {say(lo)}.")
+    return " ".join(parts)
+
+
+def _strip_tags(text: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]*>", "", text)
+
+
+def _controls_html(div: str, sliders: Sequence[Slider]) -> str:
+    rows = []
+    for i, s in enumerate(sliders):
+        cid = f"{div}-c{i}"
+        labels = [s.shown(v) for v in s.values]
+        start = s.default_index
+        common = (f'id="{cid}" data-scalelab-control '
+                  f'data-labels="{html.escape(json.dumps(labels), quote=True)}"')
+        if 2 <= len(s.values) <= 4 and not s.is_uniform:
+            options = "".join(f'<option value="{j}"{" selected" if j == start else ""}>{html.escape(t)}</option>'
+                              for j, t in enumerate(labels))
+            control = f"<select {common}>{options}</select>"
+        else:
+            control = (f'<input type="range" {common} min="0" max="{len(s.values) - 1}" step="1" '
+                       f'value="{start}" aria-valuetext="{html.escape(labels[start], quote=True)}"'
+                       f'{" disabled" if len(s.values) == 1 else ""}>')
+        rows.append(f'<div class="scalelab-control"><label for="{cid}">{html.escape(s.text)}</label>'
+                    f'{control}<output id="{cid}-value" for="{cid}" aria-hidden="true">'
+                    f"{html.escape(labels[start])}</output></div>")
+    return f'<div class="scalelab-controls">{"".join(rows)}</div>' if rows else ""
+
+
+def _page_html(data: str, sliders: Sequence[Slider], alt: str, height: int) -> str:
+    """Controls, the plot box and its text alternative, then the figure's JSON. The page
+    script (served once per page) draws the figure when it comes near the viewport."""
     div = "scalelab-" + hashlib.sha1(data.encode()).hexdigest()[:12]
     return (
-        f'<div class="scalelab-figure" id="{div}">'
-        "<p><em>Interactive figure: it draws itself in the book's HTML pages, "
-        "and in JupyterLab when you run this cell.</em></p></div>\n"
-        f'<script type="application/json" id="{div}-data">{data}</script>\n'
-        f"<script>{_STATIC_JS}({json.dumps(div)});</script>"
+        f'<figure class="scalelab-explorer" id="{div}-box">'
+        + _controls_html(div, sliders)
+        + f'<div class="scalelab-figure" id="{div}" style="height:{height}px">'
+        "<p class=\"scalelab-placeholder\">Interactive figure: it draws itself in the book's HTML pages, "
+        "and in JupyterLab when you run this cell.</p></div>"
+        f'<figcaption class="scalelab-alt" id="{div}-alt" aria-live="polite">{html.escape(alt)}</figcaption>'
+        "</figure>\n"
+        f'<script type="application/json" id="{div}-data">{data}</script>'
     )
 
 
@@ -543,6 +731,7 @@ class Shown:
     """A plain plotly figure displayed the same three ways as an explorer (no sliders)."""
 
     figure: go.Figure
+    _html: str | None = field(default=None, init=False, repr=False)
 
     def __str__(self) -> str:
         title = self.figure.layout.title.text or ""
@@ -550,10 +739,27 @@ class Shown:
 
     __repr__ = __str__
 
+    def to_html(self) -> str:
+        """The figure as the static page gets it (no template: the page applies the course's)."""
+        if self._html is None:
+            fig = self.figure.to_plotly_json()
+            layout = dict(fig.get("layout", {}))
+            layout.pop("template", None)
+            fig_json = pio.to_json({"data": fig.get("data", []), "layout": layout},
+                                   validate=False, remove_uids=True, engine="json")
+            data = ('{"figure":' + fig_json + ',"shape":[],"arrays":[],"frames":[],"titles":null}').replace("</", "<\\/")
+            traces = [{"name": t.get("name") or f"trace {i}", "x": t.get("x", []), "y": t.get("y", [])}
+                      for i, t in enumerate(fig.get("data", []))]
+            try:
+                alt = _describe(self.figure.layout.title.text or "", self.figure.layout.xaxis.title.text or "",
+                                self.figure.layout.yaxis.title.text or "", traces)
+            except (TypeError, ValueError):
+                alt = f"Figure: {self.figure.layout.title.text or ''}"
+            self._html = _page_html(data, [], alt, int(layout.get("height") or 450))
+        return self._html
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        fig_json = pio.to_json(self.figure, validate=False, remove_uids=True, engine="json")
-        data = ('{"figure":' + fig_json + ',"shape":[],"arrays":[],"frames":[],"titles":null}').replace("</", "<\\/")
-        bundle: dict[str, Any] = {"text/plain": str(self), "text/html": _page_html(data)}
+        bundle: dict[str, Any] = {"text/plain": str(self), "text/html": self.to_html()}
         if os.environ.get(STATIC_ENV) != "1":
             view = go.FigureWidget(self.figure)._repr_mimebundle_(include=include, exclude=exclude)
             bundle.update({k: v for k, v in (view or {}).items() if k != "text/plain"})
@@ -564,11 +770,21 @@ def show(figure: go.Figure) -> Shown:
     """Display a plain plotly figure in all three modes (static page, live kernel, tests).
 
     Use it for figures without sliders, e.g. measured data; plotly's own renderers would
-    either vanish from the built book or inline plotly.js into every page.
+    either vanish from the built book or inline plotly.js into every page. Its static HTML
+    is capped at :data:`MAX_STATIC_BYTES`, and it may use only the trace types of the
+    book's plotly.js bundle (:data:`BUNDLE_TRACE_TYPES`).
     """
     if not isinstance(figure, go.Figure):
         raise ValueError(f"figure must be a plotly.graph_objects.Figure, got {type(figure).__name__}")
-    return Shown(figure)
+    kinds = sorted({t.type for t in figure.data} - set(BUNDLE_TRACE_TYPES))
+    if kinds:
+        raise ValueError(f"figure uses trace types {kinds}, which the book's plotly.js bundle lacks "
+                         f"(it has {', '.join(BUNDLE_TRACE_TYPES)})")
+    shown = Shown(figure)
+    size = len(shown.to_html().encode("utf-8"))
+    if size > MAX_STATIC_BYTES:
+        raise ValueError(f"figure's static HTML is {size} bytes, more than {MAX_STATIC_BYTES}: plot fewer points")
+    return shown
 
 
 def explore(model: Model, *, title: str = "", x_title: str = "", y_title: str = "",
@@ -602,28 +818,10 @@ def explore(model: Model, *, title: str = "", x_title: str = "", y_title: str = 
         y_range=y_range, fixed_axes=fixed_axes, height=height, layout=dict(layout or {}),
         static_budget_bytes=static_budget_bytes,
     )
-    explorer.curves()  # fail early, in the calling cell, if the model is broken
+    grid = math.prod(len(s.values) for s in explorer.sliders)
+    if grid > MAX_GRID_POINTS:
+        raise ValueError(f"explore's sliders may span at most {MAX_GRID_POINTS} combinations, got {grid}")
+    _curves(model, explorer.defaults, need_finite=True)  # fail early, in the calling cell, if the model is broken
+    explorer.title_at(explorer.defaults)  # and if the title names a parameter that is not a slider
     _REGISTRY.append(explorer)
     return explorer
-
-
-# The page-side half of static mode. It waits for plotly.js (served once by the book),
-# draws the figure, and on any slider change looks up the frame for the combination of
-# *all* sliders' positions, then restyles the traces in place.
-_STATIC_JS = (
-    "(function(id){var tries=0;function go(){var el=document.getElementById(id);"
-    "if(!el)return;if(!window.Plotly){if(tries++<200)setTimeout(go,50);return;}"
-    "var spec=JSON.parse(document.getElementById(id+'-data').textContent);"
-    "var fig=spec.figure,lay=fig.layout,sl=lay.sliders||[],pos=sl.map(function(s){return s.active;});"
-    "var names=sl.map(function(s){return s.name;});el.innerHTML='';"
-    "Plotly.newPlot(el,fig.data,lay,{responsive:true,displaylogo:false}).then(function(gd){"
-    "gd.on('plotly_sliderchange',function(e){var i=names.indexOf(e.slider.name);if(i<0)return;"
-    "pos[i]=e.step._index;var k=0;for(var j=0;j<pos.length;j++)k=k*spec.shape[j]+pos[j];"
-    "var A=spec.arrays,f=spec.frames[k],xs=[],ys=[],idx=[];f.forEach(function(t,n){idx.push(n);"
-    "if(Array.isArray(t)){xs.push(A[t[0]]);ys.push(A[t[1]]);}else{xs.push(gd.data[n].x);ys.push(A[t]);}});"
-    "Plotly.restyle(gd,{x:xs,y:ys},idx);var upd={};"
-    "pos.forEach(function(p,j){upd['sliders['+j+'].active']=p;});"
-    "if(spec.titles)upd['title.text']=spec.titles[k];Plotly.relayout(gd,upd);"
-    "el.setAttribute('data-frame',k);});});}"
-    "if(document.readyState==='loading')document.addEventListener('DOMContentLoaded',go);else go();})"
-)

@@ -1,0 +1,220 @@
+/* Scale Lab: the static half of scalelab.explorer, served once to every page that has a figure.
+ *
+ * Each figure on the page is a <figure class="scalelab-explorer" id="ID-box"> holding
+ *   - native, labelled controls (<input type="range"> or <select>) in .scalelab-controls,
+ *   - the plot <div class="scalelab-figure" id="ID">,
+ *   - a text alternative <figcaption id="ID-alt">,
+ * and is followed by <script type="application/json" id="ID-data"> with the figure and its
+ * precomputed grid: {figure, shape, arrays, frames, titles}. frames[k] lists, per trace,
+ * either an index into arrays (new y, same x) or [x index, y index]; k is the row-major
+ * index of all controls' positions.
+ *
+ * Figures are drawn when they come near the viewport (IntersectionObserver), one per task
+ * so the page stays responsive. A control move makes one plotly call: Plotly.restyle of
+ * the traces, or Plotly.update when the title changes too; moves that arrive faster than
+ * frames are merged into the next frame. Figures follow the theme's light/dark mode.
+ */
+(function () {
+  "use strict";
+
+  var COLORWAY = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"];
+
+  // One course template (light and dark), shipped once, instead of plotly_white in every figure.
+  function template(dark) {
+    var ink = dark ? "#d4d9de" : "#2a3f5f", grid = dark ? "#39414a" : "#e6ebf2", zero = dark ? "#56606b" : "#d0d7e1";
+    var axis = {gridcolor: grid, linecolor: grid, zerolinecolor: zero, zerolinewidth: 1.5, ticks: "",
+                automargin: true, title: {standoff: 12}};
+    return {
+      data: {scatter: [{line: {width: 2.5}}], bar: [{marker: {line: {width: 0}}}]},
+      layout: {
+        colorway: COLORWAY, font: {color: ink, family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
+        paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", hovermode: "closest",
+        title: {x: 0.02, xanchor: "left"}, xaxis: axis, yaxis: axis,
+        legend: {bgcolor: "rgba(0,0,0,0)"},
+        hoverlabel: {bgcolor: dark ? "#222830" : "#ffffff", font: {color: ink}},
+        modebar: {bgcolor: "rgba(0,0,0,0)", color: dark ? "#9aa4ae" : "#7f8b99", activecolor: ink}
+      }
+    };
+  }
+
+  function isDark() {
+    var theme = document.documentElement.getAttribute("data-theme");
+    if (theme === "dark" || theme === "light") return theme === "dark";
+    return !!(window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches);
+  }
+
+  // Numbers as a reader would say them: three significant digits.
+  function num(v) {
+    if (typeof v !== "number") return String(v);
+    if (!isFinite(v)) return String(v);
+    return String(+v.toPrecision(3));
+  }
+
+  function textOf(layout, key) {
+    var v = layout[key];
+    if (v && typeof v === "object") v = v.title !== undefined ? v.title : v.text;
+    if (v && typeof v === "object") v = v.text;
+    return v ? String(v) : "";
+  }
+
+  // The text alternative: the title, the axes, and each curve's key numbers.
+  function describe(title, layout, traces) {
+    var parts = [];
+    if (title) parts.push(title.replace(/<[^>]*>/g, "") + ".");
+    var xt = textOf(layout, "xaxis"), yt = textOf(layout, "yaxis");
+    if (xt || yt) parts.push("Horizontal axis: " + (xt || "x") + "; vertical axis: " + (yt || "y") + ".");
+    traces.forEach(function (t) {
+      var xs = t.x || [], ys = t.y || [], pts = [];
+      for (var i = 0; i < ys.length; i++) {
+        if (typeof ys[i] === "number" && isFinite(ys[i]) && xs[i] !== null && xs[i] !== undefined) pts.push(i);
+      }
+      var name = t.name || "curve";
+      if (!pts.length) { parts.push(name + ": nothing to draw here."); return; }
+      var say = function (i) { return num(ys[i]) + " at " + num(xs[i]); };
+      if (pts.length <= 4) { parts.push(name + ": " + pts.map(say).join(", ") + "."); return; }
+      var hi = pts[0], lo = pts[0];
+      pts.forEach(function (i) { if (ys[i] > ys[hi]) hi = i; if (ys[i] < ys[lo]) lo = i; });
+      if (num(ys[hi]) === num(ys[lo])) {
+        parts.push(name + ": " + num(ys[hi]) + " from " + num(xs[pts[0]]) + " to " + num(xs[pts[pts.length - 1]]) + ".");
+        return;
+      }
+      parts.push(name + ": from " + say(pts[0]) + " to " + say(pts[pts.length - 1]) +
+                 "; highest " + say(hi) + ", lowest " + say(lo) + ".");
+    });
+    return parts.join(" ");
+  }
+
+  var figures = [];
+
+  function Figure(box) {
+    var id = box.id.replace(/-box$/, "");
+    this.box = box;
+    this.gd = document.getElementById(id);
+    this.alt = document.getElementById(id + "-alt");
+    this.spec = JSON.parse(document.getElementById(id + "-data").textContent);
+    this.controls = Array.prototype.slice.call(box.querySelectorAll("[data-scalelab-control]"));
+    this.pos = this.controls.map(function (c) { return +c.value; });
+    this.drawn = false;
+    this.pending = false;
+    var self = this;
+    this.controls.forEach(function (c, i) {
+      c.addEventListener("input", function () { self.move(i, +c.value); });
+      c.addEventListener("change", function () { self.move(i, +c.value); });
+    });
+  }
+
+  Figure.prototype.frame = function () {
+    var k = 0, shape = this.spec.shape;
+    for (var j = 0; j < this.pos.length; j++) k = k * shape[j] + this.pos[j];
+    return k;
+  };
+
+  // The traces' data for the current positions (x is kept where it does not change).
+  Figure.prototype.data = function (k) {
+    var A = this.spec.arrays, f = this.spec.frames[k], base = this.spec.figure.data, xs = [], ys = [];
+    if (!f) return null;
+    f.forEach(function (t, n) {
+      if (Array.isArray(t)) { xs.push(A[t[0]]); ys.push(A[t[1]]); } else { xs.push(base[n].x); ys.push(A[t]); }
+    });
+    return {x: xs, y: ys};
+  };
+
+  Figure.prototype.title = function (k) {
+    return this.spec.titles ? this.spec.titles[k] : textOf(this.spec.figure.layout, "title");
+  };
+
+  Figure.prototype.caption = function (k) {
+    var d = this.data(k), fig = this.spec.figure, traces;
+    traces = d ? fig.data.map(function (t, n) { return {name: t.name, x: d.x[n], y: d.y[n]}; }) : fig.data;
+    if (this.alt) this.alt.textContent = describe(this.title(k), fig.layout, traces);
+  };
+
+  Figure.prototype.move = function (i, value) {
+    if (this.pos[i] === value) return;
+    this.pos[i] = value;
+    var c = this.controls[i], out = document.getElementById(c.id + "-value");
+    var shown = c.getAttribute("data-labels") ? JSON.parse(c.getAttribute("data-labels"))[value] : value;
+    if (out) out.textContent = shown;
+    if (c.tagName === "INPUT") c.setAttribute("aria-valuetext", shown);
+    if (!this.drawn || this.pending) return;  // drawn later with the latest positions; or merged
+    var self = this;
+    this.pending = true;
+    requestAnimationFrame(function () { self.pending = false; self.apply(); });
+  };
+
+  // One plotly call per move: restyle the traces, or update traces and title together.
+  Figure.prototype.apply = function () {
+    var k = this.frame(), d = this.data(k), idx = [];
+    if (!d) return;
+    for (var n = 0; n < d.y.length; n++) idx.push(n);
+    if (this.spec.titles) Plotly.update(this.gd, d, {"title.text": this.spec.titles[k]}, idx);
+    else Plotly.restyle(this.gd, d, idx);
+    this.gd.setAttribute("data-frame", k);
+    this.caption(k);
+  };
+
+  Figure.prototype.draw = function () {
+    if (this.drawn) return;
+    this.drawn = true;
+    var fig = this.spec.figure, k = this.frame(), d = this.data(k), data = fig.data.map(function (t) {
+      var c = {}; for (var key in t) c[key] = t[key]; return c;
+    });
+    if (d) data.forEach(function (t, n) { t.x = d.x[n]; t.y = d.y[n]; });
+    var layout = {};
+    for (var key in fig.layout) layout[key] = fig.layout[key];
+    if (this.spec.titles) layout.title = {text: this.spec.titles[k]};
+    layout.template = template(isDark());
+    this.gd.innerHTML = "";
+    Plotly.newPlot(this.gd, data, layout, {responsive: true, displaylogo: false});
+    this.gd.setAttribute("data-frame", k);
+    this.caption(k);
+  };
+
+  Figure.prototype.retheme = function () {
+    if (this.drawn) Plotly.relayout(this.gd, {template: template(isDark())});
+  };
+
+  // Draw queued figures one per task, so input and scrolling are handled in between.
+  var queue = [], busy = false;
+  function pump() {
+    if (!window.Plotly) { setTimeout(pump, 30); return; }
+    var f = queue.shift();
+    if (!f) { busy = false; return; }
+    f.draw();
+    setTimeout(pump, 0);
+  }
+  function request(f) {
+    if (f.drawn || queue.indexOf(f) >= 0) return;
+    queue.push(f);
+    if (!busy) { busy = true; pump(); }
+  }
+
+  function start() {
+    var boxes = document.querySelectorAll("figure.scalelab-explorer");
+    var seen = window.IntersectionObserver ? new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (e.isIntersecting) { seen.unobserve(e.target); request(e.target.__scalelab); }
+      });
+    }, {rootMargin: "400px 0px"}) : null;
+    Array.prototype.forEach.call(boxes, function (box) {
+      if (box.__scalelab) return;
+      var f = new Figure(box);
+      box.__scalelab = f;
+      figures.push(f);
+      f.caption(f.frame());
+      if (seen) seen.observe(box); else request(f);
+    });
+    // A figure reached by a link or by printing is drawn at once.
+    window.addEventListener("beforeprint", function () { figures.forEach(function (f) { f.draw(); }); });
+    new MutationObserver(function () { figures.forEach(function (f) { f.retheme(); }); })
+      .observe(document.documentElement, {attributes: true, attributeFilter: ["data-theme"]});
+    if (window.matchMedia) {
+      var mq = window.matchMedia("(prefers-color-scheme: dark)");
+      var on = function () { figures.forEach(function (f) { f.retheme(); }); };
+      if (mq.addEventListener) mq.addEventListener("change", on); else if (mq.addListener) mq.addListener(on);
+    }
+  }
+
+  window.scalelab = {figures: figures, template: template, describe: describe, start: start};
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})();
