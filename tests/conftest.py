@@ -10,6 +10,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No per-example deadline: on a busy 2-core machine an example can take longer than
+# hypothesis's default 200 ms with nothing wrong. Tests assert invariants, never speed.
+settings.register_profile("scalelab", deadline=None)
+settings.load_profile("scalelab")
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = Path(os.environ.get("SCALELAB_HTML", ROOT / "_build" / "html"))  # a preview build may stand in
