@@ -64,7 +64,7 @@ notebooks: $(STAMP)
 outputs: $(STAMP)
 	$(BIN)/python tools/run_notebooks.py $(SRC)
 
-## bench: live update time of every interactive figure, and page weights
+## bench: live update time of every figure, model benchmarks, and the static book in Chromium (1x and 4x CPU)
 bench: $(STAMP) book
 	$(BIN)/python benchmarks/bench_figures.py
 
