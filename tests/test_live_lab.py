@@ -63,7 +63,10 @@ def lab(tmp_path):
 def _assert_myst_markup_is_rendered(page) -> None:
     """jupyterlab-myst renders the chapter's MyST markup as the book does: the admonitions
     and glossary terms appear as such, not as their source text."""
-    markdown = ".jp-MarkdownCell .jp-RenderedMarkdown, .jp-MarkdownCell .jp-RenderedMySTMarkdown"
+    # jupyterlab-myst renders a cell into a ".myst" node (the classes of JupyterLab's own
+    # markdown renderer are then absent), so accept either renderer's output node.
+    markdown = (".jp-MarkdownCell .jp-RenderedMarkdown, .jp-MarkdownCell .jp-RenderedMySTMarkdown, "
+                ".jp-MarkdownCell .jp-MarkdownOutput, .jp-MarkdownCell .myst")
     page.wait_for_function(f"document.querySelectorAll('{markdown}').length > 5", timeout=60_000)
     text = page.evaluate(f"Array.from(document.querySelectorAll('{markdown}')).map(e => e.innerText).join('\\n')")
     assert ":::{admonition}" not in text and "{term}`" not in text, "MyST markup shows as raw text"
