@@ -8,6 +8,7 @@ title in place: the same DOM node before and after (no re-created figure).
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -32,14 +33,30 @@ def free_port() -> int:
 
 @pytest.fixture
 def lab(tmp_path):
-    shutil.copy(ROOT / "notebooks" / "03-scaling-up.ipynb", tmp_path)
+    """JupyterLab on a free port, isolated from the machine's own Jupyter state.
+
+    A reader's (or an earlier test run's) ~/.jupyter holds saved workspaces, which reopen
+    old documents and layouts, and user settings; neither may change what this test sees,
+    so the config, settings, workspace and runtime directories are fresh for each run.
+    The server's log is kept for the failure message.
+    """
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(ROOT / "notebooks" / "03-scaling-up.ipynb", notebooks)
+    env = dict(os.environ)
+    for var, sub in [("JUPYTER_CONFIG_DIR", "config"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+                     ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("JUPYTER_RUNTIME_DIR", "runtime")]:
+        (tmp_path / sub).mkdir()
+        env[var] = str(tmp_path / sub)
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={tmp_path}",
-         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    log_path = tmp_path / "lab.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}",
+             "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={notebooks}",
+             "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+            stdout=log, stderr=subprocess.STDOUT, env=env,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -49,15 +66,35 @@ def lab(tmp_path):
                 break
             except OSError:
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail("JupyterLab did not start within 120 s")
+                    pytest.fail("JupyterLab did not start within 120 s:\n" + _tail(log_path))
                 time.sleep(1)
-        yield base
+        yield base, log_path
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait(timeout=20)
+
+
+def _tail(path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+#: What the page looks like, for a failure message: the kernel status, how many code
+#: cells have run or are running, plotly figures, and any error shown in an output.
+_STATE_JS = """() => ({
+    status: [...document.querySelectorAll('.jp-StatusBar-TextItem')].map(e => e.textContent).join(' / '),
+    prompts: [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent.trim()).slice(0, 12),
+    plots: document.querySelectorAll('.jp-OutputArea .js-plotly-plot').length,
+    widgets: document.querySelectorAll('.jp-OutputArea .widget-slider').length,
+    errors: [...document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], .jp-RenderedText[data-mime-type="application/vnd.jupyter.error"]')].map(e => e.innerText.slice(0, 300)),
+    dialogs: [...document.querySelectorAll('.jp-Dialog')].map(e => e.innerText.slice(0, 200)),
+})"""
 
 
 def _assert_myst_markup_is_rendered(page) -> None:
@@ -75,20 +112,36 @@ def _assert_myst_markup_is_rendered(page) -> None:
     assert "scale out" in text, "the glossary term's text is missing"
 
 
+def _run_all_cells(page) -> None:
+    """Run every cell from the menu, as a reader would; once more if nothing started
+    (a click that lands while JupyterLab is still laying out the menu bar is lost)."""
+    started = "[...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].some(e => /\\[(\\*|\\d+)\\]/.test(e.textContent))"
+    for attempt in range(2):
+        page.click(".lm-MenuBar-itemLabel:text-is('Run')", timeout=30_000)
+        page.click("text=Run All Cells", timeout=30_000)
+        try:
+            page.wait_for_function(started, timeout=60_000)
+            return
+        except Exception:
+            if attempt:
+                raise
+            page.keyboard.press("Escape")
+
+
 def test_ipywidgets_sliders_update_the_figure_in_place(lab, browser):
+    base, log_path = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
-        page.goto(f"{lab}/lab/tree/03-scaling-up.ipynb?token={TOKEN}")
+        page.goto(f"{base}/lab/tree/03-scaling-up.ipynb?reset&token={TOKEN}")
         page.wait_for_selector(".jp-Notebook", timeout=120_000)
         page.wait_for_selector(".jp-Notebook-cell", timeout=60_000)
         page.wait_for_function(  # the kernel has started: the status bar says "... | Idle"
             "[...document.querySelectorAll('.jp-StatusBar-TextItem')].some(e => /\\| Idle/.test(e.textContent))",
             timeout=120_000,
         )
-        page.click(".lm-MenuBar-itemLabel:text-is('Run')", timeout=30_000)
-        page.click("text=Run All Cells", timeout=30_000)
+        _run_all_cells(page)
         first_plot = "Array.from(document.querySelectorAll('.jp-OutputArea .js-plotly-plot')).find(d => d.data && d.data.length)"
         page.wait_for_function(f"!!({first_plot})", timeout=240_000)
         # Let every cell finish (the chapter's measurement keeps the kernel busy for a while),
@@ -109,8 +162,15 @@ def test_ipywidgets_sliders_update_the_figure_in_place(lab, browser):
         assert page.evaluate(f"({first_plot}).dataset.marker") == "original", "the figure was re-created"
         assert not [e for e in errors if "anywidget" in e], errors
         _assert_myst_markup_is_rendered(page)
-    except Exception:
-        page.screenshot(path=str(ROOT / "_build" / "live-lab-failure.png"))
-        raise
+    except Exception as err:
+        try:
+            (ROOT / "_build").mkdir(exist_ok=True)
+            page.screenshot(path=str(ROOT / "_build" / "live-lab-failure.png"))
+            state = page.evaluate(_STATE_JS)
+        except Exception as inner:  # the page itself may be gone
+            state = f"(page state unavailable: {inner})"
+        raise AssertionError(
+            f"{err}\npage state: {state}\npage errors: {errors[:5]}\nJupyterLab log (tail):\n{_tail(log_path)}"
+        ) from err
     finally:
         page.close()
