@@ -167,21 +167,38 @@ def controls(page, fig_id: str) -> list[tuple[str, int]]:
     return [("svg", i) for i in range(n)]
 
 
-def move(page, fig_id: str, kind: str, index: int, step: int) -> None:
-    """One reader's move of a control: to one end, then to the other, alternately."""
+def move(page, fig_id: str, kind: str, index: int, step: int) -> bool:
+    """One reader's move of a control: to one end, then to the other, alternately.
+
+    A control already at the end it would move to goes to the other end instead (a move
+    that changes nothing fires no input event); one with a single position cannot move,
+    and ``False`` says so.
+    """
     if kind == "svg":
         rail = page.locator(f"#{fig_id} .slider-group").nth(index).locator(".slider-rail-touch-rect")
         box = rail.bounding_box()
         fraction = 0.95 if step % 2 == 0 else 0.05
         page.mouse.click(box["x"] + fraction * box["width"], box["y"] + box["height"] / 2)
-        return
+        return True
     control = page.locator(f"#{fig_id}-box .scalelab-controls").locator("input[type=range], select").nth(index)
     if kind == "input":
+        low, high, value = control.evaluate("e => [e.min, e.max, e.value].map(Number)")
+        if low == high:
+            return False
+        to_end = step % 2 == 0
+        if value == (high if to_end else low):
+            to_end = not to_end
         control.focus()
-        page.keyboard.press("End" if step % 2 == 0 else "Home")
+        page.keyboard.press("End" if to_end else "Home")
     else:
-        n = control.evaluate("e => e.options.length")
-        control.select_option(index=(n - 1) if step % 2 == 0 else 0)
+        n, current = control.evaluate("e => [e.options.length, e.selectedIndex]")
+        if n < 2:
+            return False
+        target = (n - 1) if step % 2 == 0 else 0
+        if current == target:
+            target = (n - 1) - target
+        control.select_option(index=target)
+    return True
 
 
 def shown(page, fig_id: str):
@@ -199,7 +216,8 @@ def control_metrics(page, ids: list[str], rate: int) -> tuple[list[float], list[
             for step in range(MOVES[rate] + 1):   # the first move is a warm-up
                 before = shown(page, fig_id)
                 count = page.evaluate("window.__bench.moves.length")
-                move(page, fig_id, kind, index, step)
+                if not move(page, fig_id, kind, index, step):
+                    break
                 page.wait_for_function(f"window.__bench.moves.length > {count}", timeout=30_000 * rate)
                 page.wait_for_timeout(50)
                 after = shown(page, fig_id)
