@@ -65,8 +65,8 @@ def test_with_one_rack_per_node_rack_aware_is_the_simple_strategy():
         assert preference_list(RING, f"k{i}", 3, own) == preference_list(RING, f"k{i}", 3)
 
 
-def _cassandra_2_rule(ring, key, n, racks):
-    """Cassandra 2.x's NetworkTopologyStrategy, one data centre: pass over a node whose rack
+def _older_cassandra_rule(ring, key, n, racks):
+    """Older Cassandra's NetworkTopologyStrategy (skippedDcEndpoints), one data centre: pass over a node whose rack
     has a copy; once every rack has one, take the passed-over nodes in ring order, then
     any new node met further on."""
     points, owners = ring.positions.tolist(), ring.owners.tolist()
@@ -94,12 +94,12 @@ def _cassandra_2_rule(ring, key, n, racks):
 
 @settings(max_examples=80, deadline=None)
 @given(st.integers(0, 10_000), st.integers(1, 6), st.lists(st.sampled_from("xyz"), min_size=6, max_size=6))
-def test_the_current_rack_rule_picks_the_same_nodes_as_cassandra_2(i, n, rack_of):
+def test_the_current_rack_rule_picks_the_same_nodes_as_the_older_one(i, n, rack_of):
     racks = dict(zip(NODES, rack_of))
     got = preference_list(RING, f"user:{i}", n, racks)
     assert len(set(got)) == n and got[0] == RING.lookup([f"user:{i}"])[0]
     assert len({racks[x] for x in got}) == min(n, len(set(rack_of)))
-    assert set(got) == set(_cassandra_2_rule(RING, f"user:{i}", n, racks))
+    assert set(got) == set(_older_cassandra_rule(RING, f"user:{i}", n, racks))
 
 
 def test_fewer_racks_than_replicas_fills_from_the_passed_over_nodes():

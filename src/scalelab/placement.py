@@ -11,8 +11,8 @@ Machines in one rack share a switch and a power feed, so Cassandra's
 ``NetworkTopologyStrategy`` also spreads the copies over racks: walking clockwise it takes
 a node whose rack holds no copy yet, and passes over a node whose rack already holds one,
 except that when there are fewer racks than copies it accepts the first ``N - racks``
-such nodes it meets, so that every rack still gets a copy. (Cassandra 2.x passed over
-them all and filled the remaining places from the passed-over nodes once every rack had
+such nodes it meets, so that every rack still gets a copy. (Older Cassandra versions passed
+over them all and filled the remaining places from the passed-over nodes once every rack had
 a copy; that picks the same set of nodes.) This module models one data centre.
 
 References
@@ -21,8 +21,8 @@ References
   section 4.3 (replication, the preference list skips positions of the same node).
 - Apache Cassandra documentation, "Data replication" (SimpleStrategy,
   NetworkTopologyStrategy), and ``NetworkTopologyStrategy.calculateNaturalReplicas`` and
-  its ``DatacenterEndpoints.addEndpointAndCheckIfDone`` (Cassandra 3.0 to 5.0: racks seen,
-  ``acceptableRackRepeats = rf - racks``).
+  its ``DatacenterEndpoints.addEndpointAndCheckIfDone`` (current versions, to 5.0: racks
+  seen, ``acceptableRackRepeats = rf - racks``; older ones kept ``skippedDcEndpoints``).
 """
 
 from __future__ import annotations
