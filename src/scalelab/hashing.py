@@ -846,7 +846,7 @@ def _rings_for(nodes: int) -> int:
 
 
 @lru_cache(maxsize=16)
-def _spread(nodes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _spread(nodes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     rings = _rings_for(nodes)
     cvs = np.zeros((rings, V_AXIS.size))
     peaks = np.zeros((rings, V_AXIS.size))
@@ -861,7 +861,7 @@ def _spread(nodes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     # Standard error of the root mean square, by the delta method, from the rings' own
     # scatter (heavier-tailed shares at small v give a larger error than 1/sqrt(2 x 300)).
     se = variance.std(axis=0, ddof=1) / np.sqrt(rings) / (2 * cv)
-    return cv, peaks.mean(axis=0), se
+    return cv, peaks.mean(axis=0), se, peaks.std(axis=0, ddof=1) / np.sqrt(rings)
 
 
 def spread_check(nodes: int):
@@ -871,7 +871,7 @@ def spread_check(nodes: int):
     variation (root mean square over the rings), the exact ``sqrt((N - 1)/(N v + 1))``,
     the measurement's standard error (from the scatter of the rings' own variances, by
     the delta method), the gap in those standard errors, and the busiest node's mean
-    share over the even share.
+    share over the even share with its standard error.
 
     >>> t = spread_check(10)
     >>> bool((t["gap (std. errors)"].abs() < 4).all())
@@ -880,10 +880,11 @@ def spread_check(nodes: int):
     import pandas as pd
 
     n = int(in_range("nodes", nodes, 2, 64, integer=True, max_ndim=0))
-    cv, peak, se = _spread(n)
+    cv, peak, se, peak_se = _spread(n)
     exact = np.sqrt((n - 1) / (n * V_AXIS + 1.0))
     return pd.DataFrame({"v": V_AXIS, "measured": cv, "exact": exact, "std. error": se,
-                         "gap (std. errors)": (cv - exact) / se, "busiest / even": peak}).set_index("v")
+                         "gap (std. errors)": (cv - exact) / se, "busiest / even": peak,
+                         "busiest std. error": peak_se}).set_index("v")
 
 
 def spread_curves(nodes: int) -> dict:
@@ -899,7 +900,7 @@ def spread_curves(nodes: int) -> dict:
     1.0
     """
     n = int(in_range("nodes", nodes, 2, 64, integer=True, max_ndim=0))
-    cv, peak, _ = _spread(n)
+    cv, peak, _, _ = _spread(n)
     return {
         "coefficient of variation, measured": {"x": V_AXIS, "y": cv, "mode": "markers+lines"},
         "exact: √((N-1)/(Nv+1))": {"x": V_AXIS, "y": np.sqrt((n - 1) / (n * V_AXIS + 1.0)),
