@@ -587,8 +587,8 @@ def compare_lookup(n_keys: int = 200_000, n_nodes: int = 20, vnodes: int = 160, 
     One warm-up lookup of each, then up to ``repeats`` interleaved rounds
     (:func:`scalelab.measure.interleaved`); no new round starts after ``budget_s``
     seconds (at least three always run). Each timed unit is one lookup of the whole
-    batch (at 200,000 keys on a 2-core laptop-class machine, measured at about 80 ms
-    for ours and half a second for uhashring). A third setting times only the first
+    batch (at 200,000 keys, measured on a busy 2-core machine at 50 to 130 ms for ours
+    and 0.4 to 0.9 s for uhashring). A third setting times only the first
     step of ours, turning the Python list of keys into one numpy string array, so that
     the verdict can say how much of our time that step takes.
 
