@@ -236,10 +236,25 @@ def test_benchmark_reports_both_rings_on_the_same_keys():
 def test_compare_lookup_interleaves_both_rings_and_states_a_verdict_from_its_numbers():
     r = hashing.compare_lookup(n_keys=3_000, n_nodes=5, vnodes=40, repeats=3, budget_s=5)
     t = r["timings"]
-    assert set(t.samples) == {"scalelab", "uhashring"} and t.rounds == 3
+    assert set(t.samples) == {"scalelab", "keys to array", "uhashring"} and t.rounds == 3
     assert r["ratio"] == pytest.approx(t.median("uhashring") / t.median("scalelab"))
+    assert r["convert_share"] == pytest.approx(t.median("keys to array") / t.median("scalelab"))
+    assert f"{r['convert_share']:.0%} of ours" in r["verdict"]
     assert r["ratio_low"] <= r["ratio"] <= r["ratio_high"]
     assert f"{r['ratio']:.1f}x" in r["verdict"] and f"{r['cv']:.3f}" in r["verdict"]
     assert r["cv_expected"] == pytest.approx(np.hypot(hashing.load_cv(40, nodes=5), hashing.sampling_noise_cv(3_000, 5)))
     with pytest.raises(ValueError, match=r"n_keys must be a whole number and in \[1, .*\], got 0"):
         hashing.compare_lookup(n_keys=0)
+
+
+def test_spread_check_matches_the_exact_spread_and_the_mean_largest_spacing():
+    # With v = 1 a node's share is one of N uniform spacings; the largest is H_N / N on
+    # average (David and Nagaraja 2003, section 6.4), so the busiest node holds H_N times
+    # the even share. Its standard deviation is below 1.3 even shares (pi / sqrt(6) in the
+    # large-N limit), so over the averaged rings the mean is within 4 of those errors.
+    for n in (5, 10, 20, 50):
+        t = hashing.spread_check(n)
+        assert (t["std. error"] > 0).all() and (t["gap (std. errors)"].abs() < 4).all(), n
+        h_n = sum(1 / k for k in range(1, n + 1))
+        assert abs(t["busiest / even"].iloc[0] - h_n) < 4 * 1.3 / np.sqrt(hashing._rings_for(n)), n
+        assert np.allclose(t["exact"], [hashing.load_cv(int(v), nodes=n) for v in t.index])

@@ -56,13 +56,50 @@ def test_rack_aware_placement_differs_where_simple_puts_two_copies_in_one_rack()
     assert preference_list(RING, "user:11", 3) == ["D", "E", "F"]
     assert preference_list(RING, "user:11", 3, RACKS) == ["D", "E", "B"]
     walk = replica_walk(RING, "user:11", 3, RACKS)
-    assert "pass over for now: rack r3" in " ".join(walk["decision"])
+    assert "pass over: rack r3 already has a copy" in " ".join(walk["decision"])
 
 
 def test_with_one_rack_per_node_rack_aware_is_the_simple_strategy():
     own = {n: f"rack-{n}" for n in NODES}
     for i in range(200):
         assert preference_list(RING, f"k{i}", 3, own) == preference_list(RING, f"k{i}", 3)
+
+
+def _older_cassandra_rule(ring, key, n, racks):
+    """Older Cassandra's NetworkTopologyStrategy (skippedDcEndpoints), one data centre: pass over a node whose rack
+    has a copy; once every rack has one, take the passed-over nodes in ring order, then
+    any new node met further on."""
+    points, owners = ring.positions.tolist(), ring.owners.tolist()
+    i = bisect.bisect_left(points, int(hashing.hash64([key])[0]))
+    all_racks = set(racks.values())
+    out, seen, skipped = [], set(), []
+    for step in range(len(points)):
+        node = owners[(i + step) % len(points)]
+        if len(out) == n:
+            break
+        if node in out or node in skipped:
+            continue
+        if seen == all_racks:
+            out.append(node)
+        elif racks[node] in seen:
+            skipped.append(node)
+        else:
+            seen.add(racks[node])
+            out.append(node)
+            if seen == all_racks:
+                while skipped and len(out) < n:
+                    out.append(skipped.pop(0))
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 6), st.lists(st.sampled_from("xyz"), min_size=6, max_size=6))
+def test_the_current_rack_rule_picks_the_same_nodes_as_the_older_one(i, n, rack_of):
+    racks = dict(zip(NODES, rack_of))
+    got = preference_list(RING, f"user:{i}", n, racks)
+    assert len(set(got)) == n and got[0] == RING.lookup([f"user:{i}"])[0]
+    assert len({racks[x] for x in got}) == min(n, len(set(rack_of)))
+    assert set(got) == set(_older_cassandra_rule(RING, f"user:{i}", n, racks))
 
 
 def test_fewer_racks_than_replicas_fills_from_the_passed_over_nodes():

@@ -9,17 +9,20 @@ copies on different machines.
 
 Machines in one rack share a switch and a power feed, so Cassandra's
 ``NetworkTopologyStrategy`` also spreads the copies over racks: walking clockwise it takes
-a node only if its rack holds no copy yet, remembers the nodes it passed over, and once
-every rack holds a copy fills the remaining places from those passed-over nodes, in
-ring order, then from further along the ring. This module models one data centre.
+a node whose rack holds no copy yet, and passes over a node whose rack already holds one,
+except that when there are fewer racks than copies it accepts the first ``N - racks``
+such nodes it meets, so that every rack still gets a copy. (Older Cassandra versions passed
+over them all and filled the remaining places from the passed-over nodes once every rack had
+a copy; that picks the same set of nodes.) This module models one data centre.
 
 References
 ----------
 - G. DeCandia et al., "Dynamo: Amazon's highly available key-value store", SOSP 2007,
   section 4.3 (replication, the preference list skips positions of the same node).
 - Apache Cassandra documentation, "Data replication" (SimpleStrategy,
-  NetworkTopologyStrategy), and ``NetworkTopologyStrategy.calculateNaturalReplicas``
-  (racks seen, skipped endpoints filled once every rack has a replica).
+  NetworkTopologyStrategy), and ``NetworkTopologyStrategy.calculateNaturalReplicas`` and
+  its ``DatacenterEndpoints.addEndpointAndCheckIfDone`` (current versions, to 5.0: racks
+  seen, ``acceptableRackRepeats = rf - racks``; older ones kept ``skippedDcEndpoints``).
 """
 
 from __future__ import annotations
@@ -83,12 +86,8 @@ def replica_walk(ring: ConsistentHashRing, key: str, replicas: int = 3,
     chosen: list[str] = []
     rows: list[dict] = []
     rack_count = len(set(racks[node] for node in ring.nodes)) if racks else 0
+    repeats_left = n - rack_count  # copies beyond one per rack, when racks are fewer than copies
     seen_racks: set[str] = set()
-    skipped: list[str] = []  # passed over for their rack, in ring order
-
-    def take(node: str, how: str) -> None:
-        chosen.append(node)
-        rows[-1]["decision"] = f"replica {len(chosen)}{how}"
 
     for step in range(positions.size):
         if len(chosen) == n:
@@ -100,22 +99,19 @@ def replica_walk(ring: ConsistentHashRing, key: str, replicas: int = 3,
         if node in chosen:
             rows[-1]["decision"] = f"skip: node {node} already holds a copy"
         elif racks is None:
-            take(node, "")
-        elif node in skipped:
-            rows[-1]["decision"] = f"skip: node {node} already passed over"
-        elif racks[node] in seen_racks and len(seen_racks) < rack_count:
-            skipped.append(node)
-            rows[-1]["decision"] = f"pass over for now: rack {racks[node]} already has a copy"
-        else:
+            chosen.append(node)
+            rows[-1]["decision"] = f"replica {len(chosen)}"
+        elif racks[node] not in seen_racks:
             seen_racks.add(racks[node])
-            take(node, "")
-            if len(seen_racks) == rack_count:  # every rack has a copy: use the passed-over nodes
-                while skipped and len(chosen) < n:
-                    late = skipped.pop(0)
-                    chosen.append(late)
-                    rows.append({"position": float("nan"), "node": late,
-                                 **({"rack": racks[late]} if racks else {}),
-                                 "decision": f"replica {len(chosen)} (passed over earlier; every rack now has a copy)"})
+            chosen.append(node)
+            rows[-1]["decision"] = f"replica {len(chosen)}"
+        elif repeats_left > 0:
+            repeats_left -= 1
+            chosen.append(node)
+            rows[-1]["decision"] = (f"replica {len(chosen)} (rack {racks[node]} again: "
+                                    f"{rack_count} racks for {n} copies)")
+        else:
+            rows[-1]["decision"] = f"pass over: rack {racks[node]} already has a copy"
     table = pd.DataFrame(rows)
     table.index = pd.RangeIndex(1, len(table) + 1, name="step")
     return table
