@@ -212,6 +212,19 @@ def test_equal_timeouts_draw_every_node_as_a_candidate_from_the_first_timeout_on
         assert drawn == pytest.approx(1000.0 - 150.0)
 
 
+def test_the_explorer_frames_the_chapter_describes():
+    # Chapter 5: with a 10 ms range every seed splits at least four votes in 2 s and seed 4
+    # never replaces its crashed leader; with 50 or 150 ms no seed splits more than once.
+    def run(seed, spread):
+        return consensus.simulate_election(5, timeout_spread_ms=spread, crash_leader_at_ms=1000.0,
+                                           recover_after_ms=500.0, duration_ms=2000.0, seed=seed)
+    assert min(run(seed, 10).split_votes for seed in range(10)) >= 4
+    four = run(4, 10)
+    crash = next(e for e in four.events if e[2] == "crash")
+    assert not any(who for t, who in four.leaders.items() if t > crash[3])
+    assert max(run(seed, spread).split_votes for seed in range(10) for spread in (50, 150)) <= 1
+
+
 def test_timeline_curves_have_the_same_names_at_every_setting():
     names = list(consensus.election_timeline_curves(0, 0))
     assert names == list(consensus.election_timeline_curves(7, 150))
