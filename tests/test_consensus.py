@@ -191,6 +191,40 @@ def test_wider_timeout_ranges_elect_a_first_leader_sooner():
     assert (table["most leaders in a term"] <= 1).all()
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 7), st.sampled_from([0.0, 10.0, 150.0]),
+       st.sampled_from([0.0, 0.2]), st.one_of(st.none(), st.floats(0, 1500)))
+def test_each_nodes_role_spans_cover_the_whole_run_without_gaps(seed, nodes, spread, loss, crash_at):
+    # The timeline draws these spans: a candidate that stands again (a split vote) must
+    # keep its earlier term's stretch, so every node has a role at every instant.
+    run = consensus.simulate_election(nodes, timeout_spread_ms=spread, loss=loss, crash_leader_at_ms=crash_at,
+                                      recover_after_ms=300.0, duration_ms=1500.0, seed=seed)
+    for node in range(1, nodes + 1):
+        mine = [(start, end) for n, start, end, _, _ in run.spans if n == node]
+        assert mine[0][0] == 0.0 and mine[-1][1] == run.duration_ms
+        assert all(a[1] == b[0] for a, b in zip(mine, mine[1:])), node
+
+
+def test_equal_timeouts_draw_every_node_as_a_candidate_from_the_first_timeout_on():
+    run = consensus.simulate_election(5, timeout_spread_ms=0, duration_ms=1000.0)
+    for node in range(1, 6):
+        drawn = sum(end - start for n, start, end, role, _ in run.spans if n == node and role == "candidate")
+        assert drawn == pytest.approx(1000.0 - 150.0)
+
+
+def test_the_explorer_frames_the_chapter_describes():
+    # Chapter 5: with a 10 ms range every seed splits at least four votes in 2 s and seed 4
+    # never replaces its crashed leader; with 50 or 150 ms no seed splits more than once.
+    def run(seed, spread):
+        return consensus.simulate_election(5, timeout_spread_ms=spread, crash_leader_at_ms=1000.0,
+                                           recover_after_ms=500.0, duration_ms=2000.0, seed=seed)
+    assert min(run(seed, 10).split_votes for seed in range(10)) >= 4
+    four = run(4, 10)
+    crash = next(e for e in four.events if e[2] == "crash")
+    assert not any(who for t, who in four.leaders.items() if t > crash[3])
+    assert max(run(seed, spread).split_votes for seed in range(10) for spread in (50, 150)) <= 1
+
+
 def test_timeline_curves_have_the_same_names_at_every_setting():
     names = list(consensus.election_timeline_curves(0, 0))
     assert names == list(consensus.election_timeline_curves(7, 150))

@@ -570,7 +570,8 @@ def vector_timestamps(events) -> list[dict[str, int]]:
 
     A process increments its own entry per event; a message carries the sender's vector
     and the receiver takes the element-wise maximum before incrementing. Then ``e``
-    happened before ``f`` exactly when ``V(e) <= V(f)`` entry by entry and differs.
+    happened before ``f`` exactly when ``V(e) <= V(f)`` entry by entry and they differ
+    in at least one entry.
 
     >>> vector_timestamps(EXAMPLE_EXCHANGE)[3]
     {'A': 2, 'B': 2, 'C': 0}

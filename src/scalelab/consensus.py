@@ -605,9 +605,11 @@ def simulate_election(
         if role[node] == "leader":
             reset_timer(node)
             return
+        if role[node] == "candidate":  # a candidate standing again: close its last term's span
+            spans.append((node, since[node], env.now, "candidate", term[node]))
+            since[node] = env.now
         set_role(node, "candidate")
         term[node] += 1
-        since[node] = env.now
         voted[node], votes[node] = node, {node}
         candidates.setdefault(term[node], []).append(node)
         note(node, "candidate", f"times out and stands for term {term[node]}")

@@ -13,7 +13,11 @@ and then suspect the server, or retry. This module puts numbers on both choices:
   but possibly several times: when the reply, not the request, was lost, the server has
   already done the work. For a state-changing call (a payment) that is a duplicate
   charge. An *idempotency key* chosen by the client, and a server-side record of the
-  keys it has applied, turn at-least-once delivery into exactly-once effect.
+  keys it has applied (committed with the effect), make every repeat harmless. With
+  retries until a reply comes that is exactly-once effect; with a capped number of
+  attempts it is at-most-once, since all of a payment's requests may be lost
+  (``never_applied``). Keys do not undo reordering of *different* operations, and a
+  key the server has pruned protects nothing (:func:`delayed_duplicate_run`).
 
 The analytic retry model (:func:`retry_outcomes`) is checked against a SimPy process
 model of clients, a lossy network and a server (:func:`simulate_payments`).

@@ -29,6 +29,8 @@ register(
                     "deviation 10 ms); here ln L is normal, so the quantile multiplies the median."),
             Mistake(lambda: 20 * math.exp(0.5 * 2.326348), "that is the 99% point: it suspects one "
                     "healthy server in 100, not in 1,000."),
+            Mistake(lambda: failures.timeout_for_false_suspicion(0.001, 0.020, 0.5), "that is the "
+                    "timeout in seconds; the question asks for milliseconds."),
         ),
     ),
     Exercise(
@@ -88,6 +90,8 @@ register(
             Mistake(5.030, "t2 - t1 alone still contains the request's trip across the network; "
                     "averaging with t3 - t4 cancels it if the two directions are equal."),
             Mistake(4.970, "t3 - t4 alone still contains the reply's trip; average it with t2 - t1."),
+            Mistake(-5.000, "NTP's offset is the server's clock minus the client's: t2 is far ahead "
+                    "of t1, so the server is five seconds ahead, not behind."),
         ),
     ),
     Exercise(
@@ -105,6 +109,8 @@ register(
                     "not spent on the network."),
             Mistake(0.061, "t4 - t1 is the round trip plus the server's processing; the error is at "
                     "most half the network delay."),
+            Mistake(0.0, "the average cancels the delay only if both directions take equal time, "
+                    "which the client cannot see: all 60 ms may have been spent one way."),
         ),
     ),
     Exercise(
@@ -138,8 +144,8 @@ register(
         unit="",
         hint="Look for a term in which two nodes stood and neither reached three votes.",
         mistakes=(
-            Mistake(1, "node 3 won term 1 with all five votes; it is the crash later that starts "
-                    "the trouble."),
+            Mistake(1, "node 3 won term 1 (every node voted for it); it is the crash later that "
+                    "starts the trouble."),
             Mistake(3, "term 3 is the one node 4 won, with three of five votes."),
         ),
     ),
