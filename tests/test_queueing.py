@@ -188,3 +188,13 @@ def test_batch_means_interval_covers_the_mean_of_iid_samples():
     x = np.random.default_rng(4).exponential(1.0, 20_000)
     m, h = q.batch_means_ci(x)
     assert abs(m - 1.0) < h < 0.1
+
+
+def test_agreement_table_short_runs_are_within_their_own_interval_and_the_two_models_agree():
+    # Chapter 2's table: the 5-10% gaps of 10,000-request runs are sampling noise of
+    # correlated waits, not a flaw of Erlang C; the long steady-start runs settle it.
+    table = q.agreement_table(load=0.7, n_requests=10_000)
+    assert table["simulate_fifo (numpy)"].to_numpy() == pytest.approx(table["SimPy model"].to_numpy(), rel=1e-9)
+    assert ((table["simulate_fifo (numpy)"] - table["formula"]).abs() <= table["short run +/-"]).all()
+    assert ((table["long run"] - table["formula"]).abs() <= table["long run +/-"]).all()
+    assert (table["long run +/-"] < table["short run +/-"]).all()

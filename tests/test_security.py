@@ -35,6 +35,9 @@ def test_measurement_returns_positive_rates_for_every_size_within_its_budget():
     assert list(table.index) == [64, 4096]
     assert np.all(table[["plain MB/s", "encrypt only MB/s", "encrypted MB/s"]].to_numpy() > 0)
     assert list(table["stored bytes"]) == [92, 4124]
+    assert table["passes"].between(1, security.MAX_PASSES).all()
+    # the parts are timed apart: the cipher's time over the plain write's, and its share of the whole
+    assert np.all(table["sum of parts"] > 0) and np.all(table["cipher share"].between(0, 10))
     assert elapsed < 30  # loose: the CI machine is small and busy
 
 
@@ -75,3 +78,27 @@ def test_verdict_is_computed_from_the_table():
     text = security.encryption_verdict(table, disk_mb_per_s=500)
     assert "100 times slower per byte" in text
     assert "+500% against a page-cache write" in text and "about 50%" in text
+
+
+def test_verdict_compares_the_whole_with_its_parts_and_refuses_a_negative_overhead():
+    import pandas as pd
+
+    table = pd.DataFrame({"encrypt only MB/s": [10.0, 1000.0], "overhead": [5.0, -0.2], "overhead low": [4.0, -0.5],
+                          "overhead high": [6.0, 0.3], "sum of parts": [4.0, 0.4]},
+                         index=pd.Index([64, 65536], name="record bytes"))
+    text = security.encryption_verdict(table, disk_mb_per_s=500)
+    assert "the cipher's own time predicts +400%" in text
+    assert "cost up to 100% of a plain write more" in text  # 5.0 - 4.0
+    assert "A negative median overhead (65,536 B) cannot be real" in text
+    assert "trust the medians" in text  # the 64-byte range is 200% wide
+
+
+def test_verdict_without_a_negative_overhead_says_nothing_about_one():
+    import pandas as pd
+
+    table = pd.DataFrame({"encrypt only MB/s": [10.0, 1000.0], "overhead": [4.0, 0.4], "overhead low": [3.9, 0.3],
+                          "overhead high": [4.1, 0.5], "sum of parts": [4.0, 0.4]},
+                         index=pd.Index([64, 65536], name="record bytes"))
+    text = security.encryption_verdict(table, disk_mb_per_s=500)
+    assert "negative" not in text and "timed apart" not in text
+    assert "runs of the same work agreed well" in text
