@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -28,17 +26,17 @@ def test_integrity_demo_is_deterministic_for_a_seed():
     assert security.integrity_demo(seed=2) == security.integrity_demo(seed=2)
 
 
-def test_measurement_returns_positive_rates_for_every_size_within_its_budget():
-    start = time.perf_counter()
+def test_measurement_returns_positive_rates_for_every_size_and_runs_its_rounds():
+    # No bound on elapsed time here: that would test the machine. The budget only stops
+    # rounds after the minimum, which both of these are.
     table = security.measure_encryption((64, 4096), total_bytes=2**18, repeats=2, time_budget_s=5)
-    elapsed = time.perf_counter() - start
     assert list(table.index) == [64, 4096]
+    assert list(table["rounds"]) == [2, 2]
     assert np.all(table[["plain MB/s", "encrypt only MB/s", "encrypted MB/s"]].to_numpy() > 0)
     assert list(table["stored bytes"]) == [92, 4124]
     assert table["passes"].between(1, security.MAX_PASSES).all()
     # the parts are timed apart: the cipher's time over the plain write's, and its share of the whole
     assert np.all(table["sum of parts"] > 0) and np.all(table["cipher share"].between(0, 10))
-    assert elapsed < 30  # loose: the CI machine is small and busy
 
 
 def test_encrypting_tiny_records_costs_more_per_byte_than_large_ones():
