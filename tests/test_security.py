@@ -86,7 +86,7 @@ def test_verdict_compares_the_whole_with_its_parts_and_refuses_a_negative_overhe
                          index=pd.Index([64, 65536], name="record bytes"))
     text = security.encryption_verdict(table, disk_mb_per_s=500)
     assert "the cipher's own time predicts +400%" in text
-    assert "cost up to 100% of a plain write more" in text  # 5.0 - 4.0
+    assert "cost more than the plain write and the cipher timed apart, by up to 100%" in text  # 5.0 - 4.0
     assert "A negative median overhead (65,536 B) cannot be real" in text
     assert "trust the medians" in text  # the 64-byte range is 200% wide
 
@@ -100,3 +100,13 @@ def test_verdict_without_a_negative_overhead_says_nothing_about_one():
     text = security.encryption_verdict(table, disk_mb_per_s=500)
     assert "negative" not in text and "timed apart" not in text
     assert "runs of the same work agreed well" in text
+
+
+def test_verdict_names_a_whole_cheaper_than_its_parts():
+    import pandas as pd
+
+    table = pd.DataFrame({"encrypt only MB/s": [10.0, 1000.0], "overhead": [4.0, 0.2], "overhead low": [3.9, 0.1],
+                          "overhead high": [4.1, 0.3], "sum of parts": [4.0, 0.4]},
+                         index=pd.Index([64, 65536], name="record bytes"))
+    text = security.encryption_verdict(table, disk_mb_per_s=500)
+    assert "cost less than the plain write and the cipher timed apart, by up to 20%" in text

@@ -318,13 +318,13 @@ def encryption_verdict(measured: pd.DataFrame, disk_mb_per_s: float = 500.0) -> 
     if "sum of parts" in measured.columns:
         excess = measured["overhead"] - measured["sum of parts"]
         if float(excess.max()) > 0.05:
-            lines.append(f"Encrypting and writing cost up to {float(excess.max()):.0%} of a plain write more than the "
-                         "plain write and the cipher timed apart: the encrypted run also joins nonce, ciphertext "
-                         "and tag into a new buffer for every record and writes 28 more bytes per record.")
+            lines.append("Encrypting and writing cost more than the plain write and the cipher timed apart, by up "
+                         f"to {float(excess.max()):.0%} of a plain write: the encrypted run also joins nonce, "
+                         "ciphertext and tag into a new buffer for every record and writes 28 more bytes per record.")
         elif float(excess.min()) < -0.05:
-            lines.append(f"Encrypting and writing cost up to {-float(excess.min()):.0%} of a plain write less than "
-                         "the two timed apart: the ciphertext, just made, is still in the processor's cache when "
-                         "it is written, or the runs were disturbed.")
+            lines.append("Encrypting and writing cost less than the plain write and the cipher timed apart, by up "
+                         f"to {-float(excess.min()):.0%} of a plain write: the ciphertext, just made, is still in "
+                         "the processor's cache when it is written, or the runs were disturbed.")
     negative = [f"{size:,} B" for size, row in measured.iterrows() if row["overhead"] < 0]
     if negative:
         lines.append(f"A negative median overhead ({', '.join(negative)}) cannot be real, since the encrypted run "
