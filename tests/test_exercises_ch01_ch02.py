@@ -9,6 +9,17 @@ from scalelab import availability, check, microservices, queueing
 from scalelab.exercises import solution
 
 
+def test_1_2_and_1_3_want_whole_machines_rounded_up():
+    assert check("1.2", 4).correct
+    assert not check("1.2", 3.84).correct and "whole number" in check("1.2", 3.84).message
+    assert not check("1.2", 3).correct and "rounded up" in check("1.2", 3).message
+    assert check("1.3", 61).correct
+    assert not check("1.3", 60.75).correct and "whole number" in check("1.3", 60.75).message
+    assert "round up" in check("1.3", 60).message
+    assert "round once, at the end" in check("1.3", 62).message
+    assert "without encryption" in check("1.3", 57).message
+
+
 def test_1_5_failover_gap_beats_a_fourth_replica_in_the_models():
     now = availability.failover_unavailability(0.99, 3, 12, 60)
     fourth = availability.failover_unavailability(0.99, 4, 12, 60)

@@ -181,3 +181,12 @@ def test_buckets_at_random_levels_remove_the_phase_locked_bursts():
     assert full_start["legit_goodput_per_s"] > 1.2 * model  # synchronized bursts leave gaps for legitimate requests
     with pytest.raises(ValueError, match="bucket_start"):
         ov.simulate_flood(600, 0, bucket_start="empty")
+
+
+def test_phase_locked_excess_does_not_shrink_in_a_run_five_times_longer():
+    # Exercise 1.6 and its checker say so: a bias, not noise.
+    from scalelab import overload as ov
+
+    model = float(ov.flood(600, 20_000, limit_per_client_per_s=10)["legit_goodput_per_s"])
+    long_full = ov.simulate_flood(600, 20_000, limit_per_client_per_s=10, duration_s=20.0, seed=1, bucket_start="full")
+    assert long_full["legit_goodput_per_s"] > 1.2 * model

@@ -417,6 +417,8 @@ def batch_means_ci(samples: np.ndarray, batches: int = 20) -> tuple[float, float
     t = z + (z**3 + z) / (4 * nu) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * nu**2)
     half = float(t * means.std(ddof=1) / np.sqrt(b))
     return float(x.mean()), half
+
+
 def _two_samples(interarrival_s: np.ndarray, service_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     t = at_least("interarrival_s", interarrival_s, 0, max_ndim=1).reshape(-1)
     s = at_least("service_s", service_s, 0, max_ndim=1).reshape(-1)
@@ -588,7 +590,9 @@ def agreement_table(load: float = 0.7, n_requests: int = 20_000, seed: int = 7,
 
     Service rate 1 per second (times are in mean service times); arrival rate
     ``load x servers``. Also the random-dispatch model against N x M/M/1. Both
-    simulations run ``n_requests`` from an empty start, request by request alike. The
+    simulations run ``n_requests`` from an empty start, request by request alike;
+    ``short run +/-`` is the half-width of the numpy run's 95% batch-means interval
+    (:func:`batch_means_ci`), which shows whether its gap to the formula is noise. The
     last two columns are a long numpy run (``long_requests``, steady-state start, see
     :func:`simulate_fifo`) and the half-width of its 95% batch-means interval
     (:func:`batch_means_ci`): the size of the sampling noise at this load.
@@ -603,23 +607,27 @@ def agreement_table(load: float = 0.7, n_requests: int = 20_000, seed: int = 7,
     for c in servers:
         lam = rho * c
         long_run = batch_means_ci(simulate_fifo(lam, 1.0, c, long_requests, seed, start="stationary"))
+        short = batch_means_ci(simulate_fifo(lam, 1.0, c, n_requests, seed))
         rows.append({
             "servers": c,
             "queues": "one shared",
             "formula": float(mmc_mean_wait(lam, 1.0, c)),
-            "simulate_fifo (numpy)": float(simulate_fifo(lam, 1.0, c, n_requests, seed).mean()),
+            "simulate_fifo (numpy)": short[0],
             "SimPy model": float(simulate_simpy(lam, 1.0, c, n_requests, seed).mean()),
+            "short run +/-": short[1],
             "long run": long_run[0],
             "long run +/-": long_run[1],
         })
         if c > 1:
             long_run = batch_means_ci(random_dispatch_waits(lam, 1.0, c, long_requests, seed, start="stationary"))
+            short = batch_means_ci(random_dispatch_waits(lam, 1.0, c, n_requests, seed))
             rows.append({
                 "servers": c,
                 "queues": "one per replica",
                 "formula": float(separate_queues_mean_response(lam, 1.0, c)) - 1.0,
-                "simulate_fifo (numpy)": float(random_dispatch_waits(lam, 1.0, c, n_requests, seed).mean()),
+                "simulate_fifo (numpy)": short[0],
                 "SimPy model": float(simulate_simpy(lam, 1.0, c, n_requests, seed, dispatch="random").mean()),
+                "short run +/-": short[1],
                 "long run": long_run[0],
                 "long run +/-": long_run[1],
             })

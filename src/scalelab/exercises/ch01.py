@@ -20,9 +20,11 @@ register(
         "How many replicas does the service need for five nines (99.999%)?",
         answer=lambda: availability.replicas_for_target(0.95, 0.99999),
         rel_tol=0.0,
-        abs_tol=0.5,
+        whole=True,
         unit="replicas",
-        hint="Find the smallest n with 1 - 0.05**n >= 0.99999.",
+        mistakes=(Mistake(3, "three replicas give 1 - 0.05^3 = 99.9875%, short of five nines: n >= 3.84 must be "
+                          "rounded up, not to the nearest or down."),),
+        hint="Find the smallest whole n with 1 - 0.05**n >= 0.99999.",
     ),
     Exercise(
         key="1.3",
@@ -30,8 +32,14 @@ register(
         "data at rest adds 8% to the work of every request. How many servers are needed?",
         answer=lambda: capacity.servers_needed(45_000, 800, 0.08),
         rel_tol=0.0,
-        abs_tol=0.5,
+        whole=True,
         unit="servers",
+        mistakes=(
+            Mistake(60, "45,000 x 1.08 / 800 = 60.75: sixty servers cannot carry the load; round up."),
+            Mistake(62, "that is 57 servers (already rounded up) times 1.08; round once, at the end: "
+                    "ceil(45,000 x 1.08 / 800) = ceil(60.75)."),
+            Mistake(57, "that is the fleet without encryption; each request now costs 1.08 times as much."),
+        ),
         hint="Each request now costs 1.08 times as much: ceil(45,000 x 1.08 / 800).",
     ),
     Exercise(
