@@ -74,7 +74,10 @@ def test_killed_consumer_restarted_loses_nothing_and_keeps_order(tmp_path):
     assert run["still_queued"] == 0 and run["in_order"]
     assert 0 < run["stored_when_killed"] < 60
     ev = run["events"]
-    assert (ev["until_stored_s"] >= 0).all() and ev["ack_s"].median() < ev["until_stored_s"].median()
+    # Times are this machine's: which median is larger is the chapter's measurement (with
+    # its verdict), not something the code controls; every stored event has its times.
+    acked = ev["ack_s"].dropna()  # an event committed just before the capture crash has no ack
+    assert (ev["until_stored_s"] >= 0).all() and len(ev) == 60 and len(acked) > 0 and (acked >= 0).all()
 
 
 @pytest.mark.parametrize(
