@@ -114,3 +114,9 @@ def test_a_key_that_is_not_a_string_is_a_value_error():
 def test_a_choice_answer_must_be_one_of_the_choices():
     with pytest.raises(ValueError, match="not one of its choices"):
         Exercise(key="t.bad", prompt="?", answer="z", choices={"a": "x"})
+
+
+def test_a_near_miss_on_an_absolute_scale_says_how_far_in_the_answers_units():
+    # 5.5a is judged within 0.0002 s: a miss of 0.0003 s must not read as "too high by 0%".
+    text = str(check("5.5a", 5.0003))
+    assert "5.0003 s is too high by 0.0003 s" in text and "0%" not in text

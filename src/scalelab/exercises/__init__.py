@@ -209,6 +209,8 @@ def check(key: str, answer: Any) -> Feedback:
             return Feedback(key, False, f"Exercise {key}: expected a whole number{unit}, got {answer!r}.")
         given = value + 0.0  # -0.0 is 0
         shown = _fmt(given) + unit
+        if not isinstance(expected, str) and _fmt(given) == _fmt(float(expected)) and given != float(expected):
+            shown = f"{given:.10g}{unit}"  # a near miss shows the digits that differ
     if _same(ex, given, expected):
         return Feedback(key, True, f"Exercise {key}: correct! {shown} is right"
                         f"{_tolerance(ex) if not isinstance(expected, str) else ''}.")
@@ -219,6 +221,11 @@ def check(key: str, answer: Any) -> Feedback:
     if not isinstance(expected, str) and not isinstance(given, str) and float(expected) != 0:
         off = (given - float(expected)) / abs(float(expected))
         direction = "too high" if off > 0 else "too low"
-        size = f"{abs(off):.0%}" if abs(off) < 100 else f"a factor of {abs(given / float(expected)):.3g}"
+        if ex.abs_tol and not ex.rel_tol:  # judged on an absolute scale: say how far, in its units
+            size = f"{_fmt(abs(given - float(expected)))}{unit} (the margin is {ex.abs_tol:g})"
+        elif abs(off) >= 100:
+            size = f"a factor of {abs(given / float(expected)):.3g}"
+        else:  # enough digits that a near miss never reads as "by 0%"
+            size = f"{abs(off):.0%}" if abs(off) >= 0.01 else f"{abs(off):.2%}"
         return Feedback(key, False, f"Exercise {key}: not yet. {shown} is {direction} by {size}.{hint}")
     return Feedback(key, False, f"Exercise {key}: not yet. {shown} is not the expected answer.{hint}")
