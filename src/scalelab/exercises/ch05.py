@@ -47,6 +47,11 @@ register(
                     "that counts every charge; a duplicate is a charge beyond the first."),
             Mistake(190, "0.19 is the chance an attempt gets no reply, but a lost request charges "
                     "nothing and the third attempt is the last."),
+            Mistake(lambda: 1000 * (failures.retry_outcomes(0.1, 0.1, 3)["expected_applications"] - 0.9),
+                    "that counts every charge by a retry as a duplicate; when the first request "
+                    "was lost, the retry's charge is the first one (subtract 1 - 0.1^3, not 0.9)."),
+            Mistake(lambda: failures.retry_outcomes(0.1, 0.1, 3)["expected_duplicates"],
+                    "that is per payment; the question asks per 1,000 payments."),
         ),
     ),
     Exercise(
@@ -92,6 +97,7 @@ register(
             Mistake(4.970, "t3 - t4 alone still contains the reply's trip; average it with t2 - t1."),
             Mistake(-5.000, "NTP's offset is the server's clock minus the client's: t2 is far ahead "
                     "of t1, so the server is five seconds ahead, not behind."),
+            Mistake(5000.0, "that is in milliseconds; the question asks for seconds."),
         ),
     ),
     Exercise(
@@ -109,14 +115,15 @@ register(
                     "not spent on the network."),
             Mistake(0.061, "t4 - t1 is the round trip plus the server's processing; the error is at "
                     "most half the network delay."),
+            Mistake(30.0, "that is in milliseconds; the question asks for seconds."),
             Mistake(0.0, "the average cancels the delay only if both directions take equal time, "
                     "which the client cannot see: all 60 ms may have been spent one way."),
         ),
     ),
     Exercise(
         key="5.6",
-        prompt="Five nodes run this chapter's Raft election with every election timeout exactly "
-        "150 ms (a range of 0) and no crash. What happens?",
+        prompt="Five nodes, started at the same instant, run this chapter's Raft election with "
+        "every election timeout exactly 150 ms (a range of 0) and no crash. What happens?",
         answer="c",
         choices={
             "a": "node 1 wins term 1",
