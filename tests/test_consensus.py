@@ -187,7 +187,7 @@ def test_wider_timeout_ranges_elect_a_first_leader_sooner():
     table = consensus.election_statistics(spreads_ms=(0, 5, 150), seeds=40, limit_ms=3000.0)
     assert table["runs with a leader"].tolist()[0] == 0.0
     assert table["runs with a leader"].tolist()[2] == 1.0
-    assert table["mean split votes first"].iloc[1] > table["mean split votes first"].iloc[2]
+    assert table["mean split votes before a leader"].iloc[1] > table["mean split votes before a leader"].iloc[2]
     assert (table["most leaders in a term"] <= 1).all()
 
 

@@ -760,7 +760,7 @@ def election_statistics(spreads_ms=(0, 5, 25, 75, 150), seeds: int = 200, nodes:
             "runs with a leader": len(times) / k,
             "median ms to first leader": float(np.median(times)) if times.size else np.nan,
             "90th percentile ms": float(np.percentile(times, 90)) if times.size else np.nan,
-            "mean split votes first": float(np.mean([r.split_votes for r in runs])),
+            "mean split votes before a leader": float(np.mean([r.split_votes for r in runs])),
             "most leaders in a term": max(r.max_leaders_per_term for r in runs),
         })
     return pd.DataFrame(rows).set_index("timeout range (ms)")
