@@ -15,8 +15,9 @@
   so it is no consensus protocol). The chapter uses them to show what FLP is not.
 * **Raft leader election.** :func:`simulate_election` is a seeded SimPy model of Raft's
   election (Ongaro and Ousterhout 2014): terms, one vote per node per term, majorities,
-  randomized timeouts, split votes and a crashed leader replaced. Equal timeouts split
-  every vote for ever, FLP's non-deciding run made by symmetry; random ones end it.
+  randomized timeouts, split votes and a crashed leader replaced. Equal timeouts on
+  nodes started together split every vote for ever, FLP's non-deciding run made by
+  symmetry; random ones end it.
 
 References
 ----------
