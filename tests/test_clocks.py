@@ -226,3 +226,15 @@ def test_injected_step_report_verdict_follows_the_readings(monkeypatch, mono, ve
 def test_injected_step_report_refuses_too_many_repeats():
     with pytest.raises(ValueError, match=r"repeats must be a whole number and in \[1, 20\], got 21"):
         clocks.injected_step_report(repeats=21)
+
+
+def test_drift_sawtooth_peaks_at_the_full_drift_just_before_each_sync():
+    # Chapter 5: hourly sync keeps 100 ppm of difference under 0.4 s; the peak drawn must
+    # be the whole hour's drift (0.36 s), not the last 15-minute sample before it (0.27 s).
+    c = clocks.drift_curves(50, -50, 1)
+    y = np.asarray(c["A minus B"]["y"])
+    assert y.max() == pytest.approx(100e-6 * 3600)
+    x = np.asarray(c["A minus B"]["x"])
+    assert np.all(np.diff(x) >= 0)
+    at_six = np.flatnonzero(x == 6.0)
+    assert len(at_six) == 2 and y[at_six[0]] == pytest.approx(0.36) and y[at_six[1]] == 0

@@ -126,7 +126,19 @@ def drift_curves(ppm_a: float, ppm_b: float, sync_every_h: float) -> dict:
     ppm_b = float(in_range("ppm_b", ppm_b, -1e6, 1e6, max_ndim=0))
     sync = float(at_least("sync_every_h", sync_every_h, 0, max_ndim=0))
     h = DRIFT_HOURS
-    since_sync = h if sync == 0 else np.mod(h, sync)
+    since_sync = h
+    if sync > 0:
+        # Each sync is drawn as a vertical drop: the full drift just before it, 0 at it,
+        # so the sawtooth's peaks are the real worst case, not the last sample before.
+        resets = np.arange(sync, h[-1] + 1e-9, sync)
+        before = np.concatenate([h, resets])
+        order = np.argsort(before, kind="stable")
+        h = before[order]
+        since_sync = np.concatenate([np.mod(DRIFT_HOURS, sync), np.full(resets.size, sync)])[order]
+        # a reset time on the grid sorts after its "just before" twin (stable sort keeps
+        # grid points first), so swap each such pair: the peak comes before the drop
+        on_grid = np.flatnonzero((np.diff(h) == 0) & (since_sync[:-1] < since_sync[1:]))
+        since_sync[on_grid], since_sync[on_grid + 1] = since_sync[on_grid + 1], since_sync[on_grid].copy()
     a = drift_seconds(ppm_a, since_sync * 3600)
     b = drift_seconds(ppm_b, since_sync * 3600)
     return {

@@ -298,8 +298,8 @@ def flp_run(protocol: str = "wait for all", scheduler: str = "adversary",
     indistinguishable from one that crashed). Against "wait for all but one" it
     first lets processes holding 1 hear only each other until one decides 1, then
     delivers whichever message makes another process decide differently (with the
-    minimum rule a split needs at least n - 1 inputs equal to 1). Both runs are bounded by ``max_steps``: the adversary's delay is finite, just
-    longer than the run.
+    minimum rule a split needs at least n - 1 inputs equal to 1). Both runs are bounded
+    by ``max_steps``: the adversary's delay is finite, just longer than the run.
 
     Parameters
     ----------
