@@ -223,6 +223,15 @@ def test_injected_step_report_verdict_follows_the_readings(monkeypatch, mono, ve
     assert verdict in text and "wrong by the whole step" in text
 
 
+def test_injected_step_report_says_so_when_the_real_clock_moved_too(monkeypatch):
+    # A time-of-day reading 50 ms away from monotonic + step: the verdict must not call it
+    # "the whole step" (the system clock itself was stepped during the sleep).
+    monkeypatch.setattr(clocks, "measure_across_injected_step",
+                        lambda sleep_s, step_s: {"time-of-day clock": 0.2 + step_s + 0.05, "monotonic clock": 0.2})
+    text = clocks.injected_step_report(repeats=3, sleep_s=0.2, step_s=-1.0)
+    assert "wrong by the whole step" not in text and "also moved" in text and "50.0 ms" in text
+
+
 def test_injected_step_report_refuses_too_many_repeats():
     with pytest.raises(ValueError, match=r"repeats must be a whole number and in \[1, 20\], got 21"):
         clocks.injected_step_report(repeats=21)
