@@ -187,6 +187,11 @@ def test_moved_fractions_are_shares_and_zero_when_nothing_changes(a, b):
 def test_explorer_models_return_the_same_curves_for_every_slider_value():
     names = list(hashing.ring_picture(2, 1))
     assert all(list(hashing.ring_picture(n, v)) == names for n in (1, 6) for v in (1, 8))
+    # Only x and y change between frames, so nodes are named on their diamonds, not in a
+    # legend that would list all six on a ring of one.
+    nodes = [t for name, t in hashing.ring_picture(3, 2).items() if name.endswith("virtual nodes")]
+    assert [t["text"] for t in nodes] == list(hashing.RING_NODES)
+    assert all(t["showlegend"] is False and "text" in t["mode"] for t in nodes)
     assert list(hashing.movement_curves(1)) == list(hashing.movement_curves(256))
     assert list(hashing.balance_bars(4, 1)) == list(hashing.balance_bars(32, 512))
     c = hashing.spread_curves(10)["coefficient of variation, measured"]["y"]

@@ -671,7 +671,8 @@ def ring_picture(nodes: int, vnodes: int) -> dict:
 
     A key belongs to the first virtual node (diamond) clockwise from it; the arc that
     ends at a virtual node is drawn in its node's color, so each key is held by the node
-    whose arc it sits beside. Keys never move; arcs do, as nodes join.
+    whose arc it sits beside. Keys never move; arcs do, as nodes join. Each diamond carries
+    its node's letter; nodes are not in the legend, which would list all six at every setting.
 
     >>> pic = ring_picture(3, 2)
     >>> len(pic), int(np.isfinite(pic["A: virtual nodes"]["x"]).sum())
@@ -706,9 +707,12 @@ def _ring_picture(n: int, vnodes: int) -> tuple:
             ax = ay = px = py = hidden
         arcs[f"{name}: arcs"] = {"x": ax, "y": ay, "mode": "lines", "line": {"color": color, "width": 7},
                                  "showlegend": False, "hoverinfo": "skip"}
+        # Each diamond carries its node's letter, and no node is in the legend: the explorer
+        # updates only x and y per frame, so a legend entry would stay for nodes not on the ring.
         points[f"{name}: virtual nodes"] = {
-            "x": px, "y": py, "mode": "markers", "name": f"node {name}",
-            "marker": {"color": color, "size": 13, "symbol": "diamond", "line": {"color": "white", "width": 1.5}},
+            "x": px, "y": py, "mode": "markers+text", "name": f"node {name}", "showlegend": False,
+            "text": name, "textposition": "middle center", "textfont": {"color": "white", "size": 10},
+            "marker": {"color": color, "size": 19, "symbol": "diamond", "line": {"color": "white", "width": 1.5}},
         }
     kx, ky = _xy(hash64(list(RING_KEYS)), 0.9)
     keys = {"keys": {"x": kx, "y": ky, "mode": "markers", "name": "keys",

@@ -146,7 +146,8 @@ def _xy(fraction: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
 def replica_picture(nodes: int, vnodes: int, replicas: int) -> dict:
     """The ring of ``nodes`` nodes (A, B, ...) and the walk that places one key's ``replicas`` copies.
 
-    Diamonds are virtual nodes in their node's colour; the star is the key
+    Diamonds are virtual nodes in their node's colour, marked with its letter (no node is
+    in the legend, which would list all six at every setting); the star is the key
     (:data:`PICTURE_KEY`); the grey arc is the walk clockwise from the key; circles mark
     the points whose nodes take a copy, crosses the points skipped because their node
     already has one (the successor list of :func:`preference_list`, no racks).
@@ -186,15 +187,19 @@ def _replica_picture(n: int, v: int, r: int) -> tuple:
             px, py = _xy(positions[owners == name], 1.0)
         else:
             px = py = hidden
-        traces[f"node {name}"] = {"x": px, "y": py, "mode": "markers",
-                                  "marker": {"color": RING_COLORS[i], "size": 13, "symbol": "diamond",
+        # Lettered diamonds instead of legend entries: only x and y change between frames,
+        # so a legend would list nodes D-F on a ring of three.
+        traces[f"node {name}"] = {"x": px, "y": py, "mode": "markers+text", "showlegend": False,
+                                  "text": name, "textposition": "middle center",
+                                  "textfont": {"color": "white", "size": 10},
+                                  "marker": {"color": RING_COLORS[i], "size": 19, "symbol": "diamond",
                                              "line": {"color": "white", "width": 1.5}}}
     taken = walk["decision"].str.startswith("replica").to_numpy()
     skipped = walk["decision"].str.startswith("skip").to_numpy()
     tx, ty = _xy(walk["position"].to_numpy()[taken], 1.0)
     sx, sy = _xy(walk["position"].to_numpy()[skipped], 1.0) if skipped.any() else (hidden, hidden)
     traces["copies"] = {"x": tx, "y": ty, "mode": "markers",
-                        "marker": {"color": "black", "size": 24, "symbol": "circle-open", "line": {"width": 2.5}}}
+                        "marker": {"color": "black", "size": 28, "symbol": "circle-open", "line": {"width": 2.5}}}
     traces["skipped: same node again"] = {"x": sx, "y": sy, "mode": "markers",
                                           "marker": {"color": "black", "size": 12, "symbol": "x-thin",
                                                      "line": {"color": "black", "width": 2.5}}}
