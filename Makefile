@@ -54,7 +54,7 @@ test: system-deps $(STAMP) $(TOOLS)
 
 ## unit: the fast tests only (models, explorer, checker; no book, no browser)
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests src -m "not book and not slow" -p no:cacheprovider
+	$(BIN)/python -m pytest tests src -m "not book and not slow and not servers" -p no:cacheprovider
 
 ## notebooks: run the notebooks (NB=...) under nbval and compare their outputs
 notebooks: $(STAMP)
