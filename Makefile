@@ -20,7 +20,7 @@ $(TOOLS): requirements-tools.txt $(STAMP)
 	$(VENV)/tools/bin/pip install $(PIP_FLAGS) -r requirements-tools.txt
 	@touch $@
 
-## system-deps: install (or name) the Debian packages the tests need: Chromium, Node.js, npm
+## system-deps: install (or name) the Debian packages the tests need: Chromium, Node.js, npm, etcd, Redis, HAProxy
 system-deps:
 	@bash tools/system-deps.sh
 
