@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -38,7 +39,7 @@ import numpy as np
 from ._validate import count, in_range
 from .servers import HOST, LabResult, ServerGroup, free_port, have, stored_result
 
-__all__ = ["election_lab", "stale_read_lab", "model_failover_ms", "election_figure", "MAX_KILLS"]
+__all__ = ["election_lab", "stale_read_lab", "model_failover_ms", "election_figure", "MAX_KILLS", "MAX_TRIES"]
 
 #: Most leader kills :func:`election_lab` performs (each takes about a second or two).
 MAX_KILLS = 8
@@ -244,75 +245,102 @@ def election_lab(kills: int = 4, heartbeat_ms: int = 50, election_timeout_ms: in
                      "measured just now on this machine", command)
 
 
-def stale_read_lab(heartbeat_ms: int = 50, election_timeout_ms: int = 500, read_timeout_s: float = 1.5) -> LabResult:
+#: Most repetitions :func:`stale_read_lab` performs.
+MAX_TRIES = 8
+
+
+def stale_read_lab(tries: int = 3, heartbeat_ms: int = 50, election_timeout_ms: int = 500,
+                   read_timeout_s: float = 1.0) -> LabResult:
     """A member cut off from the majority: serializable versus linearizable reads from it.
 
-    Steps: write ``v1``; SIGSTOP a follower X; write ``v2`` through the others; SIGSTOP
-    the other two and SIGCONT X, so X is alive, holds ``v1`` and cannot reach a
-    majority; read from X both ways; SIGCONT the others and read from X again.
+    Each try: write ``v<k>`` and wait until follower X holds it; SIGSTOP X; write
+    ``v<k+1>`` through the other two; SIGSTOP those two; send a serializable read to X
+    (the kernel queues it while X is stopped) and SIGCONT X, so X runs and cannot reach
+    a majority; then a linearizable read from X; then SIGCONT the others, wait until X
+    holds ``v<k+1>`` and read both ways again.
+
+    A paused process is not a cut cable: what the leader sent X while it was stopped
+    waits in X's socket buffers, and when X wakes it may apply the newer value before
+    it answers the read. Sending the read before X wakes gives it a head start, but it
+    stays a race, which is why the lab repeats it; a linearizable read from X can only
+    time out or return the latest value.
 
     Parameters
     ----------
+    tries : repetitions, in [1, MAX_TRIES].
     heartbeat_ms, election_timeout_ms : as in :func:`election_lab`.
     read_timeout_s : how long one read may wait, seconds, in [0.2, 5].
 
     Returns
     -------
-    LabResult with table ``reads`` (step, read kind, answer, ms) and a verdict.
+    LabResult with table ``reads`` (try, step, read kind, answer, latest value, ms),
+    facts (counts) and a verdict.
     """
     import pandas as pd
 
+    n = count("tries", tries, MAX_TRIES)
     _, hb, et = _check(1, heartbeat_ms, election_timeout_ms)
     wait = float(in_range("read_timeout_s", read_timeout_s, 0.2, 5))
-    command = ("3 etcd members on 127.0.0.1; write v1; SIGSTOP follower X; write v2; SIGSTOP the other two, "
-               "SIGCONT X; read the key from X, serializable and linearizable; SIGCONT the others; read again")
+    command = (f"3 etcd members on 127.0.0.1; {n} times: write, SIGSTOP follower X, write a newer value, SIGSTOP "
+               "the other two, SIGCONT X, read the key from X (serializable, then linearizable); SIGCONT the "
+               "others; read again")
     if not have("etcd"):
         return stored_result("etcd_stale_read", "etcd is not installed here (Debian package etcd-server)")
     rows = []
 
-    def read(step: str, port: int, serializable: bool) -> None:
+    def read(k: int, step: str, port: int, serializable: bool, latest: str) -> None:
         t0 = time.perf_counter()
         try:
             answer = _get(port, "lab/x", serializable, wait) or "(none)"
         except (OSError, urllib.error.URLError) as e:
             answer = "no answer: " + ("timed out" if "timed out" in str(e) else type(e).__name__)
-        rows.append({"step": step, "read": "serializable" if serializable else "linearizable",
-                     "answer": answer, "ms": 1000 * (time.perf_counter() - t0)})
+        rows.append({"try": k, "step": step, "read": "serializable" if serializable else "linearizable",
+                     "answer": answer, "latest write": latest, "ms": 1000 * (time.perf_counter() - t0)})
 
     with ServerGroup(prefix="scalelab-etcd-") as group:
         members = _start_cluster(group, hb, et)
-        leader, _ = _leader(members)
-        x = next(n for n in members if n != leader)
-        others = [n for n in members if n != x]
-        port_x = members[x]["client"]
-        _put(members[leader]["client"], "lab/x", "v1", 2.0)
-        _until(lambda: _get(port_x, "lab/x", True, 0.5) == "v1", "X holding v1")
-        group.pause(x)
-        _put(members[leader]["client"], "lab/x", "v2", 2.0)
-        for n in others:
-            group.pause(n)
-        group.resume(x)
-        read("X alone, behind", port_x, True)
-        read("X alone, behind", port_x, False)
-        for n in others:
-            group.resume(n)
-        _until(lambda: _get(port_x, "lab/x", False, 1.0) == "v2", "X catching up")
-        read("all running again", port_x, True)
-        read("all running again", port_x, False)
+        for k in range(1, n + 1):
+            leader, _ = _leader(members)
+            x = next(m for m in members if m != leader)
+            others = [m for m in members if m != x]
+            port_x = members[x]["client"]
+            old, new = f"v{2 * k - 1}", f"v{2 * k}"
+            _put(members[leader]["client"], "lab/x", old, 2.0)
+            _until(lambda: _get(port_x, "lab/x", True, 0.5) == old, "X holding the old value")
+            group.pause(x)
+            _put(members[leader]["client"], "lab/x", new, 2.0)
+            for m in others:
+                group.pause(m)
+            # the serializable read is sent while X is still stopped (the kernel queues it), then X wakes
+            early = threading.Thread(target=read, args=(k, "X cut off", port_x, True, new))
+            early.start()
+            time.sleep(0.05)
+            group.resume(x)
+            early.join(wait + 1)
+            read(k, "X cut off", port_x, False, new)
+            for m in others:
+                group.resume(m)
+            _until(lambda: _get(port_x, "lab/x", False, 1.0) == new, "X catching up")
+            read(k, "all running again", port_x, True, new)
+            read(k, "all running again", port_x, False, new)
     table = pd.DataFrame(rows)
-    alone = table[table.step == "X alone, behind"].set_index("read")["answer"]
-    after = table[table.step == "all running again"].set_index("read")["answer"]
-    stale = alone["serializable"] == "v1"
-    refused = alone["linearizable"].startswith("no answer")
-    verdict = (f"cut off and behind, member X answered the serializable read with {alone['serializable']!r}"
-               f"{' (stale: the latest write was v2)' if stale else ''} and the linearizable read with "
-               f"{alone['linearizable']!r}; once the others ran again both reads gave "
-               f"{after['serializable']!r} and {after['linearizable']!r}. "
-               + ("A serializable read trades freshness for availability; a linearizable one refuses rather than "
-                  "return a stale value." if stale and refused else "This run did not show the stale read."))
-    return LabResult("etcd_stale_read", {"reads": table}, {"heartbeat_ms": hb, "election_timeout_ms": et,
-                                                          "read_timeout_s": wait},
-                     verdict, "measured just now on this machine", command)
+    cut = table[table.step == "X cut off"]
+    ser, lin = cut[cut.read == "serializable"], cut[cut.read == "linearizable"]
+    after = table[table.step == "all running again"]
+    stale = int((ser.answer != ser["latest write"]).sum())
+    lin_stale = int(((lin.answer != lin["latest write"]) & ~lin.answer.str.startswith("no answer")).sum())
+    lin_none = int(lin.answer.str.startswith("no answer").sum())
+    fresh_after = int((after.answer == after["latest write"]).sum())
+    facts = {"tries": n, "serializable_stale": stale, "linearizable_no_answer": lin_none,
+             "linearizable_stale": lin_stale, "fresh_after": fresh_after, "reads_after": len(after),
+             "heartbeat_ms": hb, "election_timeout_ms": et, "read_timeout_s": wait}
+    verdict = (f"cut off from the majority, member X answered the serializable read with an older value than the "
+               f"latest acknowledged write in {stale} of {n} tries"
+               + (" (the latest value otherwise: X had applied what waited in its socket buffers first)"
+                  if stale < n else "") + f"; the linearizable read gave no answer within "
+               f"{wait:g} s in {lin_none} of {n} tries and returned an older value in {lin_stale}; once the others "
+               f"ran again, {fresh_after} of {len(after)} reads from X gave the latest value.")
+    return LabResult("etcd_stale_read", {"reads": table}, facts, verdict, "measured just now on this machine", command)
 
 
 def election_figure(result: LabResult):

@@ -274,9 +274,28 @@ class ServerGroup:
         del self.servers[name]
         return self.start(name, old.command, port=old.port, **kwargs)
 
-    def pause(self, name: str) -> None:
-        """SIGSTOP ``name``: it keeps its sockets but answers nothing until :meth:`resume`."""
+    def pause(self, name: str, wait_s: float = 2.0) -> bool:
+        """SIGSTOP ``name``: it keeps its sockets but answers nothing until :meth:`resume`.
+
+        A signal takes effect when each thread is next scheduled, which on a busy machine
+        can be a while: this waits (at most ``wait_s``) until every thread of the process
+        is stopped, and says whether they all were.
+        """
+        limit = number("wait_s", wait_s, 0, 10)
         self.signal(name, "stop")
+        tasks = Path(f"/proc/{self.servers[name].pid}/task")
+        end = time.monotonic() + limit
+        while tasks.exists():
+            try:
+                states = [(t / "stat").read_text().rsplit(")", 1)[1].split()[0] for t in tasks.iterdir()]
+            except (OSError, IndexError):
+                states = []
+            if states and all(st in "Tt" for st in states):
+                return True
+            if time.monotonic() > end:
+                return False
+            time.sleep(0.002)
+        return False  # the process is gone
 
     def resume(self, name: str) -> None:
         """SIGCONT a paused ``name``."""
