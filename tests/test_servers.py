@@ -56,7 +56,7 @@ def test_exception_in_the_middle_cleans_up():
     with pytest.raises(ZeroDivisionError):
         with ServerGroup() as group:
             started = _start_two(group)
-            group.pause("web0")  # a paused process is stopped too
+            assert group.pause("web0")  # every thread stopped; a paused process is stopped too
             1 / 0
     _assert_clean(started, group.directory)
 
