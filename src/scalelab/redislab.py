@@ -210,7 +210,7 @@ def _start_cluster(group: ServerGroup) -> tuple[list[int], list[str]]:
         d = group.path(f"redis{i}")
         group.start(f"redis{i}", ["redis-server", "--port", str(port), "--bind", HOST, "--cluster-enabled", "yes",
                                   "--cluster-config-file", f"{d}/nodes.conf", "--dir", str(d), "--save", "",
-                                  "--appendonly", "no", "--daemonize", "no", "--cluster-node-timeout", "2000",
+                                  "--appendonly", "no", "--daemonize", "no", "--cluster-node-timeout", "5000",
                                   "--loglevel", "warning"], port=port)
     conns = [Resp(p) for p in ports]
     try:
