@@ -65,6 +65,12 @@ SKIP_MODULES: dict[str, str] = {
                                   "build's environment, not of a reader's values (tests/test_publish.py)",
     "scalelab.threadmeasure": "starts real threads and processes, which the child's address-space cap "
                               "forbids; its bad inputs are tested in tests/test_concurrency.py",
+    "scalelab.servers": "starts real server processes, which the child's address-space cap forbids; its bad "
+                        "inputs are tested in tests/test_servers.py",
+    "scalelab.etcdlab": "starts a real etcd cluster (its baseline call would); bad inputs in tests/test_labs.py",
+    "scalelab.redislab": "starts a real Redis Cluster (its baseline call would); bad inputs in tests/test_labs.py",
+    "scalelab.balancerlab": "starts HAProxy and replica processes (its baseline call would); bad inputs in "
+                            "tests/test_labs.py",
     "scalelab.exercises": "the checker answers a reader's answer with feedback, not a ValueError "
                           "(its input handling is tested in tests/test_exercises.py)",
 }
