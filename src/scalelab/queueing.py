@@ -31,6 +31,7 @@ References
 from __future__ import annotations
 
 import heapq
+import math
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -372,12 +373,19 @@ def stationary_free_times(arrival_rate: float, service_rate: float, servers: int
     >>> free.shape
     (1,)
     """
-    lam, mu, c = float(arrival_rate), float(service_rate), int(servers)
+    lam, mu, c = (float(v) for v in _stable_queue(number("arrival_rate", arrival_rate, 0),
+                                                  number("service_rate", service_rate, 0, low_open=True),
+                                                  count("servers", servers, MAX_SIM_SERVERS)))
+    c = int(c)
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator, got {rng!r}")
     a, rho = lam / mu, lam / (c * mu)
     if rng.random() < float(erlang_c(c, a)):
         n = c + int(rng.geometric(1.0 - rho)) - 1
     else:
-        weights = np.array([a**k / float(np.prod(np.arange(1, k + 1))) for k in range(c)])
+        k = np.arange(c)  # p_k ~ a**k / k!, in logs (k! overflows, and numpy's int product wraps, past k = 20)
+        log_w = k * math.log(a) - np.array([math.lgamma(j + 1.0) for j in k]) if a > 0 else np.where(k == 0, 0.0, -np.inf)
+        weights = np.exp(log_w - log_w.max())
         n = int(rng.choice(c, p=weights / weights.sum()))
     busy = min(n, c)
     free = [0.0] * (c - busy) + rng.exponential(1.0 / mu, busy).tolist()
@@ -408,8 +416,8 @@ def batch_means_ci(samples: np.ndarray, batches: int = 20) -> tuple[float, float
     >>> round(m, 1), h > 0
     (49.5, True)
     """
-    b = int(in_range("batches", batches, 2, 1000, integer=True))
-    x = np.asarray(samples, dtype=float).ravel()
+    b = count("batches", batches, 1000, low=2)
+    x = in_range("samples", samples, max_ndim=1).ravel()
     if x.size < 2 * b:
         raise ValueError(f"samples must hold at least 2 x batches = {2 * b} values, got {x.size}")
     means = x[: x.size - x.size % b].reshape(b, -1).mean(axis=1)
@@ -597,6 +605,7 @@ def agreement_table(load: float = 0.7, n_requests: int = 20_000, seed: int = 7,
 
     rho = number("load", load, 0, 1, low_open=True, high_open=True)
     n_requests = count("n_requests", n_requests, MAX_SIMPY_REQUESTS)
+    long_requests = count("long_requests", long_requests, MAX_REQUESTS, low=40)
     check_seed("seed", seed)
     servers = [int(c) for c in in_range("servers", servers, 1, MAX_SIM_SERVERS, integer=True, max_ndim=1)]
     rows = []
@@ -629,6 +638,8 @@ def agreement_table(load: float = 0.7, n_requests: int = 20_000, seed: int = 7,
 # --- Models for the explorers -----------------------------------------------------
 
 REPLICA_AXIS = np.arange(1, 65)
+#: Most replicas :func:`replica_curves` draws (its axis runs to twice the minimum the load needs).
+MAX_REPLICA_AXIS = 2_000
 
 
 def replica_curves(request_rate: float, service_ms: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -637,7 +648,8 @@ def replica_curves(request_rate: float, service_ms: float) -> dict[str, tuple[np
     Replica counts too small to carry the load (``N <= rate x service time``) are left
     blank: those queues grow without bound. The axis runs from 1 to 64 replicas, or
     further (to twice the minimum) when the load needs more than 32, so that every
-    setting shows its curves.
+    setting shows its curves; a load needing ``MAX_REPLICA_AXIS / 2 - 1`` = 999
+    replicas or more is refused.
 
     >>> curves = replica_curves(1000, 10)
     >>> bool(np.isnan(curves["one shared queue: mean"]["y"][:10]).all())
@@ -647,6 +659,9 @@ def replica_curves(request_rate: float, service_ms: float) -> dict[str, tuple[np
     """
     mu = 1000.0 / number("service_ms", service_ms, 0, low_open=True)
     lam = number("request_rate", request_rate, 0, low_open=True)
+    if lam / mu >= MAX_REPLICA_AXIS // 2 - 1:
+        raise ValueError(f"request_rate x service_ms / 1000 (the replicas the load needs) must be < "
+                         f"{MAX_REPLICA_AXIS // 2 - 1}, got request_rate={request_rate!r}, service_ms={service_ms!r}")
     minimum = int(np.floor(lam / mu)) + 1
     n = REPLICA_AXIS if 2 * minimum <= REPLICA_AXIS[-1] else np.arange(1, 2 * minimum + 1)
     ok = lam < n * mu * (1 - 1e-9)
@@ -711,9 +726,12 @@ def reliable_ccdf(samples: np.ndarray, t: np.ndarray, batches: int = 20,
     >>> round(float(share[0]), 2), bool(np.isnan(share[1]))
     (0.37, True)
     """
-    x = np.asarray(samples, dtype=float)
-    b = int(in_range("batches", batches, 2, 1000, integer=True))
-    p = float(in_range("precision", precision, 0, 1, low_open=True))
+    x = in_range("samples", samples, max_ndim=1).ravel()
+    t = in_range("t", t, max_ndim=1)
+    b = count("batches", batches, 1000, low=2)
+    p = number("precision", precision, 0, 1, low_open=True)
+    if x.size < 2 * b:
+        raise ValueError(f"samples must hold at least 2 x batches = {2 * b} values, got {x.size}")
     share = 1.0 - np.searchsorted(np.sort(x), t, side="right") / x.size
     per = np.stack([1.0 - np.searchsorted(np.sort(chunk), t, side="right") / chunk.size
                     for chunk in np.array_split(x[: x.size - x.size % b], b)])
@@ -737,7 +755,7 @@ def tail_requests(load: float) -> int:
     >>> tail_requests(0.5), tail_requests(0.95)
     (20000, 200000)
     """
-    rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True))
+    rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True, max_ndim=0))
     return int(min(MAX_TAIL_REQUESTS, max(20_000, 2_000 / (1.0 - rho) ** 2)))
 
 
@@ -787,8 +805,11 @@ def wait_tail_check(load: float, servers: int, waits: tuple[float, ...] = (0.0, 
     """
     import pandas as pd
 
-    rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True))
-    c = int(_servers(servers))
+    rho = number("load", load, 0, 1, low_open=True, high_open=True)
+    c = count("servers", servers, MAX_SIM_SERVERS)
+    waits = in_range("waits", waits, 0, max_ndim=1).tolist()
+    check_seed("seed", seed)
+    option("start", start, ("empty", "stationary"))
     lam = rho * c
     w = simulate_fifo(lam, 1.0, c, tail_requests(rho), seed, start=start)
     rows = []
