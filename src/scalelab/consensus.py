@@ -717,6 +717,8 @@ def election_timeline_curves(seed: int, timeout_spread_ms: float, nodes: int = 5
     current leader crashes at ``crash_leader_at_ms`` and restarts ``recover_after_ms``
     later.
 
+    Arguments as in :func:`simulate_election` (here the crash time and the downtime are numbers, not None).
+
     >>> list(election_timeline_curves(0, 150))
     ['follower', 'candidate', 'leader', 'crashed', 'stands for election', 'elected leader']
     """

@@ -596,6 +596,9 @@ def compare_lookup(n_keys: int = 50_000, n_nodes: int = 20, vnodes: int = 160, r
     ``cv_expected`` and ``cv_se`` (what one random ring gives: the ring's spread and the
     key sample's noise combined, and the standard error of one ring's value), and
     ``verdict``, a sentence computed from these numbers.
+
+    ``n_keys`` is a whole number in [1, MAX_COMPARE_KEYS], ``n_nodes`` in [2, 1024], ``vnodes`` in
+    [1, 1024], ``repeats`` in [1, measure.MAX_REPEATS] and ``budget_s`` in (0, measure.MAX_BUDGET_S].
     """
     from . import measure
 

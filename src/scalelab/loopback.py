@@ -327,6 +327,9 @@ def throughput_by_size(sizes_bytes=(64, 512, 4_096, 32_768, 262_144, 1_048_576),
     range of the round medians over their median. Returns ``size_bytes``, ``seconds``,
     ``Mbit/s``, ``sends`` and ``spread``.
 
+    ``sizes_bytes``: at most 20 whole sizes in [1, 64 MiB]; ``budget_s`` in (0, 5]; ``max_repeats`` a
+    whole number in [1, 10,000]; ``rounds`` in [1, 20].
+
     >>> list(throughput_by_size([100], budget_s=0.01, max_repeats=3, rounds=1).columns)
     ['size_bytes', 'seconds', 'Mbit/s', 'sends', 'spread']
     """
@@ -670,6 +673,8 @@ def time_wait_after_close(n: int = 4, wait_s: float = 2.0) -> tuple[int, int | N
     The client closes first, so each connection should end in TIME_WAIT on the client side
     once the server's FIN arrives; the count is polled for up to ``wait_s``. Returns
     ``(n, count)``, with ``count`` None where ``/proc/net/tcp`` is not available.
+
+    ``n`` (connections) is a whole number in [1, 50]; ``wait_s`` is in [0, 10] seconds.
     """
     count = check_count("n", n, 50)
     wait = number("wait_s", wait_s, 0, 10)

@@ -369,6 +369,9 @@ def stationary_free_times(arrival_rate: float, service_rate: float, servers: int
     ----------
     Kleinrock 1975, sec. 3.5 (the M/M/c state probabilities).
 
+    ``servers`` is a whole number in [1, MAX_SIM_SERVERS], the queue must be stable
+    (``arrival_rate < servers x service_rate``) and ``rng`` a ``numpy.random.Generator``.
+
     >>> free = stationary_free_times(0.5, 1.0, 1, np.random.default_rng(0))
     >>> free.shape
     (1,)
@@ -600,6 +603,9 @@ def agreement_table(load: float = 0.7, n_requests: int = 20_000, seed: int = 7,
     last two columns are a long numpy run (``long_requests``, steady-state start, see
     :func:`simulate_fifo`) and the half-width of its 95% batch-means interval
     (:func:`batch_means_ci`): the size of the sampling noise at this load.
+
+    ``n_requests`` is a whole number in [1, MAX_SIMPY_REQUESTS], ``long_requests`` in [40,
+    MAX_REQUESTS], ``servers`` whole numbers in [1, MAX_SIM_SERVERS]; ``load`` is in (0, 1).
     """
     import pandas as pd
 
@@ -722,6 +728,9 @@ def reliable_ccdf(samples: np.ndarray, t: np.ndarray, batches: int = 20,
     excursions that far out in the tail) are returned as NaN, so that a figure shows only
     markers that can validate a formula.
 
+    ``samples``: a 1-D array of at least ``2 x batches`` values; ``t``: finite numbers;
+    ``batches``: a whole number in [2, 1000]; ``precision`` in (0, 1].
+
     >>> share, half = reliable_ccdf(np.random.default_rng(0).exponential(1.0, 100_000), np.array([1.0, 20.0]))
     >>> round(float(share[0]), 2), bool(np.isnan(share[1]))
     (0.37, True)
@@ -798,6 +807,9 @@ def wait_tail_check(load: float, servers: int, waits: tuple[float, ...] = (0.0, 
     correlated, so the plain binomial error would be far too small. ``inside`` says
     whether the formula lies in the interval, ``drawn`` whether the explorer shows the
     marker (interval within ``TAIL_MARKER_PRECISION`` of the value).
+
+    ``load`` is in (0, 1), ``servers`` a whole number in [1, MAX_SIM_SERVERS], ``waits`` finite
+    times >= 0, ``start`` ``"empty"`` or ``"stationary"``.
 
     >>> table = wait_tail_check(0.8, 4)
     >>> list(table.columns)
