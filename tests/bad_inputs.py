@@ -185,6 +185,9 @@ def _lazy(module: str, name: str, **kwargs):
 
 BASELINE: dict[str, dict[str, Any]] = {
     # Keys that are not parameters of the callable go to its **kwargs (explore's sliders).
+    # smaller runs than the defaults (seconds each on a busy machine; the bad values are the same)
+    "csp.simulate_pipeline": {"producer_rate_per_s": 100.0, "consumer_rate_per_s": 100.0, "buffer": 2, "items": 2000},
+    "csp.pipeline_table": {"buffers": (0, 1, 4), "items": 1000},
     "asyncqueue.capture": {"path": "queue.sqlite", "first": 0, "n_events": 3, "conn": Make(_pipe_end)},
     "asyncqueue.durable_queue_run": {"n_events": 20, "write_cost_s": 0.001, "timeout_s": 20.0},
     "clocks.injected_step_report": {"repeats": 1, "sleep_s": 0.05},
