@@ -331,20 +331,28 @@ def capture(path: str, first: int, n_events: int, conn) -> None:
 
     Module-level so that a separate process can run it (and be killed part-way). A
     message on ``conn`` is the acknowledgement the scanner receives: it is sent only
-    after ``put`` has committed.
+    after ``put`` has committed. ``first`` and ``n_events`` are whole numbers with
+    ``0 <= first <= n_events <= MAX_ITEMS``; ``conn`` is one end of a ``multiprocessing.Pipe``.
     """
+    path = _check_path(path)
+    first = count("first", first, MAX_ITEMS, low=0)
+    n_events = count("n_events", n_events, MAX_ITEMS, low=first)
+    if not callable(getattr(conn, "send", None)):
+        raise ValueError(f"conn must be a connection with a send method (multiprocessing.Pipe), got {conn!r}")
     q = DurableQueue(path)
     try:
         for i in range(first, n_events):
             conn.send((i, q.put(_payload(i))))
     finally:
         q.close()
-def _check_path(path: Any) -> str:
+
+
+def _check_path(path: Any, name: str = "path") -> str:
     """A file path: a non-empty str or os.PathLike (None would make a file named "None")."""
     if isinstance(path, os.PathLike):
         path = os.fspath(path)
     if not isinstance(path, str) or not path:
-        raise ValueError(f"path must be a non-empty str or os.PathLike, got {path!r}")
+        raise ValueError(f"{name} must be a non-empty str or os.PathLike, got {path!r}")
     return path
 
 
@@ -399,17 +407,17 @@ def durable_queue_run(n_events: int = 100, write_cost_s: float = 0.005, kill_at_
     ``stored_when_killed``, ``queued_when_killed``, ``stored``, ``missing``,
     ``duplicates``, ``still_queued``, ``in_order`` and ``synchronous``.
     """
-    n = int(in_range("n_events", n_events, 10, 5_000, integer=True))
-    cost = float(in_range("write_cost_s", write_cost_s, 0, 0.1))
-    share = float(in_range("kill_at_share", kill_at_share, 0, 1, low_open=True, high_open=True))
-    limit = float(in_range("timeout_s", timeout_s, 0, 120, low_open=True))
+    n = count("n_events", n_events, 5_000, low=10)
+    cost = number("write_cost_s", write_cost_s, 0, 0.1)
+    share = number("kill_at_share", kill_at_share, 0, 1, low_open=True, high_open=True)
+    limit = number("timeout_s", timeout_s, 0, 120, low_open=True)
     crash = (None if crash_capture_at_share is None else
-             float(in_range("crash_capture_at_share", crash_capture_at_share, 0, 1, low_open=True, high_open=True)))
+             number("crash_capture_at_share", crash_capture_at_share, 0, 1, low_open=True, high_open=True))
     ctx = _context()
     acks: dict[int, float] = {}
     acked_before_crash = acked_lost = resent_duplicates = 0
     if directory is not None:
-        directory = _check_path(directory)
+        directory = _check_path(directory, "directory")
     with tempfile.TemporaryDirectory(dir=directory) as tmp:
         path = str(Path(tmp) / "scans.db")
         DurableQueue(path).close()  # create the schema before anyone else opens the file

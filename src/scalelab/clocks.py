@@ -38,7 +38,7 @@ from typing import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import at_least, in_range, probability, scalar, seed as check_seed
+from ._validate import at_least, count, in_range, probability, scalar, seed as check_seed
 
 __all__ = [
     "SECONDS_PER_DAY",
@@ -412,7 +412,9 @@ def injected_step_report(repeats: int = 5, sleep_s: float = 0.2, step_s: float =
     """
     from .measure import usable_cpus
 
-    k = int(in_range("repeats", repeats, 1, MAX_STEP_REPEATS, integer=True))
+    k = count("repeats", repeats, MAX_STEP_REPEATS)
+    in_range("sleep_s", sleep_s, 0, 2, low_open=True, max_ndim=0)  # checked again per run; here before any sleep
+    in_range("step_s", step_s, -1e9, 1e9, max_ndim=0)
     runs = [measure_across_injected_step(sleep_s, step_s) for _ in range(k)]
     mono = sorted(r["monotonic clock"] for r in runs)
     wall = sorted(r["time-of-day clock"] for r in runs)

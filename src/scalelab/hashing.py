@@ -33,7 +33,7 @@ from math import gcd
 
 import numpy as np
 
-from ._validate import at_least, count, in_range
+from ._validate import at_least, count, in_range, number
 
 #: Most virtual nodes per node, and most ring points (nodes x vnodes) a ring holds.
 MAX_VNODES = 100_000
@@ -603,12 +603,17 @@ def compare_lookup(n_keys: int = 200_000, n_nodes: int = 20, vnodes: int = 160, 
     ``cv_expected`` and ``cv_se`` (what one random ring gives: the ring's spread and the
     key sample's noise combined, and the standard error of one ring's value), and
     ``verdict``, a sentence computed from these numbers.
+
+    ``n_keys`` is a whole number in [1, MAX_COMPARE_KEYS], ``n_nodes`` in [2, 1024], ``vnodes`` in
+    [1, 1024], ``repeats`` in [1, measure.MAX_REPEATS] and ``budget_s`` in (0, measure.MAX_BUDGET_S].
     """
     from . import measure
 
-    n = int(in_range("n_keys", n_keys, 1, MAX_COMPARE_KEYS, integer=True))
-    m = int(in_range("n_nodes", n_nodes, 2, 1024, integer=True))
-    v = int(in_range("vnodes", vnodes, 1, _MAX_VNODES, integer=True))
+    n = int(in_range("n_keys", n_keys, 1, MAX_COMPARE_KEYS, integer=True, max_ndim=0))
+    m = int(in_range("n_nodes", n_nodes, 2, 1024, integer=True, max_ndim=0))
+    v = int(in_range("vnodes", vnodes, 1, _MAX_VNODES, integer=True, max_ndim=0))
+    repeats = count("repeats", repeats, measure.MAX_REPEATS)
+    budget_s = number("budget_s", budget_s, 0, measure.MAX_BUDGET_S, low_open=True)
     keys = np.strings.add("key-", np.arange(n).astype(str)).tolist()
     nodes = [f"node-{i:02d}" for i in range(m)]
     ring = ConsistentHashRing(nodes, vnodes=v)
@@ -806,8 +811,8 @@ def sampling_noise_cv(n_keys: int, nodes: int) -> float:
     >>> round(sampling_noise_cv(20_000, 32), 4)
     0.0394
     """
-    k = int(at_least("n_keys", n_keys, 1, integer=True))
-    n = int(at_least("nodes", nodes, 1, integer=True))
+    k = int(at_least("n_keys", n_keys, 1, integer=True, max_ndim=0))
+    n = int(at_least("nodes", nodes, 1, integer=True, max_ndim=0))
     return float(np.sqrt((n - 1) / k))
 
 

@@ -29,10 +29,10 @@ import numpy as np
 import pandas as pd
 
 from . import amdahl, measure
-from ._validate import at_least, in_range
+from ._validate import at_least, count, in_range
 
 __all__ = ["burn", "timed_burn", "available_cores", "physical_cores", "measure_speedup", "usl_fit", "verdict",
-           "measurement_figure", "MAX_WORKERS", "MAX_TIMEOUT_S", "MAX_WORK_SECONDS", "MAX_REPEATS"]
+           "measurement_figure", "MAX_WORKERS", "MAX_TIMEOUT_S", "MAX_WORK_SECONDS", "MAX_REPEATS", "MAX_ITERATIONS"]
 
 #: Largest pool :func:`measure_speedup` starts.
 MAX_WORKERS = 32
@@ -42,19 +42,27 @@ MAX_TIMEOUT_S = 300.0
 MAX_WORK_SECONDS = 5.0
 #: Most interleaved rounds.
 MAX_REPEATS = 50
+#: Most steps one :func:`burn` takes (tens of seconds of one core; the largest job
+#: :func:`measure_speedup` hands out, ``MAX_WORK_SECONDS`` of work, is far below).
+MAX_ITERATIONS = 500_000_000
 
 
 def burn(iterations: int) -> int:
-    """Pure-Python CPU work: ``iterations`` steps of a linear congruential generator."""
+    """Pure-Python CPU work: ``iterations`` steps of a linear congruential generator.
+
+    ``iterations`` is a whole number in [0, MAX_ITERATIONS].
+    """
+    iterations = count("iterations", iterations, MAX_ITERATIONS, low=0)
     x = 1
-    for _ in range(int(iterations)):
+    for _ in range(iterations):
         x = (1103515245 * x + 12345) & 0x7FFFFFFF
     return x
 
 
 def timed_burn(iterations: int) -> tuple[int, float, float]:
     """Run :func:`burn` and report ``(process id, start, end)`` on the system-wide
-    monotonic clock, so runs in different processes can be compared."""
+    monotonic clock, so runs in different processes can be compared (``iterations`` as in :func:`burn`)."""
+    count("iterations", iterations, MAX_ITERATIONS, low=0)
     start = time.monotonic()
     burn(iterations)
     return os.getpid(), start, time.monotonic()
@@ -151,16 +159,16 @@ def measure_speedup(
     :class:`~scalelab.measure.CpuCount`), ``serial_fraction``, ``timings`` (the
     :class:`~scalelab.measure.Timings`) and ``load_average`` (1-minute, or None).
     """
-    s = float(in_range("serial_fraction", serial_fraction, 0, 1))
+    s = float(in_range("serial_fraction", serial_fraction, 0, 1, max_ndim=0))
     cpus = measure.usable_cpus()
     if max_workers is None:
         k = min(2 * cpus.usable, 8)
     else:
-        k = int(in_range("max_workers", max_workers, 1, MAX_WORKERS, integer=True))
-    w = float(in_range("work_seconds", work_seconds, 0, MAX_WORK_SECONDS, low_open=True))
-    r = int(in_range("repeats", repeats, 1, MAX_REPEATS, integer=True))
-    t_max = float(in_range("timeout_s", timeout_s, 0, MAX_TIMEOUT_S, low_open=True))
-    budget = float(in_range("budget_s", budget_s, 0, measure.MAX_BUDGET_S, low_open=True))
+        k = int(in_range("max_workers", max_workers, 1, MAX_WORKERS, integer=True, max_ndim=0))
+    w = float(in_range("work_seconds", work_seconds, 0, MAX_WORK_SECONDS, low_open=True, max_ndim=0))
+    r = int(in_range("repeats", repeats, 1, MAX_REPEATS, integer=True, max_ndim=0))
+    t_max = float(in_range("timeout_s", timeout_s, 0, MAX_TIMEOUT_S, low_open=True, max_ndim=0))
+    budget = float(in_range("budget_s", budget_s, 0, measure.MAX_BUDGET_S, low_open=True, max_ndim=0))
     if not callable(task):
         raise ValueError(f"task must be a callable of one int, got {task!r}")
 
@@ -225,7 +233,7 @@ def verdict(table: pd.DataFrame, tolerance: float = 0.15) -> str:
     process start-up and hand-off costs, or CPUs that are SMT siblings). Past the CPU
     count, the speedup should not grow.
     """
-    tol = float(in_range("tolerance", tolerance, 0, 1, low_open=True))
+    tol = float(in_range("tolerance", tolerance, 0, 1, low_open=True, max_ndim=0))
     cpus = table.attrs.get("cpus") or measure.usable_cpus()
     s = table.attrs.get("serial_fraction")
     load = table.attrs.get("load_average")
@@ -280,6 +288,13 @@ def measurement_figure(measured: pd.DataFrame, serial_fraction: float, contentio
 
     from .explorer import show
 
+    serial_fraction = float(in_range("serial_fraction", serial_fraction, 0, 1, max_ndim=0))
+    if contention is not None:
+        contention = float(in_range("contention", contention, 0, 1, max_ndim=0))
+    if coherency is not None:
+        coherency = float(in_range("coherency", coherency, 0, max_ndim=0))
+    if not isinstance(measured, pd.DataFrame):
+        raise ValueError(f"measured must be the DataFrame measure_speedup returns, got {type(measured).__name__}")
     n = np.arange(1, int(measured["workers"].max()) + 1)
     cpus = measured.attrs.get("cpus") or measure.usable_cpus()
     base = measured["seconds"].iloc[0]

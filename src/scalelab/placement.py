@@ -32,7 +32,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._validate import in_range
+from ._validate import count, in_range
 from .hashing import RING_COLORS, RING_NODES, ConsistentHashRing, hash64
 
 __all__ = ["preference_list", "replica_walk", "replica_picture", "PICTURE_KEY"]
@@ -43,7 +43,7 @@ def _check(ring: ConsistentHashRing, key: str, replicas: int, racks: Mapping[str
         raise ValueError(f"ring must be a ConsistentHashRing, got {type(ring).__name__}")
     if not isinstance(key, str):
         raise ValueError(f"key must be a str, got {key!r}")
-    n = int(in_range("replicas", replicas, 1, len(ring.nodes), integer=True))
+    n = int(in_range("replicas", replicas, 1, len(ring.nodes), integer=True, max_ndim=0))
     if racks is not None:
         if not isinstance(racks, Mapping):
             raise ValueError(f"racks must be a mapping of node name to rack name, got {type(racks).__name__}")
@@ -160,9 +160,9 @@ def replica_picture(nodes: int, vnodes: int, replicas: int) -> dict:
     >>> int(np.isfinite(pic["copies"]["x"]).sum())
     3
     """
-    n = int(in_range("nodes", nodes, 1, len(RING_NODES), integer=True))
-    v = int(in_range("vnodes", vnodes, 1, 64, integer=True))
-    r = int(in_range("replicas", replicas, 1, n, integer=True))
+    n = count("nodes", nodes, len(RING_NODES))
+    v = count("vnodes", vnodes, 64)
+    r = count("replicas", replicas, n)
     return dict(_replica_picture(n, v, r))
 
 
