@@ -226,3 +226,9 @@ def test_injected_step_report_verdict_follows_the_readings(monkeypatch, mono, ve
 def test_injected_step_report_refuses_too_many_repeats():
     with pytest.raises(ValueError, match=r"repeats must be a whole number and in \[1, 20\], got 21"):
         clocks.injected_step_report(repeats=21)
+
+
+def test_injected_step_report_refuses_more_sleep_in_all_than_its_documented_maximum():
+    # 20 x 2 s would sleep 40 s: refused before any sleep, naming both parameters.
+    with pytest.raises(ValueError, match=r"repeats \* sleep_s must be at most 5 s.*repeats=20.*sleep_s=2"):
+        clocks.injected_step_report(repeats=20, sleep_s=2)

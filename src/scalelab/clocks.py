@@ -389,14 +389,16 @@ def measure_across_injected_step(sleep_s: float = 0.2, step_s: float = -1.0) -> 
 
 #: Most repeats :func:`injected_step_report` runs (each one sleeps ``sleep_s``).
 MAX_STEP_REPEATS = 20
+#: Most seconds :func:`injected_step_report` may sleep in all (``repeats * sleep_s``).
+MAX_STEP_SLEEP_TOTAL_S = 5.0
 
 
 def injected_step_report(repeats: int = 5, sleep_s: float = 0.2, step_s: float = -1.0) -> str:
     """Repeat :func:`measure_across_injected_step` and say, from the measured numbers,
     what each clock reported.
 
-    The whole call sleeps ``repeats * sleep_s`` seconds (at most 20 x 2 s; the chapter
-    uses 5 x 0.2 s = 1 s). The verdict compares the monotonic median with the time
+    The whole call sleeps ``repeats * sleep_s`` seconds, at most
+    ``MAX_STEP_SLEEP_TOTAL_S`` (5 s; the chapter uses 5 x 0.2 s = 1 s). The verdict compares the monotonic median with the time
     slept (any excess is the scheduler waking the sleeper late, larger on a busy
     machine) and the time-of-day reading with the monotonic one plus the step.
 
@@ -415,6 +417,9 @@ def injected_step_report(repeats: int = 5, sleep_s: float = 0.2, step_s: float =
     k = count("repeats", repeats, MAX_STEP_REPEATS)
     in_range("sleep_s", sleep_s, 0, 2, low_open=True, max_ndim=0)  # checked again per run; here before any sleep
     in_range("step_s", step_s, -1e9, 1e9, max_ndim=0)
+    if k * float(sleep_s) > MAX_STEP_SLEEP_TOTAL_S:
+        raise ValueError(f"repeats * sleep_s must be at most {MAX_STEP_SLEEP_TOTAL_S:g} s in all, "
+                         f"got repeats={repeats!r} and sleep_s={sleep_s!r}")
     runs = [measure_across_injected_step(sleep_s, step_s) for _ in range(k)]
     mono = sorted(r["monotonic clock"] for r in runs)
     wall = sorted(r["time-of-day clock"] for r in runs)
