@@ -149,7 +149,9 @@ def measure_speedup(
     ``speedup`` (median one-worker time / median time), ``amdahl`` (the prediction for
     ``min(workers, usable CPUs)`` CPUs). ``attrs`` holds ``cpus`` (the
     :class:`~scalelab.measure.CpuCount`), ``serial_fraction``, ``timings`` (the
-    :class:`~scalelab.measure.Timings`) and ``load_average`` (1-minute, or None).
+    :class:`~scalelab.measure.Timings`) and ``load_average`` (1-minute, read before the
+    workers start, so that it counts other work on the machine and not this measurement's
+    own processes; None where the platform has none).
     """
     s = float(in_range("serial_fraction", serial_fraction, 0, 1))
     cpus = measure.usable_cpus()
@@ -164,6 +166,8 @@ def measure_speedup(
     if not callable(task):
         raise ValueError(f"task must be a callable of one int, got {task!r}")
 
+    # The load before any worker starts: other work on the machine, not this measurement's own.
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     total = int(_iterations_per_second(task) * w)
     serial_part = int(total * s)
     parallel_part = total - serial_part
@@ -193,7 +197,7 @@ def measure_speedup(
     table["speedup"] = table["seconds"].iloc[0] / table["seconds"]
     table["amdahl"] = amdahl.speedup(s, np.minimum(table["workers"], cpus.usable))
     table.attrs.update(cpus=cpus, serial_fraction=s, timings=timings, physical_cores=physical_cores(),
-                       load_average=os.getloadavg()[0] if hasattr(os, "getloadavg") else None)
+                       load_average=load_before)
     return table
 
 
@@ -263,9 +267,13 @@ def verdict(table: pd.DataFrame, tolerance: float = 0.15) -> str:
     if not beyond.empty:
         at_cpus = float(table.loc[table["workers"] <= usable, "speedup"].max())
         best_beyond = float(beyond["speedup"].max())
-        if best_beyond <= at_cpus * (1 + tol):
+        if best_beyond <= at_cpus:
             lines.append(f"Past {usable} workers the speedup stops growing (best {best_beyond:.2f}x "
                          f"against {at_cpus:.2f}x within the CPU count): extra processes take turns.")
+        elif best_beyond <= at_cpus * (1 + tol):
+            lines.append(f"Past {usable} workers the speedup grows no more than the noise (best "
+                         f"{best_beyond:.2f}x against {at_cpus:.2f}x within the CPU count, within "
+                         f"{tol:.0%}): extra processes take turns.")
         else:
             lines.append(f"Past {usable} workers the speedup still grew ({best_beyond:.2f}x against "
                          f"{at_cpus:.2f}x): the runs within the CPU count were slowed by other work.")
