@@ -251,8 +251,13 @@ def verdict(table: pd.DataFrame, tolerance: float = 0.15) -> str:
             lines.append(head + ": agrees with the model.")
         elif ratio < 1:
             if busy:
-                cause = ("the machine is busy (load average above the usable CPUs, or run-to-run spread "
-                         f"up to {spread:.0%}): other processes take CPU time from the workers")
+                evidence = []
+                if load is not None and load > usable + 0.5:
+                    evidence.append(f"load average {load:.1f} on {usable} usable CPU(s)")
+                if spread > 0.3:
+                    evidence.append(f"run-to-run spread up to {spread:.0%}")
+                cause = (f"the machine is busy ({' and '.join(evidence)}): other processes take CPU time "
+                         "from the workers")
             elif smt:
                 cause = "CPUs that are SMT siblings share a core's execution units"
             else:
