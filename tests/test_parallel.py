@@ -148,6 +148,27 @@ def test_a_worker_that_dies_raises_instead_of_reporting_a_table():
         parallel.measure_speedup(0.2, max_workers=2, work_seconds=0.05, task=dies_in_worker)
 
 
+def test_a_pool_broken_before_a_submit_raises_runtime_error(monkeypatch):
+    # A worker that dies can break the pool before the next task is even submitted; then
+    # submit raises BrokenProcessPool itself (seen once in ten runs on a busy machine).
+    from concurrent.futures.process import BrokenProcessPool
+
+    class Broken:
+        def __init__(self, *args, **kwargs):
+            self._processes = {}
+
+        def submit(self, *args, **kwargs):
+            raise BrokenProcessPool("a child process terminated abruptly")
+
+        def shutdown(self, *args, **kwargs):
+            pass
+
+    monkeypatch.setattr(parallel.cf, "ProcessPoolExecutor", Broken)
+    with pytest.raises(RuntimeError, match="died") as info:
+        parallel.measure_speedup(0.2, max_workers=2, work_seconds=0.05)
+    assert isinstance(info.value.__cause__, BrokenProcessPool)
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [

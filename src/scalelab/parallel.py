@@ -185,6 +185,10 @@ def measure_speedup(
         _wait_all([pool.submit(task, 1) for _ in range(k)], t_max, k)  # start every worker
         timings = measure.interleaved({workers: (lambda workers=workers: run(workers)) for workers in range(1, k + 1)},
                                       repeats=r, warmup=1, budget_s=budget, min_repeats=min(3, r))
+    except BrokenProcessPool as exc:  # raised by submit itself once a worker has died
+        _stop_pool(pool)
+        stopped = True
+        raise RuntimeError(f"a worker process died and broke the pool: {exc}") from exc
     except BaseException:
         _stop_pool(pool)
         stopped = True
