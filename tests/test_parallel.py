@@ -90,7 +90,13 @@ def test_the_load_average_is_read_before_the_workers_start(monkeypatch):
 
 def test_verdict_names_a_busy_machine_when_the_load_is_high():
     text = parallel.verdict(_table([1.0, 1.1, 1.2, 1.2], usable=2, load=6.0))
-    assert "below the model" in text and "busy" in text
+    assert "below the model" in text and "busy" in text and "load average 6.0 on 2" in text
+
+
+def test_on_a_busy_machine_even_agreement_carries_a_caution():
+    text = parallel.verdict(_table([1.0, 1.66, 1.65, 1.64], usable=2, load=6.0))
+    assert "agrees with the model" in text and "Caution: the machine was busy" in text
+    assert "Caution" not in parallel.verdict(_table([1.0, 1.66, 1.65, 1.64], usable=2, load=0.2))
 
 
 def test_verdict_without_load_names_hand_off_costs_or_smt():

@@ -272,6 +272,15 @@ def verdict(table: pd.DataFrame, tolerance: float = 0.15) -> str:
             lines.append(head + ": above the model (the one-worker run was slowed more than the others).")
     if inside.empty:
         lines.append("Only one usable CPU: no pool size can run in parallel, so no speedup is expected.")
+    if busy:
+        evidence = []
+        if load is not None and load > usable + 0.5:
+            evidence.append(f"load average {load:.1f} on {usable} usable CPU(s)")
+        if spread > 0.3:
+            evidence.append(f"run-to-run spread up to {spread:.0%}")
+        lines.append(f"Caution: the machine was busy ({' and '.join(evidence)}), so any of these medians "
+                     "may be off by about that spread, agreement included; re-run on a quieter machine "
+                     "for a firm comparison.")
     beyond = table[table["workers"] > usable]
     if not beyond.empty:
         at_cpus = float(table.loc[table["workers"] <= usable, "speedup"].max())
