@@ -278,9 +278,10 @@ def verdict(table: pd.DataFrame, tolerance: float = 0.15) -> str:
             evidence.append(f"load average {load:.1f} on {usable} usable CPU(s)")
         if spread > 0.3:
             evidence.append(f"run-to-run spread up to {spread:.0%}")
-        lines.append(f"Caution: the machine was busy ({' and '.join(evidence)}), so any of these medians "
-                     "may be off by about that spread, agreement included; re-run on a quieter machine "
-                     "for a firm comparison.")
+        lines.append(f"Caution: the machine was busy ({' and '.join(evidence)}). With other work competing "
+                     f"for the CPUs (run-to-run spread here up to {spread:.0%}), a median can land above or "
+                     "below the model by chance, agreement included: re-run on a quieter machine for a firm "
+                     "comparison.")
     beyond = table[table["workers"] > usable]
     if not beyond.empty:
         at_cpus = float(table.loc[table["workers"] <= usable, "speedup"].max())
