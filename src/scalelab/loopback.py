@@ -500,6 +500,9 @@ class LatencySamples:
     round_medians: dict
     rounds: int
     elapsed_s: float
+    #: 1-minute load average read before the servers started (other work on the machine,
+    #: not this measurement's own); None if unknown, and then :meth:`verdict` reads it.
+    load_average: float | None = None
 
     def table(self) -> pd.DataFrame:
         """Median, 99th percentile, their ratio, the range of the round medians, and the
@@ -518,7 +521,9 @@ class LatencySamples:
         from .measure import usable_cpus
 
         cpus = usable_cpus()
-        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+        load = self.load_average
+        if load is None and hasattr(os, "getloadavg"):
+            load = os.getloadavg()[0]
         lines = [f"{cpus}" + (f"; 1-minute load average {load:.1f}" if load is not None else "")]
         for name, t in self.samples.items():
             med, p99 = float(np.median(t)), float(np.percentile(t, 99))
@@ -541,7 +546,8 @@ class LatencySamples:
             lines.append(f"Long tails (p99 up to {worst:.0f}x the median): {cause}. "
                          "The servers run in another process, so this is not the interpreter lock.")
         else:
-            lines.append(f"Short tails (p99 at most {worst:.1f}x the median): the machine was quiet.")
+            lines.append(f"Short tails (p99 at most {worst:.1f}x the median): few operations waited for a "
+                         "CPU or a wake-up.")
         return "\n".join(lines)
 
 
@@ -569,6 +575,7 @@ def latency_samples(n: int = 500, rounds: int = 5, size_bytes: int = 64, budget_
     size = check_count("size_bytes", size_bytes, 60_000)
     budget = number("budget_s", budget_s, 0, 60, low_open=True)
     message = b"x" * size
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     start_all = time.perf_counter()
     with echo_server("tcp", separate_process=True) as tport, echo_server("udp", separate_process=True) as uport, \
             _client("tcp", tport) as tcp, _client("udp", uport) as udp:
@@ -610,7 +617,7 @@ def latency_samples(n: int = 500, rounds: int = 5, size_bytes: int = 64, budget_
                 medians[name].append(float(np.median(got)))
             done += 1
     return LatencySamples({k: np.asarray(v) for k, v in samples.items()}, medians, done,
-                          time.perf_counter() - start_all)
+                          time.perf_counter() - start_all, load_before)
 
 
 def syn_retransmit_demo(accept_after_s: float = 0.3) -> float:

@@ -157,7 +157,9 @@ def measure_speedup(
     ``speedup`` (median one-worker time / median time), ``amdahl`` (the prediction for
     ``min(workers, usable CPUs)`` CPUs). ``attrs`` holds ``cpus`` (the
     :class:`~scalelab.measure.CpuCount`), ``serial_fraction``, ``timings`` (the
-    :class:`~scalelab.measure.Timings`) and ``load_average`` (1-minute, or None).
+    :class:`~scalelab.measure.Timings`) and ``load_average`` (1-minute, read before the
+    workers start, so that it counts other work on the machine and not this measurement's
+    own processes; None where the platform has none).
     """
     s = float(in_range("serial_fraction", serial_fraction, 0, 1, max_ndim=0))
     cpus = measure.usable_cpus()
@@ -172,6 +174,8 @@ def measure_speedup(
     if not callable(task):
         raise ValueError(f"task must be a callable of one int, got {task!r}")
 
+    # The load before any worker starts: other work on the machine, not this measurement's own.
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     total = int(_iterations_per_second(task) * w)
     serial_part = int(total * s)
     parallel_part = total - serial_part
@@ -189,6 +193,10 @@ def measure_speedup(
         _wait_all([pool.submit(task, 1) for _ in range(k)], t_max, k)  # start every worker
         timings = measure.interleaved({workers: (lambda workers=workers: run(workers)) for workers in range(1, k + 1)},
                                       repeats=r, warmup=1, budget_s=budget, min_repeats=min(3, r))
+    except BrokenProcessPool as exc:  # raised by submit itself once a worker has died
+        _stop_pool(pool)
+        stopped = True
+        raise RuntimeError(f"a worker process died and broke the pool: {exc}") from exc
     except BaseException:
         _stop_pool(pool)
         stopped = True
@@ -201,7 +209,7 @@ def measure_speedup(
     table["speedup"] = table["seconds"].iloc[0] / table["seconds"]
     table["amdahl"] = amdahl.speedup(s, np.minimum(table["workers"], cpus.usable))
     table.attrs.update(cpus=cpus, serial_fraction=s, timings=timings, physical_cores=physical_cores(),
-                       load_average=os.getloadavg()[0] if hasattr(os, "getloadavg") else None)
+                       load_average=load_before)
     return table
 
 
@@ -255,8 +263,13 @@ def verdict(table: pd.DataFrame, tolerance: float = 0.15) -> str:
             lines.append(head + ": agrees with the model.")
         elif ratio < 1:
             if busy:
-                cause = ("the machine is busy (load average above the usable CPUs, or run-to-run spread "
-                         f"up to {spread:.0%}): other processes take CPU time from the workers")
+                evidence = []
+                if load is not None and load > usable + 0.5:
+                    evidence.append(f"load average {load:.1f} on {usable} usable CPU(s)")
+                if spread > 0.3:
+                    evidence.append(f"run-to-run spread up to {spread:.0%}")
+                cause = (f"the machine is busy ({' and '.join(evidence)}): other processes take CPU time "
+                         "from the workers")
             elif smt:
                 cause = "CPUs that are SMT siblings share a core's execution units"
             else:
@@ -267,13 +280,27 @@ def verdict(table: pd.DataFrame, tolerance: float = 0.15) -> str:
             lines.append(head + ": above the model (the one-worker run was slowed more than the others).")
     if inside.empty:
         lines.append("Only one usable CPU: no pool size can run in parallel, so no speedup is expected.")
+    if busy:
+        evidence = []
+        if load is not None and load > usable + 0.5:
+            evidence.append(f"load average {load:.1f} on {usable} usable CPU(s)")
+        if spread > 0.3:
+            evidence.append(f"run-to-run spread up to {spread:.0%}")
+        lines.append(f"Caution: the machine was busy ({' and '.join(evidence)}). With other work competing "
+                     f"for the CPUs (run-to-run spread here up to {spread:.0%}), a median can land above or "
+                     "below the model by chance, agreement included: re-run on a quieter machine for a firm "
+                     "comparison.")
     beyond = table[table["workers"] > usable]
     if not beyond.empty:
         at_cpus = float(table.loc[table["workers"] <= usable, "speedup"].max())
         best_beyond = float(beyond["speedup"].max())
-        if best_beyond <= at_cpus * (1 + tol):
+        if best_beyond <= at_cpus:
             lines.append(f"Past {usable} workers the speedup stops growing (best {best_beyond:.2f}x "
                          f"against {at_cpus:.2f}x within the CPU count): extra processes take turns.")
+        elif best_beyond <= at_cpus * (1 + tol):
+            lines.append(f"Past {usable} workers the speedup grows no more than the noise (best "
+                         f"{best_beyond:.2f}x against {at_cpus:.2f}x within the CPU count, within "
+                         f"{tol:.0%}): extra processes take turns.")
         else:
             lines.append(f"Past {usable} workers the speedup still grew ({best_beyond:.2f}x against "
                          f"{at_cpus:.2f}x): the runs within the CPU count were slowed by other work.")
