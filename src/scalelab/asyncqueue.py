@@ -574,21 +574,21 @@ def durable_queue_verdict(run: dict, model_ack_ms: float = 3.0, usable_cpus: int
     elif ratio > 2.0:
         against = f"{ratio:.1f} times the {model:g} ms the ski-lift model assumes"
     else:
-        against = f"{1 / ratio:.1f} times shorter than the {model:g} ms the ski-lift model assumes"
+        against = f"a factor {1 / ratio:.1f} below the {model:g} ms the ski-lift model assumes"
     fs = run.get("filesystem", "unknown")
     if fs == "tmpfs":
-        where = ("the queue's file was in memory (tmpfs), so the sync at each commit reached no disk; on a "
+        where = ("The queue's file was in memory (tmpfs), so the sync at each commit reached no disk; on a "
                  "real disk each commit would also wait for the disk's flush")
     elif fs == "unknown":
-        where = "the file system under the queue could not be determined"
+        where = "The file system under the queue could not be determined"
     else:
-        where = f"the queue's file was on {fs}, so each commit waited for its log to be synced to the storage below"
+        where = f"The queue's file was on {fs}, so each commit waited for its log to be synced to the storage below"
     busy = (f"; {cpus} usable CPU{'s' if cpus != 1 else ''} for three busy processes, so a commit could also "
             "wait its turn for a processor" if cpus < 3 else "")
     lags = 1000.0 * ev["until_stored_s"].to_numpy(dtype=float)
     k = max(1, len(lags) // 10)
     first, last = float(np.median(lags[:k])), float(np.median(lags[-k:]))
-    lines = [f"Acknowledgement: median {ack:.1f} ms, {against}: {where}{busy}.",
+    lines = [f"Acknowledgement: median {ack:.1f} ms, {against}. {where}{busy}.",
              f"Time until stored: median {stored:.0f} ms, {stored / ack:.0f} times the acknowledgement; from "
              f"{first:.0f} ms for the first tenth of the events to {last:.0f} ms for the last."]
     if "scanned_s" in ev and "stored_s" in ev:
