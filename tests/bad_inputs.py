@@ -88,6 +88,7 @@ SKIP_CALLABLES: dict[str, str] = {
     "placement.preference_list": "takes a result table or object made by the module's own measurement or model, not a reader's value (a ConsistentHashRing, checked by type)",
     "placement.replica_walk": "takes a result table or object made by the module's own measurement or model, not a reader's value (a ConsistentHashRing, checked by type)",
     "security.encryption_verdict": "takes a result table or object made by the module's own measurement or model, not a reader's value",
+    "asyncqueue.durable_queue_verdict": "takes a result table or object made by the module's own measurement or model, not a reader's value",
 }
 
 
