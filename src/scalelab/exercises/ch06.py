@@ -89,7 +89,9 @@ register(
         mistakes=(
             Mistake("a", "4x is what 4 processes could give; threads share one interpreter lock, so only one "
                     "runs Python code at a time."),
-            Mistake("b", "no share of the lock is gained: the threads take turns, they do not half overlap."),
+            Mistake("b", "no share of the lock is gained: the threads take turns, they do not half overlap. (On a "
+                    "busy machine more threads can win more of a contended CPU and show a wall-clock gain like "
+                    "this; the CPUs kept busy, never above 1, show it is not parallelism.)"),
         ),
         hint="Which of the chapter's three workloads is this, and what did its curve do?",
     ),
