@@ -282,7 +282,8 @@ def pipeline_replay_s(make_s: ArrayLike, use_s: ArrayLike, buffer: int) -> float
     ``i`` is made at ``a_i = d_{i-1} + make_s[i]``; its send completes at
     ``d_i = max(a_i, r_{i-B})`` for capacity ``B >= 1`` (room once value ``i - B`` has
     been taken), or at ``d_i = r_i`` unbuffered (a rendezvous); the consumer takes it
-    at ``r_i = max(a_i or d_i, r_{i-1} + use_s[i-1])``. The run ends at
+    at ``r_i = max(d_i, r_{i-1} + use_s[i-1])`` buffered, or ``max(a_i, ...)``
+    unbuffered (the value waits in the channel from ``a_i``). The run ends at
     ``r_{n-1} + use_s[n-1]``.
 
     Every real delay (a thread waking up late, a lock) only postpones events in these
