@@ -13,12 +13,12 @@ from scalelab import csp
 
 
 def test_an_unbuffered_send_waits_for_the_receiver():
-    table = csp.rendezvous_demo(0, values=3, receiver_delay_s=0.05)
+    table = csp.rendezvous_demo(0, values=3, receiver_delay_s=0.3)
     assert table["send blocked"].tolist() == [True, False, False]
 
 
 def test_a_buffered_channel_lets_the_sender_run_ahead_by_its_capacity():
-    table = csp.rendezvous_demo(3, values=4, receiver_delay_s=0.05)
+    table = csp.rendezvous_demo(3, values=4, receiver_delay_s=0.3)
     assert table["send blocked"].tolist() == [False, False, False, True]
 
 
@@ -46,7 +46,7 @@ def test_every_blocking_call_times_out_instead_of_hanging():
     full.send(1)
     with pytest.raises(TimeoutError):
         full.send(2, timeout_s=0.05)
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < 10  # three 0.05 s timeouts, bounded; room for a busy machine
 
 
 def test_a_timed_out_unbuffered_send_leaves_nothing_behind():

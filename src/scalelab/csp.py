@@ -141,7 +141,7 @@ def go(fn: Callable[..., Any], *args: Any) -> threading.Thread:
     return thread
 
 
-def rendezvous_demo(capacity: int = 0, values: int = 4, receiver_delay_s: float = 0.05) -> pd.DataFrame:
+def rendezvous_demo(capacity: int = 0, values: int = 4, receiver_delay_s: float = 0.2) -> pd.DataFrame:
     """A sender sends ``values`` values at once; the receiver starts ``receiver_delay_s`` late.
 
     Returns one row per value: whether its ``send`` had to wait for the late receiver,
@@ -151,7 +151,9 @@ def rendezvous_demo(capacity: int = 0, values: int = 4, receiver_delay_s: float 
     first send waits for the receiver; with capacity ``B`` the first ``B`` do not and
     the next one does. (A send that begins after the receiver has started may still
     wait briefly for it to come round to ``recv``; that is not waiting for a late
-    receiver.)
+    receiver.) The one assumption is that the sender's first ``B + 1`` sends begin
+    within ``receiver_delay_s`` of its start, which a machine would have to stall the
+    sender's thread for that long to break.
 
     >>> rendezvous_demo(0, 2)["send blocked"].tolist()
     [True, False]
