@@ -266,3 +266,22 @@ def test_utilization_broadcasts_over_arrays():
     p = np.array([[0.5], [0.9]])
     assert cc.cpu_utilization(p, np.array([1, 2, 3])).shape == (2, 3)
     assert cc.cpu_utilization_one_cpu(p, np.array([1, 2, 3])).shape == (2, 3)
+
+
+def test_the_overlap_verdict_calls_a_speedup_above_the_ideal_noise():
+    import pandas as pd
+
+    rows = []
+    for name in tm.WORKLOADS:
+        for w in (1, 8):
+            top_io = name == tm.WORKLOADS[0] and w == 8
+            rows.append({"workload": name, "workers": w, "seconds": 1.0, "min_s": 1.0, "max_s": 1.0,
+                         "speedup": 8.26 if top_io else 1.0, "speedup_low": 7.5 if top_io else 1.0,
+                         "speedup_high": 8.9 if top_io else 1.0, "runs": 3,
+                         "ideal": 8 if top_io else (2 if name == tm.WORKLOADS[2] and w == 8 else 1),
+                         "cpus_busy": 0.9})
+    table = pd.DataFrame(rows)
+    table.attrs.update({"cpus": "usable CPUs: 2", "usable_cpus": 2, "timings": "", "load": "", "gil": True})
+    verdict = cc.overlap_verdict(table)
+    assert "Above the ideal: noise, not a gain" in verdict and "7.50x to 8.90x" in verdict
+    assert "no parallel computing" in verdict
