@@ -123,13 +123,32 @@ def measure_heartbeat(variant: str = VARIANTS[0], items: int = 200_000, interval
         pool = cf.ThreadPoolExecutor(max_workers=1)
     elif variant == VARIANTS[2]:
         pool = cf.ProcessPoolExecutor(max_workers=1)
+    ok = False
     try:
         if pool is not None:
             pool.submit(sort_job, 1000).result(timeout=t_max)  # start the worker before timing
-        return _run_loop_in_own_thread(_scenario(variant, n, dt, pool), t_max)
+        result = _run_loop_in_own_thread(_scenario(variant, n, dt, pool), t_max)
+        ok = True
+        return result
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            _close_executor(pool, wait=ok)
+
+
+def _close_executor(pool: cf.Executor, wait: bool) -> None:
+    """Shut an executor down; after a failure or a timeout, without waiting for a sort
+    still running in it (a worker process is terminated, a thread finishes its sort)."""
+    if wait:
+        pool.shutdown(wait=True)
+        return
+    procs = getattr(pool, "_processes", None)  # a private attribute, read defensively
+    processes = list(procs.values()) if isinstance(procs, dict) else []
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        if p.is_alive():
+            p.terminate()
+    for p in processes:
+        p.join(2)
 
 
 def _run_loop_in_own_thread(coro, timeout_s: float):
