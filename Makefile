@@ -20,7 +20,7 @@ $(TOOLS): requirements-tools.txt $(STAMP)
 	$(VENV)/tools/bin/pip install $(PIP_FLAGS) -r requirements-tools.txt
 	@touch $@
 
-## system-deps: install (or name) the Debian packages the tests need: Chromium, Node.js, npm
+## system-deps: install (or name) the Debian packages the tests need: Chromium, Node.js, npm, etcd, Redis, HAProxy
 system-deps:
 	@bash tools/system-deps.sh
 
@@ -54,7 +54,7 @@ test: system-deps $(STAMP) $(TOOLS)
 
 ## unit: the fast tests only (models, explorer, checker; no book, no browser)
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests src -m "not book and not slow" -p no:cacheprovider
+	$(BIN)/python -m pytest tests src -m "not book and not slow and not servers" -p no:cacheprovider
 
 ## notebooks: run the notebooks (NB=...) under nbval and compare their outputs
 notebooks: $(STAMP)

@@ -45,7 +45,7 @@ def test_receive_times_out_instead_of_hanging():
     start = time.perf_counter()
     with pytest.raises(TimeoutError):
         actors.inbox().receive(("never",), timeout_s=0.05)
-    assert time.perf_counter() - start < 1
+    assert time.perf_counter() - start < 5  # a 0.05 s timeout, bounded; room for a busy machine
 
 
 def test_an_error_in_a_behaviour_reaches_join():

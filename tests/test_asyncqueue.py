@@ -114,3 +114,50 @@ def test_a_resent_event_is_stored_once(tmp_path):
         pass
     assert queue.counts() == (0, 1)
     queue.close()
+
+
+def test_filesystem_type_takes_the_longest_mount_that_holds_the_path(tmp_path):
+    mounts = tmp_path / "mounts"
+    mounts.write_text("/dev/vda / ext4 rw 0 0\ntmpfs /tmp tmpfs rw 0 0\ntmpfs /tmpdata tmpfs rw 0 0\n"
+                      "/dev/vdb /srv/my\\040disk xfs rw 0 0\n")
+    assert aq._filesystem_type("/tmp/x/q.db", mounts_file=mounts) == "tmpfs"
+    assert aq._filesystem_type("/tmpx/q.db", mounts_file=mounts) == "ext4"  # a prefix of the name is not a mount
+    assert aq._filesystem_type("/srv/my disk/q.db", mounts_file=mounts) == "xfs"
+    assert aq._filesystem_type("/", mounts_file=tmp_path / "missing") == "unknown"
+
+
+def _run(ack_ms, scanned_ms, stored_ms, fs="ext4"):
+    import pandas as pd
+
+    scanned, stored = np.asarray(scanned_ms, float) / 1000, np.asarray(stored_ms, float) / 1000
+    return {"events": pd.DataFrame({"ack_s": np.full(len(scanned), ack_ms / 1000), "until_stored_s": stored - scanned,
+                                    "scanned_s": scanned, "stored_s": stored}),
+            "filesystem": fs, "write_cost_s": 0.005}
+
+
+def test_durable_queue_verdict_is_computed_from_the_run():
+    # The verdict compares the acknowledgement with the ski-lift model's 3 ms, names the
+    # file system, and counts what the consumer stored while the capture was committing:
+    # a made-up run controls every number, so nothing here depends on this machine.
+    n = 20
+    scanned = 5.0 * np.arange(n)                      # a scan every 5 ms, the last at 95 ms
+    starved = _run(3.5, scanned, 100 + 15.0 * np.arange(n))
+    text = aq.durable_queue_verdict(starved, usable_cpus=2)
+    assert "close to the 3 ms" in text and "ext4" in text and "2 usable CPUs" in text
+    assert "the consumer stored only 0" in text and "one event every" in text
+    kept_up = _run(30.0, scanned, scanned + 6.0, fs="tmpfs")
+    text = aq.durable_queue_verdict(kept_up, usable_cpus=4)
+    assert "10.0 times the 3 ms" in text and "in memory (tmpfs)" in text and "usable CPU" not in text
+    assert f"stored {n - 2} of them" in text  # all but the two stored after the last scan (96 and 101 ms)
+    with pytest.raises(ValueError, match="model_ack_ms"):
+        aq.durable_queue_verdict(starved, model_ack_ms=0)
+
+
+def test_the_real_run_reports_its_file_system_and_timestamps(tmp_path):
+    run = aq.durable_queue_run(n_events=20, write_cost_s=0.001, kill_at_share=0.5, timeout_s=30,
+                               directory=str(tmp_path), crash_capture_at_share=None)
+    ev = run["events"]
+    assert run["filesystem"] == aq._filesystem_type(tmp_path) and run["write_cost_s"] == 0.001
+    assert (ev["stored_s"] >= ev["scanned_s"]).all() and ev["scanned_s"].min() == 0
+    assert np.allclose(ev["stored_s"] - ev["scanned_s"], ev["until_stored_s"])
+    assert "Time until stored" in aq.durable_queue_verdict(run, usable_cpus=2)

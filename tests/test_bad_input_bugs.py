@@ -229,3 +229,54 @@ def test_the_examples_from_the_issue_are_refused():
     with pytest.raises(ValueError, match="rto_s must be in"):
         transport.simulate_transfer("tcp", 0.1, rto_s=1e-6)
     assert time.monotonic() - start < 2.0
+
+
+# --- found by the audit once the chapter work's functions were walked -------------------
+
+
+def test_a_stationary_start_with_more_than_20_servers_has_the_right_busy_servers():
+    # The weights a**k / k! were computed with numpy's int product, which wraps past 20!;
+    # in logs they are exact. In an M/M/c queue the mean number of busy servers is
+    # a = lambda / mu (Little's law applied to the servers; Kleinrock 1975, sec. 3.5).
+    rng = np.random.default_rng(1)
+    c, a = 30, 24.0
+    busy = [int(np.count_nonzero(queueing.stationary_free_times(a, 1.0, c, rng) > 0)) for _ in range(3000)]
+    se = np.std(busy) / np.sqrt(len(busy))
+    assert abs(np.mean(busy) - a) < 4 * se + 0.05
+    w = queueing.simulate_fifo(900.0, 1.0, 1000, 1000, 0, start="stationary")  # used to divide by zero
+    assert np.isfinite(w).all()
+
+
+def test_stationary_free_times_checks_its_queue():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="arrival_rate"):
+        queueing.stationary_free_times(2.0, 1.0, 2, rng)  # unstable
+    with pytest.raises(ValueError, match="servers"):
+        queueing.stationary_free_times(0.5, 1.0, 2.5, rng)
+    with pytest.raises(ValueError, match="rng"):
+        queueing.stationary_free_times(0.5, 1.0, 2, 0)
+
+
+def test_nines_of_many_replicas_stay_finite():
+    from scalelab import availability
+    assert availability.replicated_nines(0.5, 10**12) == pytest.approx(10**12 * math.log10(2))
+    assert availability.replicated_nines(0.999, 6) == pytest.approx(18.0)
+    assert availability.replicated_nines(1.0, 3) == math.inf  # documented: A = 1 has infinite nines
+
+
+def test_sizes_of_the_chapter_functions_are_checked_before_any_work():
+    from scalelab import consensus, failures, parallel
+    start = time.monotonic()
+    with pytest.raises(ValueError, match="request_rate x service_ms"):
+        queueing.replica_curves(10**12, 10)
+    with pytest.raises(ValueError, match="attempts must be a whole number and in"):
+        failures.false_suspicion_any_reply(0.1, 0.02, 0.5, attempts=10**12)
+    with pytest.raises(ValueError, match="iterations must be a whole number and in"):
+        parallel.burn(10**12)
+    with pytest.raises(ValueError, match="seeds x len"):
+        consensus.election_statistics(seeds=2000, limit_ms=60_000, nodes=15)
+    with pytest.raises(ValueError, match="limit_ms"):
+        consensus.election_statistics(limit_ms=math.nan)
+    with pytest.raises(ValueError, match="long_requests"):
+        queueing.agreement_table(long_requests=10**12)
+    assert time.monotonic() - start < 30  # refused at the door: nothing above runs for minutes

@@ -59,7 +59,8 @@ def _sample(calls):
 def test_the_walk_finds_the_public_callables(targets):
     names = {t.short for t in targets}
     assert {"amdahl.speedup", "queueing.erlang_b", "rpc.Stub", "partitioning.range_partition"} <= names
-    assert not any(n.startswith(("explorer.", "parallel.", "concurrency.")) for n in names)  # see SKIP_MODULES
+    assert {"explorer.slider", "explorer.explore", "explorer.show", "explorer.Explorer.title_at",
+            "parallel.measure_speedup", "parallel.burn", "concurrency.pool_curves"} <= names
     assert len(targets) > 200
 
 

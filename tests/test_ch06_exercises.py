@@ -16,7 +16,16 @@ def test_each_exercise_accepts_its_answer(key, right):
 @pytest.mark.parametrize(
     "key, wrong, reason",
     [
+        ("6.1", 3e5, "4 a cycle"),
+        ("6.1", 4.5e5, "typical 1.5"),
+        ("6.1", 1.2e8, "10 ms disk read"),
         ("6.2", 10, "just short of 90%"),
+        ("6.3", 72, "leaves out the 1"),
+        ("6.3", 10, "threads per core"),
+        ("6.4", 200, "no buffer reaches"),
+        ("6.4", 133.33, "unbuffered"),
+        ("6.5", 0.638, "E[S]^2"),
+        ("6.5", 0.0556, "moved off the loop"),
         ("6.6", "a", "one interpreter lock"),
         ("6.6", "b", "take turns"),
         ("6.7", 8, "one thread does not make a read-modify-write safe"),

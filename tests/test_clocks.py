@@ -247,3 +247,9 @@ def test_drift_sawtooth_peaks_at_the_full_drift_just_before_each_sync():
     assert np.all(np.diff(x) >= 0)
     at_six = np.flatnonzero(x == 6.0)
     assert len(at_six) == 2 and y[at_six[0]] == pytest.approx(0.36) and y[at_six[1]] == 0
+
+
+def test_injected_step_report_refuses_more_sleep_in_all_than_its_documented_maximum():
+    # 20 x 2 s would sleep 40 s: refused before any sleep, naming both parameters.
+    with pytest.raises(ValueError, match=r"repeats \* sleep_s must be at most 5 s.*repeats=20.*sleep_s=2"):
+        clocks.injected_step_report(repeats=20, sleep_s=2)

@@ -54,6 +54,7 @@ def test_store_families_keep_two_sql_classes_apart_and_neo4j_5_places_databases(
     assert table["class"].str.startswith("NewSQL").sum() == 1
     assert "Raft" in table.loc["Google Spanner, CockroachDB, YugabyteDB", "replication"]
     assert "4.2 (2019)" in table.loc["MongoDB", "transactions"]
+    assert "leader" in table.loc["Neo4j 5", "replication"]  # one primary takes writes, not every primary
     assert not table["replication"].str.contains("transactions").any()
 
 

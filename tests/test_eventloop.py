@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -114,3 +116,17 @@ def test_heartbeat_verdict_compares_each_delay_with_its_own_sort():
 def test_simulate_mg1_refuses_runs_past_its_documented_maximum():
     with pytest.raises(ValueError, match="customers must be a whole number and in"):
         ev.simulate_mg1(100, 0.001, 0.01, 0.01, customers=ev.MAX_CUSTOMERS + 1)
+
+
+def test_a_timed_out_heartbeat_run_does_not_wait_for_its_sort():
+    # 5,000,000 floats take 5-12 s to sort here (draw, list, sort); the run is cut at 0.3 s
+    # and the worker process is terminated rather than waited for (about 0.4 s under load).
+    import multiprocessing
+    import time
+
+    before = set(multiprocessing.active_children())
+    start = time.monotonic()
+    with pytest.raises((TimeoutError, asyncio.TimeoutError)):
+        ev.measure_heartbeat(ev.VARIANTS[2], items=5_000_000, interval_s=0.005, timeout_s=0.3)
+    assert time.monotonic() - start < 8
+    assert set(multiprocessing.active_children()) <= before  # the sorting worker is gone

@@ -120,3 +120,9 @@ def test_a_near_miss_on_an_absolute_scale_says_how_far_in_the_answers_units():
     # 5.5a is judged within 0.0002 s: a miss of 0.0003 s must not read as "too high by 0%".
     text = str(check("5.5a", 5.0003))
     assert "5.0003 s is too high by 0.0003 s" in text and "0%" not in text
+
+
+def test_a_probability_given_as_a_percentage_is_told_to_use_a_fraction():
+    expected = float(exercises()["2.3"].expected())
+    text = str(check("2.3", round(100 * expected, 2)))
+    assert "looks like a percentage" in text and "correct" not in text

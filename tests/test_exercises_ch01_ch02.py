@@ -72,3 +72,14 @@ def test_chapter_2_probabilities_use_absolute_tolerances_and_reject_tempting_ans
     assert "counts requests with two slow calls twice" in check("2.3", 0.5).message
     assert check("2.4", 0.994).correct and not check("2.4", 0.999).correct
     assert "the share that stays" in check("2.5", 0.1).message
+
+
+def test_complements_and_inverted_formulas_are_named():
+    # The tempting slips of the numeric exercises: X / R for Little's law, ignoring the
+    # flood, and answering with the complement (the miss ratio, the fast or good share).
+    assert "N = X R" in check("1.1", 1250).message and not check("1.1", 1250).correct
+    assert "as often as attacking ones" in check("1.4", 500).message
+    assert check("1.4", 333.3).correct
+    assert "miss ratio" in check("2.2", 0.24).message and check("2.2", 0.76).correct
+    assert "share of requests that are fast" in check("2.3", 0.605).message
+    assert "share of releases that are good" in check("2.8", 0.668).message

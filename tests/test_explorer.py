@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 
 from scalelab import amdahl, choices, explore, show, slider
 from scalelab.explorer import (
-    BUNDLE_TRACE_TYPES, MAX_SLIDER_VALUES, MAX_STATIC_BYTES, MAX_STATIC_FRAMES, STATIC_ENV, registered,
+    BUNDLE_TRACE_TYPES, MAX_SLIDER_VALUES, MAX_STATIC_BYTES, MAX_STATIC_FRAMES, STATIC_ENV, Shown, Slider, registered,
 )
 
 
@@ -275,3 +276,24 @@ def test_show_has_a_cap_and_a_bundle_check():
         show(go.Figure(go.Heatmap(z=[[1, 2], [3, 4]])))
     shown = show(go.Figure(go.Bar(x=["a", "b"], y=[1, 2]), {"title": {"text": "bars"}}))
     assert "bars. trace 0: 1 at a, 2 at b." in shown.to_html()
+
+
+def test_the_explorer_and_its_parts_check_their_own_arguments():
+    ex = explore(two_param, a=(0, 1), b=[0], title="{a}")
+    with pytest.raises(ValueError, match="params must be a mapping"):
+        ex.title_at(0.5)
+    for bad in (math.nan, 10**400, "3", True):
+        with pytest.raises(ValueError, match="slider start must be a finite number"):
+            slider(bad, 5)
+        with pytest.raises(ValueError, match="height"):
+            explore(two_param, a=(0, 1), b=[0], height=bad)
+    with pytest.raises(ValueError, match="choices values must be finite numbers"):
+        choices([1, "2"])
+    with pytest.raises(ValueError, match="values"):
+        Slider((0.1, math.nan))
+    with pytest.raises(ValueError, match="figure must be"):
+        Shown(3.0)
+    with pytest.raises(ValueError, match="max_points"):
+        ex.time_updates(max_points=10**9)
+    with pytest.raises(ValueError, match="static_budget_bytes"):
+        explore(two_param, a=(0, 1), b=[0], static_budget_bytes=math.nan)

@@ -187,6 +187,11 @@ def test_moved_fractions_are_shares_and_zero_when_nothing_changes(a, b):
 def test_explorer_models_return_the_same_curves_for_every_slider_value():
     names = list(hashing.ring_picture(2, 1))
     assert all(list(hashing.ring_picture(n, v)) == names for n in (1, 6) for v in (1, 8))
+    # Only x and y change between frames, so nodes are named on their diamonds, not in a
+    # legend that would list all six on a ring of one.
+    nodes = [t for name, t in hashing.ring_picture(3, 2).items() if name.endswith("virtual nodes")]
+    assert [t["text"] for t in nodes] == list(hashing.RING_NODES)
+    assert all(t["showlegend"] is False and "text" in t["mode"] for t in nodes)
     assert list(hashing.movement_curves(1)) == list(hashing.movement_curves(256))
     assert list(hashing.balance_bars(4, 1)) == list(hashing.balance_bars(32, 512))
     c = hashing.spread_curves(10)["coefficient of variation, measured"]["y"]
@@ -241,10 +246,30 @@ def test_compare_lookup_interleaves_both_rings_and_states_a_verdict_from_its_num
     assert r["convert_share"] == pytest.approx(t.median("keys to array") / t.median("scalelab"))
     assert f"{r['convert_share']:.0%} of ours" in r["verdict"]
     assert r["ratio_low"] <= r["ratio"] <= r["ratio_high"]
-    assert f"{r['ratio']:.1f}x" in r["verdict"] and f"{r['cv']:.3f}" in r["verdict"]
+    assert f"{r['cv']:.3f}" in r["verdict"]
+    if r["ratio"] >= 1:  # which way it goes depends on the machine; the verdict must say which
+        assert f"{r['ratio']:.1f}x faster" in r["verdict"]
+    else:
+        assert f"{1 / r['ratio']:.1f}x slower" in r["verdict"]
     assert r["cv_expected"] == pytest.approx(np.hypot(hashing.load_cv(40, nodes=5), hashing.sampling_noise_cv(3_000, 5)))
     with pytest.raises(ValueError, match=r"n_keys must be a whole number and in \[1, .*\], got 0"):
         hashing.compare_lookup(n_keys=0)
+
+
+def test_compare_lookup_verdict_says_slower_when_ours_is_slower_and_ranges_over_single_rounds(monkeypatch):
+    from scalelab import measure
+
+    fixed = {"scalelab": (0.4, 0.2, 0.3), "keys to array": (0.1, 0.1, 0.1), "uhashring": (0.2, 0.3, 0.15)}
+
+    def fake(settings, **kwargs):
+        return measure.Timings(samples={k: fixed[k] for k in settings}, warmup=1, budget_s=5, elapsed_s=1.0)
+
+    monkeypatch.setattr(measure, "interleaved", fake)
+    r = hashing.compare_lookup(n_keys=1_000, n_nodes=5, vnodes=10, repeats=3, budget_s=5)
+    # medians 0.3 (ours) and 0.2 (theirs); per-round ratios 0.5, 1.5 and 0.5
+    assert r["ratio"] == pytest.approx(2 / 3)
+    assert (r["ratio_low"], r["ratio_high"]) == (pytest.approx(0.5), pytest.approx(1.5))
+    assert "1.5x slower" in r["verdict"] and "faster" not in r["verdict"]
 
 
 def test_spread_check_matches_the_exact_spread_and_the_mean_largest_spacing():

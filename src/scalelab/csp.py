@@ -47,6 +47,8 @@ __all__ = [
     "pipeline_throughput_per_s",
     "simulate_pipeline",
     "measure_pipeline",
+    "pipeline_replay_s",
+    "pipeline_verdict",
     "pipeline_curves",
     "pipeline_table",
 ]
@@ -139,12 +141,19 @@ def go(fn: Callable[..., Any], *args: Any) -> threading.Thread:
     return thread
 
 
-def rendezvous_demo(capacity: int = 0, values: int = 4, receiver_delay_s: float = 0.05) -> pd.DataFrame:
+def rendezvous_demo(capacity: int = 0, values: int = 4, receiver_delay_s: float = 0.2) -> pd.DataFrame:
     """A sender sends ``values`` values at once; the receiver starts ``receiver_delay_s`` late.
 
-    Returns one row per value: how long its ``send`` blocked, rounded to the receiver's
-    delay (so the table is the same on every machine): with an unbuffered channel the
-    first send waits for the receiver; with capacity ``B`` the first ``B`` do not.
+    Returns one row per value: whether its ``send`` had to wait for the late receiver,
+    that is, it began before the receiver started receiving and returned only after.
+    That is decided from the order of events, not from how long a send took, so the
+    table does not depend on how busy the machine is: with an unbuffered channel the
+    first send waits for the receiver; with capacity ``B`` the first ``B`` do not and
+    the next one does. (A send that begins after the receiver has started may still
+    wait briefly for it to come round to ``recv``; that is not waiting for a late
+    receiver.) The one assumption is that the sender's first ``B + 1`` sends begin
+    within ``receiver_delay_s`` of its start, which a machine would have to stall the
+    sender's thread for that long to break.
 
     >>> rendezvous_demo(0, 2)["send blocked"].tolist()
     [True, False]
@@ -155,19 +164,23 @@ def rendezvous_demo(capacity: int = 0, values: int = 4, receiver_delay_s: float 
     delay = float(in_range("receiver_delay_s", receiver_delay_s, 0.01, 1, max_ndim=0))
     ch = Channel(capacity)
     got: list[Any] = []
+    ready = threading.Event()  # set when the sender is about to send
+    started = threading.Event()  # set when the receiver starts receiving
 
     def receiver() -> None:
-        time.sleep(delay)
+        ready.wait(5)
+        time.sleep(delay)  # late: counted from the moment the sender starts
+        started.set()
         for _ in range(n):
             got.append(ch.recv())
 
     t = go(receiver)
     rows = []
+    ready.set()
     for i in range(n):
-        start = time.perf_counter()
+        before = started.is_set()
         ch.send(i)
-        waited = time.perf_counter() - start
-        rows.append({"value": i, "send blocked": waited > delay / 2})
+        rows.append({"value": i, "send blocked": not before and started.is_set()})
     t.join(5)
     return pd.DataFrame(rows).set_index("value")
 
@@ -262,30 +275,84 @@ def simulate_pipeline(
     return float(n / env.now)
 
 
-def _produce_consume(capacity: int, make: np.ndarray, use: np.ndarray, timeout_s: float) -> tuple[float, float, float]:
-    """Run the pipeline; return elapsed seconds and the mean real length of each side's sleeps."""
-    ch = Channel(capacity)
-    slept = {"make": 0.0, "use": 0.0}
+def pipeline_replay_s(make_s: ArrayLike, use_s: ArrayLike, buffer: int) -> float:
+    """How long the producer-consumer run would take with these exact times and free hand-offs.
 
-    def nap(side: str, seconds: float) -> None:
+    The producer spends ``make_s[i]`` on value ``i``, then sends it; the consumer
+    receives value ``i``, then spends ``use_s[i]`` on it. With channel operations that
+    cost nothing, the times at which things happen follow max-plus recursions: value
+    ``i`` is made at ``a_i = d_{i-1} + make_s[i]``; its send completes at
+    ``d_i = max(a_i, r_{i-B})`` for capacity ``B >= 1`` (room once value ``i - B`` has
+    been taken), or at ``d_i = r_i`` unbuffered (a rendezvous); the consumer takes it
+    at ``r_i = max(d_i, r_{i-1} + use_s[i-1])`` buffered, or ``max(a_i, ...)``
+    unbuffered (the value waits in the channel from ``a_i``). The run ends at
+    ``r_{n-1} + use_s[n-1]``.
+
+    Every real delay (a thread waking up late, a lock) only postpones events in these
+    recursions, so a real run with the same sleeps can never finish sooner: the replay
+    is a lower bound on its time, and the gap is what the hand-offs cost.
+
+    Parameters
+    ----------
+    make_s, use_s : seconds per value, >= 0, one-dimensional, of the same length (at
+        most 10**6).
+    buffer : channel capacity, a whole number in [0, 10**6] (0 = unbuffered).
+
+    Returns
+    -------
+    Seconds from the first value's making to the last value's use.
+
+    >>> pipeline_replay_s([1, 1, 1], [1, 1, 1], 0)  # each value is made while the last is used
+    4.0
+    >>> pipeline_replay_s([1, 1, 1], [2, 2, 2], 4)  # a buffer cannot beat the slower side
+    7.0
+    """
+    make = np.asarray(at_least("make_s", make_s, 0, max_ndim=1), dtype=float).ravel()
+    use = np.asarray(at_least("use_s", use_s, 0, max_ndim=1), dtype=float).ravel()
+    b = int(in_range("buffer", buffer, 0, 1_000_000, integer=True, max_ndim=0))
+    if make.size != use.size or not 1 <= make.size <= 10**6:
+        raise ValueError(f"make_s and use_s must hold the same number of values, 1 to 10**6, got "
+                         f"{make.size} and {use.size}")
+    taken = np.empty(make.size)  # r_i
+    sent = 0.0  # d_{i-1}
+    free = 0.0  # r_{i-1} + use_{i-1}: when the consumer is back at recv
+    for i in range(make.size):
+        made = sent + make[i]
+        if b == 0:
+            taken[i] = max(made, free)
+            sent = taken[i]
+        else:
+            sent = max(made, taken[i - b]) if i >= b else made
+            taken[i] = max(sent, free)
+        free = taken[i] + use[i]
+    return float(free)
+
+
+def _produce_consume(capacity: int, make: np.ndarray, use: np.ndarray,
+                     timeout_s: float) -> tuple[float, np.ndarray, np.ndarray]:
+    """Run the pipeline; return elapsed seconds and the real length of every sleep on each side."""
+    ch = Channel(capacity)
+    slept = {"make": np.zeros(len(make)), "use": np.zeros(len(use))}
+
+    def nap(side: str, i: int, seconds: float) -> None:
         start = time.perf_counter()
         time.sleep(seconds)
-        slept[side] += time.perf_counter() - start
+        slept[side][i] = time.perf_counter() - start
 
     def producer() -> None:
-        for wait in make:
-            nap("make", wait)
+        for i, wait in enumerate(make):
+            nap("make", i, wait)
             ch.send(1, timeout_s)
         ch.close()
 
     start = time.perf_counter()
     t = go(producer)
-    for wait in use:
+    for i, wait in enumerate(use):
         ch.recv(timeout_s)
-        nap("use", wait)
+        nap("use", i, wait)
     elapsed = time.perf_counter() - start
     t.join(timeout_s)
-    return elapsed, slept["make"] / len(make), slept["use"] / len(use)
+    return elapsed, slept["make"], slept["use"]
 
 
 def measure_pipeline(
@@ -294,9 +361,14 @@ def measure_pipeline(
     """Real threads and a real :class:`Channel`: producer and consumer each take an
     exponential time of mean ``mean_s`` per value (``time.sleep``).
 
-    Returns, for each buffer size, the measured values per second beside
-    :func:`pipeline_throughput_per_s` at the rates the sleeps really achieved (a sleep
-    overshoots a little, more on a busy machine).
+    Returns, for each buffer size, ``measured_per_s`` (values per second), beside two
+    figures computed from the sleeps as they really happened (a sleep overshoots a
+    little, more on a busy machine): ``replay_per_s``, the same run with hand-offs that
+    cost nothing (:func:`pipeline_replay_s`, an upper bound on the measured rate), and
+    ``model_per_s``, the steady state of :func:`pipeline_throughput_per_s` at the mean
+    rates the sleeps achieved. The replay differs from the model because the run is
+    finite: it starts with an empty channel, and its particular draws are not their
+    average. ``attrs`` holds ``items`` and ``mean_s``.
     """
     bs = [int(b) for b in np.atleast_1d(in_range("buffers", buffers, 0, 1000, integer=True, max_ndim=1))]
     n = int(in_range("items", items, 10, 5000, integer=True, max_ndim=0))
@@ -308,8 +380,43 @@ def measure_pipeline(
     for b in bs:
         seconds, make_s, use_s = _produce_consume(b, make, use, t_max)
         rows.append({"buffer": b, "measured_per_s": n / seconds,
-                     "model_per_s": pipeline_throughput_per_s(1 / make_s, 1 / use_s, b)})
-    return pd.DataFrame(rows).set_index("buffer")
+                     "replay_per_s": n / pipeline_replay_s(make_s, use_s, b),
+                     "model_per_s": pipeline_throughput_per_s(1 / make_s.mean(), 1 / use_s.mean(), b)})
+    table = pd.DataFrame(rows).set_index("buffer")
+    table.attrs.update({"items": n, "mean_s": m})
+    return table
+
+
+def _span(values: pd.Series, signed: bool = False) -> str:
+    """'3%' if the values round alike, else '1% to 5%' (with signs if ``signed``)."""
+    fmt = "{:+.0%}" if signed else "{:.0%}"
+    lo, hi = fmt.format(float(values.min())), fmt.format(float(values.max()))
+    return lo if lo == hi else f"{lo} to {hi}"
+
+
+def pipeline_verdict(measured: pd.DataFrame) -> str:
+    """A short verdict on :func:`measure_pipeline`'s table, computed from its numbers."""
+    t = measured.sort_index()
+    n = measured.attrs.get("items")
+    lo, hi = t.iloc[0], t.iloc[-1]
+    lines = []
+    gain = hi["measured_per_s"] / lo["measured_per_s"] - 1
+    model_gain = hi["model_per_s"] / lo["model_per_s"] - 1
+    lines.append(f"buffer {t.index[0]} -> {t.index[-1]}: measured {lo['measured_per_s']:.0f} -> "
+                 f"{hi['measured_per_s']:.0f} values/s ({gain:+.0%}); the model says {model_gain:+.0%}"
+                 + (": the buffer helped, as the model predicts." if gain > 0.5 * model_gain > 0 else
+                    ": less gain than the model; see the two gaps below."))
+    cost = (1 / t["measured_per_s"] - 1 / t["replay_per_s"]) * 1e3  # ms per value
+    share = 1 - t["measured_per_s"] / t["replay_per_s"]
+    lines.append(f"hand-offs: the measured rate is {_span(share)} below a replay of the same sleeps with free "
+                 f"hand-offs ({cost.min():.2f} to {cost.max():.2f} ms per value): the cost of waking a thread "
+                 "through the channel" + (" on a busy machine." if share.max() > 0.1 else "."))
+    off = t["replay_per_s"] / t["model_per_s"] - 1
+    lines.append(f"replay against the model: {_span(off, signed=True)}"
+                 + (f": one run of {n} values per buffer starts from an empty channel, and real sleeps, which "
+                    "overshoot by a roughly fixed amount, vary less than the model's exponential times."
+                    if n else "."))
+    return "\n".join(lines)
 
 
 _BUFFER_AXIS = np.arange(0, 33)

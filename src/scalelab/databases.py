@@ -154,7 +154,8 @@ def store_families() -> "pd.DataFrame":
         ("Neo4j 5", "NoSQL: graph", "nodes and relationships",
          "each database on a chosen subset of the cluster's servers; a graph can be split by hand "
          "into several databases queried together as one composite database",
-         "primaries agree by Raft and take writes; secondaries copy asynchronously for reads",
+         "per database, one primary (the Raft leader) takes writes and commits once most "
+         "primaries hold them; secondaries copy asynchronously for reads",
          "ACID transactions within one database"),
     ]
     return pd.DataFrame(rows, columns=["store", "class", "data model", "where data lives", "replication",

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from ._validate import at_least, in_range, positive, probability, scalar, seed as check_seed
+from ._validate import at_least, count, in_range, number, positive, probability, scalar, seed as check_seed
 
 __all__ = [
     "sort_job",
@@ -123,13 +123,32 @@ def measure_heartbeat(variant: str = VARIANTS[0], items: int = 200_000, interval
         pool = cf.ThreadPoolExecutor(max_workers=1)
     elif variant == VARIANTS[2]:
         pool = cf.ProcessPoolExecutor(max_workers=1)
+    ok = False
     try:
         if pool is not None:
             pool.submit(sort_job, 1000).result(timeout=t_max)  # start the worker before timing
-        return _run_loop_in_own_thread(_scenario(variant, n, dt, pool), t_max)
+        result = _run_loop_in_own_thread(_scenario(variant, n, dt, pool), t_max)
+        ok = True
+        return result
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            _close_executor(pool, wait=ok)
+
+
+def _close_executor(pool: cf.Executor, wait: bool) -> None:
+    """Shut an executor down; after a failure or a timeout, without waiting for a sort
+    still running in it (a worker process is terminated, a thread finishes its sort)."""
+    if wait:
+        pool.shutdown(wait=True)
+        return
+    procs = getattr(pool, "_processes", None)  # a private attribute, read defensively
+    processes = list(procs.values()) if isinstance(procs, dict) else []
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        if p.is_alive():
+            p.terminate()
+    for p in processes:
+        p.join(2)
 
 
 def _run_loop_in_own_thread(coro, timeout_s: float):
@@ -249,7 +268,8 @@ def simulate_mg1(arrival_rate_per_s: float, short_s: float, long_s: float, long_
     check_seed("seed", seed)
     mean, _ = mixture_moments(short_s, long_s, long_share)
     if lam * mean >= 1:
-        raise ValueError(f"arrival_rate_per_s must be < 1 / E[S] = {1 / mean:g} for a stable queue, got {lam:g}")
+        raise ValueError(f"arrival_rate_per_s must be < 1 / E[S] = {1 / mean:g} for a stable queue (E[S] from "
+                         f"short_s={short_s!r}, long_s={long_s!r}, long_share={long_share!r}), got {lam:g}")
     n = int(in_range("customers", customers, 100, MAX_CUSTOMERS, integer=True, max_ndim=0))
     waits = _simulated_waits(lam, float(short_s), float(long_s), float(long_share), n, seed)
     return float(waits[n // 10:].mean())
@@ -372,8 +392,8 @@ def async_lost_update(tasks: int = 8, use_lock: bool = False, timeout_s: float =
     >>> async_lost_update(4, use_lock=True)
     {'expected': 4, 'final': 4, 'lost': 0}
     """
-    n = int(in_range("tasks", tasks, 2, MAX_UPDATE_TASKS, integer=True))
-    t_max = float(in_range("timeout_s", timeout_s, 0, 300, low_open=True))
+    n = count("tasks", tasks, MAX_UPDATE_TASKS, low=2)
+    t_max = number("timeout_s", timeout_s, 0, 300, low_open=True)
     final = _run_loop_in_own_thread(_deposits(n, bool(use_lock)), t_max)
     return {"expected": n, "final": final, "lost": n - final}
 

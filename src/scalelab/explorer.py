@@ -65,6 +65,10 @@ MAX_SLIDER_VALUES = 20_000
 MAX_GRID_POINTS = 1_000_000
 #: Most frames the static page precomputes; wider grids are thinned before the model runs.
 MAX_STATIC_FRAMES = 5_000
+#: Tallest figure, in pixels (``height`` is in [MIN_HEIGHT, MAX_HEIGHT]).
+MIN_HEIGHT, MAX_HEIGHT = 100, 3_000
+#: Most grid points and timed updates :meth:`Explorer.time_updates` takes.
+MAX_TIMED_UPDATES = 5_000
 #: Trace types in the plotly.js bundle the book serves (npm ``plotly.js-basic-dist-min``).
 BUNDLE_TRACE_TYPES = ("scatter", "bar", "pie")
 
@@ -86,10 +90,11 @@ class Slider:
 
     def __post_init__(self) -> None:
         what = f"slider {self.name}" if self.name else "slider"
-        if len(self.values) < 1:
-            raise ValueError(f"{what} needs at least one value")
+        if not isinstance(self.values, (tuple, list)) or len(self.values) < 1:
+            raise ValueError(f"{what} needs at least one value (values: a tuple of numbers), got {self.values!r}")
         if len(self.values) > MAX_SLIDER_VALUES:
             raise ValueError(f"{what} may have at most {MAX_SLIDER_VALUES} values, got {len(self.values)}")
+        _validate.in_range(f"{what} values", self.values, max_ndim=1)
         if self.default is not None:
             _validate.in_range(f"{what} default", self.default)
             lo, hi = min(self.values), max(self.values)
@@ -114,6 +119,7 @@ class Slider:
 
     def shown(self, value: float) -> str:
         """A value as the static page shows it, with the unit if there is one."""
+        value = _validate.number("value", value)
         return f"{value:g} {self.unit}" if self.unit else f"{value:g}"
 
     @property
@@ -147,15 +153,15 @@ def slider(start: float, stop: float, step: float | None = None, *, default: flo
     """
     step = 1 if step is None else step
     for key, value in (("start", start), ("stop", stop), ("step", step)):
-        if isinstance(value, (bool, np.bool_)) or not _validate.is_finite_number(value):
-            raise ValueError(f"slider {key} must be a finite number, got {value!r}")
+        if isinstance(value, (bool, np.bool_, str, bytes)) or not _validate.is_finite_number(value):
+            raise ValueError(f"slider {key} must be a finite number, got {_validate._show(value)}")
     _validate.positive("slider step", step)
     if stop < start:
         raise ValueError(f"slider stop must be >= start, got start={start!r}, stop={stop!r}")
     count_f = math.floor((stop - start) / step + 1e-9) + 1
     if count_f > MAX_SLIDER_VALUES:
-        raise ValueError(f"slider step must give at most {MAX_SLIDER_VALUES} values from {start!r} to "
-                         f"{stop!r}, got step={step!r} ({count_f:.3g} values)")
+        raise ValueError(f"slider step must give at most {MAX_SLIDER_VALUES} values from start={start!r} to "
+                         f"stop={stop!r}, got step={step!r} ({count_f:.3g} values)")
     count = int(count_f)
     values = [_tidy(start + i * step) for i in range(count)]
     if all(isinstance(v, int) for v in (start, stop, step)):
@@ -173,13 +179,15 @@ def choices(values: Sequence[float], *, default: float | None = None, label: str
     >>> choices([1, 2, 4, 8], default=4).start
     4
     """
+    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
+        raise ValueError(f"choices values must be a list of finite numbers, got {_validate._show(values)}")
     values = list(values)
     if not values:
-        raise ValueError("choices needs at least one value")
+        raise ValueError("choices values must hold at least one value, got []")
     if len(values) > MAX_SLIDER_VALUES:
         raise ValueError(f"choices may have at most {MAX_SLIDER_VALUES} values, got {len(values)}")
     for v in values:
-        if isinstance(v, (bool, np.bool_)) or not _validate.is_finite_number(v):
+        if isinstance(v, (bool, np.bool_, str, bytes)) or not _validate.is_finite_number(v):
             raise ValueError(f"choices values must be finite numbers, got {v!r}")
     vals = tuple(_tidy(v) for v in values)
     return Slider(vals, default, label, unit=unit)
@@ -327,6 +335,18 @@ class Explorer:
     _widget: Any = field(default=None, init=False, repr=False)
     _figure_widget: Any = field(default=None, init=False, repr=False)
 
+    def __post_init__(self) -> None:
+        if not callable(self.model):
+            raise ValueError(f"model must be a function of the slider values, got {self.model!r}")
+        if not isinstance(self.sliders, list) or not self.sliders or not all(isinstance(s, Slider) for s in self.sliders):
+            raise ValueError(f"sliders must be a non-empty list of Slider (explore makes them), got {self.sliders!r}")
+        _validate.count("height", self.height, MAX_HEIGHT, low=MIN_HEIGHT)
+        _validate.count("static_budget_bytes", self.static_budget_bytes, MAX_STATIC_BYTES, low=1_000)
+        for name in ("x_range", "y_range"):
+            given = getattr(self, name)
+            if given is not None and _validate.in_range(name, given, max_ndim=1).shape != (2,):
+                raise ValueError(f"{name} must be (low, high), two numbers, got {given!r}")
+
     # -- the model at one point of the grid -----------------------------------------
     @property
     def defaults(self) -> dict[str, Any]:
@@ -339,6 +359,8 @@ class Explorer:
     def title_at(self, params: Mapping[str, Any]) -> str:
         """The title at ``params``: ``title.format(**params)``. A title naming a parameter
         that is not a slider raises ``ValueError`` saying which."""
+        if not isinstance(params, Mapping):
+            raise ValueError(f"params must be a mapping of slider names to values, got {_validate._show(params)}")
         if not self.title or not any(f for _, f, _, _ in string.Formatter().parse(self.title)):
             return self.title
         try:
@@ -625,7 +647,10 @@ class Explorer:
         """Milliseconds per live update (model plus figure), over up to ``max_points``
         grid points spread evenly through the full slider grid, cycled until there are at
         least ``min_samples`` timings (so a small grid's p95 is not just its maximum).
-        One untimed update first warms any caches."""
+        One untimed update first warms any caches. Both counts are whole numbers in
+        [1, MAX_TIMED_UPDATES]."""
+        max_points = _validate.count("max_points", max_points, MAX_TIMED_UPDATES)
+        min_samples = _validate.count("min_samples", min_samples, MAX_TIMED_UPDATES)
         self.widget()
         combos = list(itertools.product(*(s.values for s in self.sliders)))
         picks = np.unique(np.linspace(0, len(combos) - 1, min(max_points, len(combos))).astype(int))
@@ -733,6 +758,10 @@ class Shown:
     figure: go.Figure
     _html: str | None = field(default=None, init=False, repr=False)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.figure, go.Figure):
+            raise ValueError(f"figure must be a plotly.graph_objects.Figure, got {type(self.figure).__name__}")
+
     def __str__(self) -> str:
         title = self.figure.layout.title.text or ""
         return f"Figure {title!r}: {len(self.figure.data)} traces"
@@ -803,6 +832,7 @@ def explore(model: Model, *, title: str = "", x_title: str = "", y_title: str = 
     x_range, y_range : fixed axis ranges in data units; by default the axes are fixed to
         what the whole grid spans, so curves move and axes stay still.
     fixed_axes : False lets plotly rescale the axes on every change.
+    height : figure height in pixels, whole number in [MIN_HEIGHT, MAX_HEIGHT] = [100, 3000].
     static_budget_bytes : cap on the static figure's JSON (at most 1 MB); sliders are
         thinned for the static page, never for the live one, until it fits.
     **sliders : ``name=(start, stop)``, ``(start, stop, step)``, ``(start, stop, step,
@@ -810,8 +840,10 @@ def explore(model: Model, *, title: str = "", x_title: str = "", y_title: str = 
     """
     if not sliders:
         raise ValueError("explore needs at least one slider, e.g. serial_fraction=(0, 0.5, 0.01)")
-    if not 1_000 <= static_budget_bytes <= MAX_STATIC_BYTES:
-        raise ValueError(f"static_budget_bytes must be in [1000, {MAX_STATIC_BYTES}], got {static_budget_bytes}")
+    if isinstance(static_budget_bytes, (bool, np.bool_)) or not isinstance(static_budget_bytes, (int, np.integer)) \
+            or not 1_000 <= static_budget_bytes <= MAX_STATIC_BYTES:
+        raise ValueError(f"static_budget_bytes must be a whole number in [1000, {MAX_STATIC_BYTES}], "
+                         f"got {_validate._show(static_budget_bytes)}")
     explorer = Explorer(
         model=model, sliders=[_as_slider(k, v) for k, v in sliders.items()], title=title,
         x_title=x_title, y_title=y_title, log_x=log_x, log_y=log_y, x_range=x_range,

@@ -180,7 +180,7 @@ def false_suspicion_any_reply(timeout_s: ArrayLike, median_s: float, sigma: floa
     ----------
     timeout_s : timeout per attempt, seconds, > 0.
     median_s, sigma : the log-normal latency (see :func:`latency_exceedance`).
-    attempts : attempts sent before the server is declared dead, >= 1.
+    attempts : attempts sent before the server is declared dead, whole number in [1, MAX_ATTEMPTS] = [1, 100].
 
     References
     ----------
@@ -193,7 +193,7 @@ def false_suspicion_any_reply(timeout_s: ArrayLike, median_s: float, sigma: floa
     >>> round(false_suspicion_any_reply(0.05, 0.02, 0.5, 2) / false_suspicion_probability(0.05, 0.02, 0.5, 2), 3)
     0.019
     """
-    k = int(at_least("attempts", attempts, 1, integer=True))
+    k = check_count("attempts", attempts, MAX_ATTEMPTS)
     t = positive("timeout_s", timeout_s)
     p = np.ones_like(np.asarray(t, dtype=float))
     for j in range(1, k + 1):
@@ -503,9 +503,9 @@ def delayed_duplicate_run(first_delay_ms: float = 300.0, timeout_ms: float = 50.
     """
     import pandas as pd
 
-    d1 = float(in_range("first_delay_ms", first_delay_ms, 0, 1e6, low_open=True))
-    t = float(in_range("timeout_ms", timeout_ms, 0, 1e6, low_open=True))
-    h = float(in_range("hop_ms", hop_ms, 0, 1e6, low_open=True))
+    d1 = float(in_range("first_delay_ms", first_delay_ms, 0, 1e6, low_open=True, max_ndim=0))
+    t = float(in_range("timeout_ms", timeout_ms, 0, 1e6, low_open=True, max_ndim=0))
+    h = float(in_range("hop_ms", hop_ms, 0, 1e6, low_open=True, max_ndim=0))
     arrivals = [(d1, "k1", 100, "set balance to 100 (attempt 1, delayed)")]
     first_reply = d1 + h
     if first_reply > t:  # the timeout fires first: a retry with the same key

@@ -33,7 +33,7 @@ from math import gcd
 
 import numpy as np
 
-from ._validate import at_least, count, in_range
+from ._validate import at_least, count, in_range, number
 
 #: Most virtual nodes per node, and most ring points (nodes x vnodes) a ring holds.
 MAX_VNODES = 100_000
@@ -598,17 +598,22 @@ def compare_lookup(n_keys: int = 200_000, n_nodes: int = 20, vnodes: int = 160, 
     ``"keys to array"`` and ``"uhashring"``), ``convert_share`` (the median of
     ``"keys to array"`` over the median of ``"scalelab"``), ``ratio`` (uhashring's
     median over ours; NaN without uhashring),
-    ``ratio_low`` and ``ratio_high`` (slowest of ours against fastest of theirs and the
-    reverse), ``cv`` (coefficient of variation of keys per node on our ring),
+    ``ratio_low`` and ``ratio_high`` (the lowest and highest ratio within one round; the
+    median ratio lies between them), ``cv`` (coefficient of variation of keys per node on our ring),
     ``cv_expected`` and ``cv_se`` (what one random ring gives: the ring's spread and the
     key sample's noise combined, and the standard error of one ring's value), and
     ``verdict``, a sentence computed from these numbers.
+
+    ``n_keys`` is a whole number in [1, MAX_COMPARE_KEYS], ``n_nodes`` in [2, 1024], ``vnodes`` in
+    [1, 1024], ``repeats`` in [1, measure.MAX_REPEATS] and ``budget_s`` in (0, measure.MAX_BUDGET_S].
     """
     from . import measure
 
-    n = int(in_range("n_keys", n_keys, 1, MAX_COMPARE_KEYS, integer=True))
-    m = int(in_range("n_nodes", n_nodes, 2, 1024, integer=True))
-    v = int(in_range("vnodes", vnodes, 1, _MAX_VNODES, integer=True))
+    n = int(in_range("n_keys", n_keys, 1, MAX_COMPARE_KEYS, integer=True, max_ndim=0))
+    m = int(in_range("n_nodes", n_nodes, 2, 1024, integer=True, max_ndim=0))
+    v = int(in_range("vnodes", vnodes, 1, _MAX_VNODES, integer=True, max_ndim=0))
+    repeats = count("repeats", repeats, measure.MAX_REPEATS)
+    budget_s = number("budget_s", budget_s, 0, measure.MAX_BUDGET_S, low_open=True)
     keys = np.strings.add("key-", np.arange(n).astype(str)).tolist()
     nodes = [f"node-{i:02d}" for i in range(m)]
     ring = ConsistentHashRing(nodes, vnodes=v)
@@ -639,12 +644,17 @@ def compare_lookup(n_keys: int = 200_000, n_nodes: int = 20, vnodes: int = 160, 
                           f"{inside[0].upper()}{inside[1:]}. {balance}.")
         return out
     theirs = timings.median("uhashring")
-    lo = min(timings.samples["uhashring"]) / max(timings.samples["scalelab"])
-    hi = max(timings.samples["uhashring"]) / min(timings.samples["scalelab"])
+    # Each round times both, so the ratio within a round is what one burst of load hit alike.
+    per_round = [t / o for t, o in zip(timings.samples["uhashring"], timings.samples["scalelab"])]
+    lo, hi = min(per_round), max(per_round)
     noisy = max(timings.table().loc[["scalelab", "uhashring"], "spread"]) > 0.5
+    if theirs >= ours:
+        how = f"{theirs / ours:.1f}x faster (from {lo:.1f}x to {hi:.1f}x in single rounds)"
+    else:
+        how = (f"{ours / theirs:.1f}x slower (uhashring over ours from {lo:.2f} to {hi:.2f} in single "
+               "rounds)")
     verdict = (f"scalelab {ours * 1000:.0f} ms, uhashring {theirs * 1000:.0f} ms (medians of {timings.rounds} "
-               f"interleaved rounds): the batch lookup is {theirs / ours:.1f}x faster "
-               f"(from {lo:.1f}x to {hi:.1f}x across rounds)")
+               f"interleaved rounds): the batch lookup is {how}")
     if noisy:
         verdict += "; the rounds varied by more than half their median, so the machine was busy"
     verdict += f"; {inside}"
@@ -671,7 +681,8 @@ def ring_picture(nodes: int, vnodes: int) -> dict:
 
     A key belongs to the first virtual node (diamond) clockwise from it; the arc that
     ends at a virtual node is drawn in its node's color, so each key is held by the node
-    whose arc it sits beside. Keys never move; arcs do, as nodes join.
+    whose arc it sits beside. Keys never move; arcs do, as nodes join. Each diamond carries
+    its node's letter; nodes are not in the legend, which would list all six at every setting.
 
     >>> pic = ring_picture(3, 2)
     >>> len(pic), int(np.isfinite(pic["A: virtual nodes"]["x"]).sum())
@@ -706,9 +717,12 @@ def _ring_picture(n: int, vnodes: int) -> tuple:
             ax = ay = px = py = hidden
         arcs[f"{name}: arcs"] = {"x": ax, "y": ay, "mode": "lines", "line": {"color": color, "width": 7},
                                  "showlegend": False, "hoverinfo": "skip"}
+        # Each diamond carries its node's letter, and no node is in the legend: the explorer
+        # updates only x and y per frame, so a legend entry would stay for nodes not on the ring.
         points[f"{name}: virtual nodes"] = {
-            "x": px, "y": py, "mode": "markers", "name": f"node {name}",
-            "marker": {"color": color, "size": 13, "symbol": "diamond", "line": {"color": "white", "width": 1.5}},
+            "x": px, "y": py, "mode": "markers+text", "name": f"node {name}", "showlegend": False,
+            "text": name, "textposition": "middle center", "textfont": {"color": "white", "size": 10},
+            "marker": {"color": color, "size": 19, "symbol": "diamond", "line": {"color": "white", "width": 1.5}},
         }
     kx, ky = _xy(hash64(list(RING_KEYS)), 0.9)
     keys = {"keys": {"x": kx, "y": ky, "mode": "markers", "name": "keys",
@@ -797,8 +811,8 @@ def sampling_noise_cv(n_keys: int, nodes: int) -> float:
     >>> round(sampling_noise_cv(20_000, 32), 4)
     0.0394
     """
-    k = int(at_least("n_keys", n_keys, 1, integer=True))
-    n = int(at_least("nodes", nodes, 1, integer=True))
+    k = int(at_least("n_keys", n_keys, 1, integer=True, max_ndim=0))
+    n = int(at_least("nodes", nodes, 1, integer=True, max_ndim=0))
     return float(np.sqrt((n - 1) / k))
 
 

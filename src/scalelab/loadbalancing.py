@@ -200,9 +200,9 @@ def exact_response_rate(policy: str, arrival_rate: float, service_rate: float, s
     """
     if policy not in POLICIES:
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}, got {policy!r}")
-    lam = float(positive("arrival_rate", arrival_rate))
-    mu = float(positive("service_rate", service_rate))
-    c = int(at_least("servers", servers, 1, integer=True))
+    lam = float(positive("arrival_rate", arrival_rate, max_ndim=0))
+    mu = float(positive("service_rate", service_rate, max_ndim=0))
+    c = int(at_least("servers", servers, 1, integer=True, max_ndim=0))
     if lam >= c * mu:
         raise ValueError(f"arrival_rate must be < servers x service_rate for a stable queue, got {lam:g} >= {c} x {mu:g}")
     if policy == "random":
@@ -238,10 +238,10 @@ def policy_table(load: float = 0.9, servers: int = 8, n_requests: int = 100_000,
 
     rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True, max_ndim=0))
     c = count("servers", servers, MAX_SERVERS)
-    n = int(in_range("n_requests", n_requests, 1_000, MAX_TABLE_REQUESTS, integer=True))
+    n = int(in_range("n_requests", n_requests, 1_000, MAX_TABLE_REQUESTS, integer=True, max_ndim=0))
     s0 = int(check_seed("seed", seed))
-    reps = int(in_range("replications", replications, 2, 20, integer=True))
-    skip = int(n * float(in_range("warmup_share", warmup_share, 0, 0.5)))
+    reps = int(in_range("replications", replications, 2, 20, integer=True, max_ndim=0))
+    skip = int(n * float(in_range("warmup_share", warmup_share, 0, 0.5, max_ndim=0)))
     t975 = {2: 12.706, 3: 4.303, 4: 3.182, 5: 2.776, 6: 2.571, 7: 2.447, 8: 2.365, 9: 2.306, 10: 2.262}
     rows = []
     for policy in POLICIES:
@@ -378,7 +378,7 @@ def tail_curves(load: float, servers: int, n_requests: int = 40_000, seed: int =
     """
     rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True, max_ndim=0))
     c = count("servers", servers, MAX_SERVERS)
-    n = int(in_range("n_requests", n_requests, 1_000, MAX_TABLE_REQUESTS, integer=True))
+    n = int(in_range("n_requests", n_requests, 1_000, MAX_TABLE_REQUESTS, integer=True, max_ndim=0))
     check_seed("seed", seed)
     curves = {}
     for policy, share in zip(POLICIES, _tails(round(rho, 6), c, n, seed)):

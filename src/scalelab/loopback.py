@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._validate import count, in_range, number, positive
+from ._validate import count as check_count, in_range, number, positive
 
 __all__ = [
     "HOST",
@@ -80,7 +80,7 @@ def recv_exact(sock: socket.socket, n: int) -> bytes:
 
     ``n``: whole number in [0, MAX_MESSAGE_BYTES].
     """
-    n = count("n", n, MAX_MESSAGE_BYTES, low=0)
+    n = check_count("n", n, MAX_MESSAGE_BYTES, low=0)
     chunks, got = [], 0
     while got < n:
         chunk = sock.recv(min(n - got, 1 << 20))
@@ -327,13 +327,16 @@ def throughput_by_size(sizes_bytes=(64, 512, 4_096, 32_768, 262_144, 1_048_576),
     range of the round medians over their median. Returns ``size_bytes``, ``seconds``,
     ``Mbit/s``, ``sends`` and ``spread``.
 
+    ``sizes_bytes``: at most 20 whole sizes in [1, 64 MiB]; ``budget_s`` in (0, 5]; ``max_repeats`` a
+    whole number in [1, 10,000]; ``rounds`` in [1, 20].
+
     >>> list(throughput_by_size([100], budget_s=0.01, max_repeats=3, rounds=1).columns)
     ['size_bytes', 'seconds', 'Mbit/s', 'sends', 'spread']
     """
-    budget = float(in_range("budget_s", budget_s, 0, 5, low_open=True, max_ndim=0))
-    reps = int(in_range("max_repeats", max_repeats, 1, 10_000, integer=True))
-    r = int(in_range("rounds", rounds, 1, 20, integer=True))
-    sizes = [int(in_range("size_bytes", size, 1, 64 << 20, integer=True)) for size in np.atleast_1d(sizes_bytes)]
+    budget = number("budget_s", budget_s, 0, 5, low_open=True)
+    reps = check_count("max_repeats", max_repeats, 10_000)
+    r = check_count("rounds", rounds, 20)
+    sizes = [int(v) for v in in_range("sizes_bytes", sizes_bytes, 1, 64 << 20, integer=True, max_ndim=1).ravel()]
     if len(sizes) > 20:
         raise ValueError(f"sizes_bytes must hold at most 20 sizes, got {len(sizes)}")
     messages = {size: b"x" * size for size in sizes}
@@ -497,6 +500,9 @@ class LatencySamples:
     round_medians: dict
     rounds: int
     elapsed_s: float
+    #: 1-minute load average read before the servers started (other work on the machine,
+    #: not this measurement's own); None if unknown, and then :meth:`verdict` reads it.
+    load_average: float | None = None
 
     def table(self) -> pd.DataFrame:
         """Median, 99th percentile, their ratio, the range of the round medians, and the
@@ -515,7 +521,9 @@ class LatencySamples:
         from .measure import usable_cpus
 
         cpus = usable_cpus()
-        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+        load = self.load_average
+        if load is None and hasattr(os, "getloadavg"):
+            load = os.getloadavg()[0]
         lines = [f"{cpus}" + (f"; 1-minute load average {load:.1f}" if load is not None else "")]
         for name, t in self.samples.items():
             med, p99 = float(np.median(t)), float(np.percentile(t, 99))
@@ -538,7 +546,8 @@ class LatencySamples:
             lines.append(f"Long tails (p99 up to {worst:.0f}x the median): {cause}. "
                          "The servers run in another process, so this is not the interpreter lock.")
         else:
-            lines.append(f"Short tails (p99 at most {worst:.1f}x the median): the machine was quiet.")
+            lines.append(f"Short tails (p99 at most {worst:.1f}x the median): few operations waited for a "
+                         "CPU or a wake-up.")
         return "\n".join(lines)
 
 
@@ -561,11 +570,12 @@ def latency_samples(n: int = 500, rounds: int = 5, size_bytes: int = 64, budget_
     >>> sorted(s.samples), [len(v) for v in s.samples.values()]
     (['TCP connect', 'TCP echo', 'UDP echo'], [6, 6, 6])
     """
-    r = int(in_range("rounds", rounds, 1, 50, integer=True))
-    count = int(in_range("n", n, r, MAX_SAMPLES, integer=True))
-    size = int(in_range("size_bytes", size_bytes, 1, 60_000, integer=True))
-    budget = float(in_range("budget_s", budget_s, 0, 60, low_open=True))
+    r = check_count("rounds", rounds, 50)
+    count = check_count("n", n, MAX_SAMPLES, low=r)
+    size = check_count("size_bytes", size_bytes, 60_000)
+    budget = number("budget_s", budget_s, 0, 60, low_open=True)
     message = b"x" * size
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     start_all = time.perf_counter()
     with echo_server("tcp", separate_process=True) as tport, echo_server("udp", separate_process=True) as uport, \
             _client("tcp", tport) as tcp, _client("udp", uport) as udp:
@@ -607,7 +617,7 @@ def latency_samples(n: int = 500, rounds: int = 5, size_bytes: int = 64, budget_
                 medians[name].append(float(np.median(got)))
             done += 1
     return LatencySamples({k: np.asarray(v) for k, v in samples.items()}, medians, done,
-                          time.perf_counter() - start_all)
+                          time.perf_counter() - start_all, load_before)
 
 
 def syn_retransmit_demo(accept_after_s: float = 0.3) -> float:
@@ -623,7 +633,7 @@ def syn_retransmit_demo(accept_after_s: float = 0.3) -> float:
     >>> 0 < syn_retransmit_demo(0.05) < 4
     True
     """
-    wait = float(in_range("accept_after_s", accept_after_s, 0, 0.9, low_open=True))
+    wait = float(in_range("accept_after_s", accept_after_s, 0, 0.9, low_open=True, max_ndim=0))
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as srv:
         srv.bind((HOST, 0))
         srv.listen(0)
@@ -648,7 +658,7 @@ def syn_retransmit_demo(accept_after_s: float = 0.3) -> float:
 
 def time_wait_count(port: int, path: str = "/proc/net/tcp") -> int | None:
     """Sockets in TIME_WAIT whose remote or local port is ``port`` (Linux), or None if unknown."""
-    pnum = int(in_range("port", port, 1, 65_535, integer=True))
+    pnum = int(in_range("port", port, 1, 65_535, integer=True, max_ndim=0))
     try:
         lines = Path(path).read_text().splitlines()[1:]
     except OSError:
@@ -670,9 +680,11 @@ def time_wait_after_close(n: int = 4, wait_s: float = 2.0) -> tuple[int, int | N
     The client closes first, so each connection should end in TIME_WAIT on the client side
     once the server's FIN arrives; the count is polled for up to ``wait_s``. Returns
     ``(n, count)``, with ``count`` None where ``/proc/net/tcp`` is not available.
+
+    ``n`` (connections) is a whole number in [1, 50]; ``wait_s`` is in [0, 10] seconds.
     """
-    count = int(in_range("n", n, 1, 50, integer=True))
-    wait = float(in_range("wait_s", wait_s, 0, 10))
+    count = check_count("n", n, 50)
+    wait = number("wait_s", wait_s, 0, 10)
     with echo_server("tcp") as port:
         clients = [socket.create_connection((HOST, port), timeout=TIMEOUT_S) for _ in range(count)]
         try:

@@ -435,7 +435,7 @@ def bdp_table() -> pd.DataFrame:
         "bandwidth (Mbit/s)": LINKS["bandwidth_bps"] / 1e6,
         "RTT (ms)": rtt * 1e3,
         "in flight (kB)": bandwidth_delay_product(LINKS["bandwidth_bps"].to_numpy(), rtt.to_numpy()) / 1e3,
-        "full 1,460-byte segments": np.ceil(bandwidth_delay_product(LINKS["bandwidth_bps"].to_numpy(),
+        "1,460-byte segments to fill it": np.ceil(bandwidth_delay_product(LINKS["bandwidth_bps"].to_numpy(),
                                                                      rtt.to_numpy()) / 1460),
     })
 

@@ -263,10 +263,11 @@ def poisson_bucket_admitted_per_s(rate_per_s: float, bucket_rate_per_s: float, b
     >>> round(poisson_bucket_admitted_per_s(3, 1), 2)  # exact: 1 x 3 / (1 + 3) = 0.75
     0.75
     """
-    lam = float(positive("rate_per_s", rate_per_s))
-    r = float(positive("bucket_rate_per_s", bucket_rate_per_s))
-    depth = float(at_least("bucket_depth", bucket_depth, 1)) if bucket_depth is not None else max(1.0, r)
-    n = int(in_range("n_requests", n_requests, 1_000, MAX_BUCKET_REQUESTS, integer=True))
+    lam = float(positive("rate_per_s", rate_per_s, max_ndim=0))
+    r = float(positive("bucket_rate_per_s", bucket_rate_per_s, max_ndim=0))
+    depth = float(at_least("bucket_depth", bucket_depth, 1, max_ndim=0)) if bucket_depth is not None else max(1.0, r)
+    n = int(in_range("n_requests", n_requests, 1_000, MAX_BUCKET_REQUESTS, integer=True, max_ndim=0))
+    check_seed("seed", seed)
     times = np.cumsum(np.random.default_rng(seed).exponential(1.0 / lam, n)).tolist()  # ~0.4 s per 100,000
     level, last, passed = depth, 0.0, 0
     for t in times:
@@ -279,9 +280,16 @@ def poisson_bucket_admitted_per_s(rate_per_s: float, bucket_rate_per_s: float, b
 
 
 def limiter_table(rate_per_s: float = 3.0, limits_per_s=(1.0, 2.0, 3.0, 5.0, 10.0)) -> "pd.DataFrame":
-    """One Poisson client through a token bucket: the fluid rate against the simulated one."""
+    """One Poisson client through a token bucket: the fluid rate against the simulated one.
+
+    ``rate_per_s`` > 0; ``limits_per_s``: at most 20 finite bucket rates, each > 0.
+    """
     import pandas as pd
 
+    number("rate_per_s", rate_per_s, 0, low_open=True)
+    limits_per_s = positive("limits_per_s", limits_per_s, max_ndim=1).ravel().tolist()
+    if len(limits_per_s) > 20:
+        raise ValueError(f"limits_per_s must hold at most 20 limits, got {len(limits_per_s)}")
     rows = []
     for limit in limits_per_s:
         fluid = float(token_bucket_admitted_per_s(rate_per_s, limit))
@@ -410,7 +418,8 @@ def simulate_flood(legit_rate_per_s: float, attack_rate_per_s: float, *, service
     if bucket_start not in ("random", "full"):
         raise ValueError(f"bucket_start must be 'random' or 'full', got {bucket_start!r}")
     if math.isfinite(limit) and depth * (n_legit + n_bots) > MAX_SIM_TOKENS:
-        raise ValueError(f"bucket_depth x clients must be <= {MAX_SIM_TOKENS:g}, got {depth * (n_legit + n_bots):g}")
+        raise ValueError(f"bucket_depth x clients must be <= {MAX_SIM_TOKENS:g} (the depth defaults to "
+                         f"limit_per_client_per_s, at least 1), got {depth * (n_legit + n_bots):g}")
     if (legit + attack) * duration > MAX_SIM_REQUESTS:
         raise ValueError(f"(legit_rate_per_s + attack_rate_per_s) x duration_s must be <= {MAX_SIM_REQUESTS:g}, "
                          f"got {(legit + attack) * duration:g}")
@@ -496,6 +505,12 @@ def compare_with_simulation(attack_rates_per_s=(0, 1000, 5000, 20000), limits_pe
     legit = number("legit_rate_per_s", legit_rate_per_s, 0)
     duration = number("duration_s", duration_s, 0, 60, low_open=True)
     check_seed("seed", seed)
+    clients = check_count("bots", service.get("bots", 100), MAX_CLIENTS) + check_count(
+        "legit_clients", service.get("legit_clients", 200), MAX_CLIENTS)
+    for limit in limits_per_s:
+        if math.isfinite(limit) and "bucket_depth" not in service and max(1.0, limit) * clients > MAX_SIM_TOKENS:
+            raise ValueError(f"limits_per_s x clients (each client's bucket holds one second of tokens) must be "
+                             f"<= {MAX_SIM_TOKENS:g}, got {limit!r} x {clients}")
     if (legit + max(attack_rates_per_s)) * duration > MAX_FLOOD_REQUESTS:
         raise ValueError(f"(legit_rate_per_s + attack_rates_per_s) x duration_s must be at most "
                          f"{MAX_FLOOD_REQUESTS} requests, got {(legit + max(attack_rates_per_s)) * duration:g}")

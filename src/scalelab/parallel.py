@@ -29,10 +29,10 @@ import numpy as np
 import pandas as pd
 
 from . import amdahl, measure
-from ._validate import at_least, in_range
+from ._validate import at_least, count, in_range
 
 __all__ = ["burn", "timed_burn", "available_cores", "physical_cores", "measure_speedup", "usl_fit", "verdict",
-           "measurement_figure", "MAX_WORKERS", "MAX_TIMEOUT_S", "MAX_WORK_SECONDS", "MAX_REPEATS"]
+           "measurement_figure", "MAX_WORKERS", "MAX_TIMEOUT_S", "MAX_WORK_SECONDS", "MAX_REPEATS", "MAX_ITERATIONS"]
 
 #: Largest pool :func:`measure_speedup` starts.
 MAX_WORKERS = 32
@@ -42,19 +42,27 @@ MAX_TIMEOUT_S = 300.0
 MAX_WORK_SECONDS = 5.0
 #: Most interleaved rounds.
 MAX_REPEATS = 50
+#: Most steps one :func:`burn` takes (tens of seconds of one core; the largest job
+#: :func:`measure_speedup` hands out, ``MAX_WORK_SECONDS`` of work, is far below).
+MAX_ITERATIONS = 500_000_000
 
 
 def burn(iterations: int) -> int:
-    """Pure-Python CPU work: ``iterations`` steps of a linear congruential generator."""
+    """Pure-Python CPU work: ``iterations`` steps of a linear congruential generator.
+
+    ``iterations`` is a whole number in [0, MAX_ITERATIONS].
+    """
+    iterations = count("iterations", iterations, MAX_ITERATIONS, low=0)
     x = 1
-    for _ in range(int(iterations)):
+    for _ in range(iterations):
         x = (1103515245 * x + 12345) & 0x7FFFFFFF
     return x
 
 
 def timed_burn(iterations: int) -> tuple[int, float, float]:
     """Run :func:`burn` and report ``(process id, start, end)`` on the system-wide
-    monotonic clock, so runs in different processes can be compared."""
+    monotonic clock, so runs in different processes can be compared (``iterations`` as in :func:`burn`)."""
+    count("iterations", iterations, MAX_ITERATIONS, low=0)
     start = time.monotonic()
     burn(iterations)
     return os.getpid(), start, time.monotonic()
@@ -149,21 +157,25 @@ def measure_speedup(
     ``speedup`` (median one-worker time / median time), ``amdahl`` (the prediction for
     ``min(workers, usable CPUs)`` CPUs). ``attrs`` holds ``cpus`` (the
     :class:`~scalelab.measure.CpuCount`), ``serial_fraction``, ``timings`` (the
-    :class:`~scalelab.measure.Timings`) and ``load_average`` (1-minute, or None).
+    :class:`~scalelab.measure.Timings`) and ``load_average`` (1-minute, read before the
+    workers start, so that it counts other work on the machine and not this measurement's
+    own processes; None where the platform has none).
     """
-    s = float(in_range("serial_fraction", serial_fraction, 0, 1))
+    s = float(in_range("serial_fraction", serial_fraction, 0, 1, max_ndim=0))
     cpus = measure.usable_cpus()
     if max_workers is None:
         k = min(2 * cpus.usable, 8)
     else:
-        k = int(in_range("max_workers", max_workers, 1, MAX_WORKERS, integer=True))
-    w = float(in_range("work_seconds", work_seconds, 0, MAX_WORK_SECONDS, low_open=True))
-    r = int(in_range("repeats", repeats, 1, MAX_REPEATS, integer=True))
-    t_max = float(in_range("timeout_s", timeout_s, 0, MAX_TIMEOUT_S, low_open=True))
-    budget = float(in_range("budget_s", budget_s, 0, measure.MAX_BUDGET_S, low_open=True))
+        k = int(in_range("max_workers", max_workers, 1, MAX_WORKERS, integer=True, max_ndim=0))
+    w = float(in_range("work_seconds", work_seconds, 0, MAX_WORK_SECONDS, low_open=True, max_ndim=0))
+    r = int(in_range("repeats", repeats, 1, MAX_REPEATS, integer=True, max_ndim=0))
+    t_max = float(in_range("timeout_s", timeout_s, 0, MAX_TIMEOUT_S, low_open=True, max_ndim=0))
+    budget = float(in_range("budget_s", budget_s, 0, measure.MAX_BUDGET_S, low_open=True, max_ndim=0))
     if not callable(task):
         raise ValueError(f"task must be a callable of one int, got {task!r}")
 
+    # The load before any worker starts: other work on the machine, not this measurement's own.
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     total = int(_iterations_per_second(task) * w)
     serial_part = int(total * s)
     parallel_part = total - serial_part
@@ -181,6 +193,10 @@ def measure_speedup(
         _wait_all([pool.submit(task, 1) for _ in range(k)], t_max, k)  # start every worker
         timings = measure.interleaved({workers: (lambda workers=workers: run(workers)) for workers in range(1, k + 1)},
                                       repeats=r, warmup=1, budget_s=budget, min_repeats=min(3, r))
+    except BrokenProcessPool as exc:  # raised by submit itself once a worker has died
+        _stop_pool(pool)
+        stopped = True
+        raise RuntimeError(f"a worker process died and broke the pool: {exc}") from exc
     except BaseException:
         _stop_pool(pool)
         stopped = True
@@ -193,7 +209,7 @@ def measure_speedup(
     table["speedup"] = table["seconds"].iloc[0] / table["seconds"]
     table["amdahl"] = amdahl.speedup(s, np.minimum(table["workers"], cpus.usable))
     table.attrs.update(cpus=cpus, serial_fraction=s, timings=timings, physical_cores=physical_cores(),
-                       load_average=os.getloadavg()[0] if hasattr(os, "getloadavg") else None)
+                       load_average=load_before)
     return table
 
 
@@ -225,7 +241,7 @@ def verdict(table: pd.DataFrame, tolerance: float = 0.15) -> str:
     process start-up and hand-off costs, or CPUs that are SMT siblings). Past the CPU
     count, the speedup should not grow.
     """
-    tol = float(in_range("tolerance", tolerance, 0, 1, low_open=True))
+    tol = float(in_range("tolerance", tolerance, 0, 1, low_open=True, max_ndim=0))
     cpus = table.attrs.get("cpus") or measure.usable_cpus()
     s = table.attrs.get("serial_fraction")
     load = table.attrs.get("load_average")
@@ -247,8 +263,13 @@ def verdict(table: pd.DataFrame, tolerance: float = 0.15) -> str:
             lines.append(head + ": agrees with the model.")
         elif ratio < 1:
             if busy:
-                cause = ("the machine is busy (load average above the usable CPUs, or run-to-run spread "
-                         f"up to {spread:.0%}): other processes take CPU time from the workers")
+                evidence = []
+                if load is not None and load > usable + 0.5:
+                    evidence.append(f"load average {load:.1f} on {usable} usable CPU(s)")
+                if spread > 0.3:
+                    evidence.append(f"run-to-run spread up to {spread:.0%}")
+                cause = (f"the machine is busy ({' and '.join(evidence)}): other processes take CPU time "
+                         "from the workers")
             elif smt:
                 cause = "CPUs that are SMT siblings share a core's execution units"
             else:
@@ -259,13 +280,27 @@ def verdict(table: pd.DataFrame, tolerance: float = 0.15) -> str:
             lines.append(head + ": above the model (the one-worker run was slowed more than the others).")
     if inside.empty:
         lines.append("Only one usable CPU: no pool size can run in parallel, so no speedup is expected.")
+    if busy:
+        evidence = []
+        if load is not None and load > usable + 0.5:
+            evidence.append(f"load average {load:.1f} on {usable} usable CPU(s)")
+        if spread > 0.3:
+            evidence.append(f"run-to-run spread up to {spread:.0%}")
+        lines.append(f"Caution: the machine was busy ({' and '.join(evidence)}). With other work competing "
+                     f"for the CPUs (run-to-run spread here up to {spread:.0%}), a median can land above or "
+                     "below the model by chance, agreement included: re-run on a quieter machine for a firm "
+                     "comparison.")
     beyond = table[table["workers"] > usable]
     if not beyond.empty:
         at_cpus = float(table.loc[table["workers"] <= usable, "speedup"].max())
         best_beyond = float(beyond["speedup"].max())
-        if best_beyond <= at_cpus * (1 + tol):
+        if best_beyond <= at_cpus:
             lines.append(f"Past {usable} workers the speedup stops growing (best {best_beyond:.2f}x "
                          f"against {at_cpus:.2f}x within the CPU count): extra processes take turns.")
+        elif best_beyond <= at_cpus * (1 + tol):
+            lines.append(f"Past {usable} workers the speedup grows no more than the noise (best "
+                         f"{best_beyond:.2f}x against {at_cpus:.2f}x within the CPU count, within "
+                         f"{tol:.0%}): extra processes take turns.")
         else:
             lines.append(f"Past {usable} workers the speedup still grew ({best_beyond:.2f}x against "
                          f"{at_cpus:.2f}x): the runs within the CPU count were slowed by other work.")
@@ -280,6 +315,13 @@ def measurement_figure(measured: pd.DataFrame, serial_fraction: float, contentio
 
     from .explorer import show
 
+    serial_fraction = float(in_range("serial_fraction", serial_fraction, 0, 1, max_ndim=0))
+    if contention is not None:
+        contention = float(in_range("contention", contention, 0, 1, max_ndim=0))
+    if coherency is not None:
+        coherency = float(in_range("coherency", coherency, 0, max_ndim=0))
+    if not isinstance(measured, pd.DataFrame):
+        raise ValueError(f"measured must be the DataFrame measure_speedup returns, got {type(measured).__name__}")
     n = np.arange(1, int(measured["workers"].max()) + 1)
     cpus = measured.attrs.get("cpus") or measure.usable_cpus()
     base = measured["seconds"].iloc[0]

@@ -32,7 +32,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._validate import in_range
+from ._validate import count, in_range
 from .hashing import RING_COLORS, RING_NODES, ConsistentHashRing, hash64
 
 __all__ = ["preference_list", "replica_walk", "replica_picture", "PICTURE_KEY"]
@@ -43,7 +43,7 @@ def _check(ring: ConsistentHashRing, key: str, replicas: int, racks: Mapping[str
         raise ValueError(f"ring must be a ConsistentHashRing, got {type(ring).__name__}")
     if not isinstance(key, str):
         raise ValueError(f"key must be a str, got {key!r}")
-    n = int(in_range("replicas", replicas, 1, len(ring.nodes), integer=True))
+    n = int(in_range("replicas", replicas, 1, len(ring.nodes), integer=True, max_ndim=0))
     if racks is not None:
         if not isinstance(racks, Mapping):
             raise ValueError(f"racks must be a mapping of node name to rack name, got {type(racks).__name__}")
@@ -146,7 +146,8 @@ def _xy(fraction: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
 def replica_picture(nodes: int, vnodes: int, replicas: int) -> dict:
     """The ring of ``nodes`` nodes (A, B, ...) and the walk that places one key's ``replicas`` copies.
 
-    Diamonds are virtual nodes in their node's colour; the star is the key
+    Diamonds are virtual nodes in their node's colour, marked with its letter (no node is
+    in the legend, which would list all six at every setting); the star is the key
     (:data:`PICTURE_KEY`); the grey arc is the walk clockwise from the key; circles mark
     the points whose nodes take a copy, crosses the points skipped because their node
     already has one (the successor list of :func:`preference_list`, no racks).
@@ -159,9 +160,9 @@ def replica_picture(nodes: int, vnodes: int, replicas: int) -> dict:
     >>> int(np.isfinite(pic["copies"]["x"]).sum())
     3
     """
-    n = int(in_range("nodes", nodes, 1, len(RING_NODES), integer=True))
-    v = int(in_range("vnodes", vnodes, 1, 64, integer=True))
-    r = int(in_range("replicas", replicas, 1, n, integer=True))
+    n = count("nodes", nodes, len(RING_NODES))
+    v = count("vnodes", vnodes, 64)
+    r = count("replicas", replicas, n)
     return dict(_replica_picture(n, v, r))
 
 
@@ -186,15 +187,19 @@ def _replica_picture(n: int, v: int, r: int) -> tuple:
             px, py = _xy(positions[owners == name], 1.0)
         else:
             px = py = hidden
-        traces[f"node {name}"] = {"x": px, "y": py, "mode": "markers",
-                                  "marker": {"color": RING_COLORS[i], "size": 13, "symbol": "diamond",
+        # Lettered diamonds instead of legend entries: only x and y change between frames,
+        # so a legend would list nodes D-F on a ring of three.
+        traces[f"node {name}"] = {"x": px, "y": py, "mode": "markers+text", "showlegend": False,
+                                  "text": name, "textposition": "middle center",
+                                  "textfont": {"color": "white", "size": 10},
+                                  "marker": {"color": RING_COLORS[i], "size": 19, "symbol": "diamond",
                                              "line": {"color": "white", "width": 1.5}}}
     taken = walk["decision"].str.startswith("replica").to_numpy()
     skipped = walk["decision"].str.startswith("skip").to_numpy()
     tx, ty = _xy(walk["position"].to_numpy()[taken], 1.0)
     sx, sy = _xy(walk["position"].to_numpy()[skipped], 1.0) if skipped.any() else (hidden, hidden)
     traces["copies"] = {"x": tx, "y": ty, "mode": "markers",
-                        "marker": {"color": "black", "size": 24, "symbol": "circle-open", "line": {"width": 2.5}}}
+                        "marker": {"color": "black", "size": 28, "symbol": "circle-open", "line": {"width": 2.5}}}
     traces["skipped: same node again"] = {"x": sx, "y": sy, "mode": "markers",
                                           "marker": {"color": "black", "size": 12, "symbol": "x-thin",
                                                      "line": {"color": "black", "width": 2.5}}}

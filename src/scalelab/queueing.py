@@ -31,6 +31,7 @@ References
 from __future__ import annotations
 
 import heapq
+import math
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -368,16 +369,26 @@ def stationary_free_times(arrival_rate: float, service_rate: float, servers: int
     ----------
     Kleinrock 1975, sec. 3.5 (the M/M/c state probabilities).
 
+    ``servers`` is a whole number in [1, MAX_SIM_SERVERS], the queue must be stable
+    (``arrival_rate < servers x service_rate``) and ``rng`` a ``numpy.random.Generator``.
+
     >>> free = stationary_free_times(0.5, 1.0, 1, np.random.default_rng(0))
     >>> free.shape
     (1,)
     """
-    lam, mu, c = float(arrival_rate), float(service_rate), int(servers)
+    lam, mu, c = (float(v) for v in _stable_queue(number("arrival_rate", arrival_rate, 0),
+                                                  number("service_rate", service_rate, 0, low_open=True),
+                                                  count("servers", servers, MAX_SIM_SERVERS)))
+    c = int(c)
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator, got {rng!r}")
     a, rho = lam / mu, lam / (c * mu)
     if rng.random() < float(erlang_c(c, a)):
         n = c + int(rng.geometric(1.0 - rho)) - 1
     else:
-        weights = np.array([a**k / float(np.prod(np.arange(1, k + 1))) for k in range(c)])
+        k = np.arange(c)  # p_k ~ a**k / k!, in logs (k! overflows, and numpy's int product wraps, past k = 20)
+        log_w = k * math.log(a) - np.array([math.lgamma(j + 1.0) for j in k]) if a > 0 else np.where(k == 0, 0.0, -np.inf)
+        weights = np.exp(log_w - log_w.max())
         n = int(rng.choice(c, p=weights / weights.sum()))
     busy = min(n, c)
     free = [0.0] * (c - busy) + rng.exponential(1.0 / mu, busy).tolist()
@@ -408,8 +419,8 @@ def batch_means_ci(samples: np.ndarray, batches: int = 20) -> tuple[float, float
     >>> round(m, 1), h > 0
     (49.5, True)
     """
-    b = int(in_range("batches", batches, 2, 1000, integer=True))
-    x = np.asarray(samples, dtype=float).ravel()
+    b = count("batches", batches, 1000, low=2)
+    x = in_range("samples", samples, max_ndim=1).ravel()
     if x.size < 2 * b:
         raise ValueError(f"samples must hold at least 2 x batches = {2 * b} values, got {x.size}")
     means = x[: x.size - x.size % b].reshape(b, -1).mean(axis=1)
@@ -596,11 +607,15 @@ def agreement_table(load: float = 0.7, n_requests: int = 20_000, seed: int = 7,
     last two columns are a long numpy run (``long_requests``, steady-state start, see
     :func:`simulate_fifo`) and the half-width of its 95% batch-means interval
     (:func:`batch_means_ci`): the size of the sampling noise at this load.
+
+    ``n_requests`` is a whole number in [1, MAX_SIMPY_REQUESTS], ``long_requests`` in [40,
+    MAX_REQUESTS], ``servers`` whole numbers in [1, MAX_SIM_SERVERS]; ``load`` is in (0, 1).
     """
     import pandas as pd
 
     rho = number("load", load, 0, 1, low_open=True, high_open=True)
     n_requests = count("n_requests", n_requests, MAX_SIMPY_REQUESTS)
+    long_requests = count("long_requests", long_requests, MAX_REQUESTS, low=40)
     check_seed("seed", seed)
     servers = [int(c) for c in in_range("servers", servers, 1, MAX_SIM_SERVERS, integer=True, max_ndim=1)]
     rows = []
@@ -637,6 +652,8 @@ def agreement_table(load: float = 0.7, n_requests: int = 20_000, seed: int = 7,
 # --- Models for the explorers -----------------------------------------------------
 
 REPLICA_AXIS = np.arange(1, 65)
+#: Most replicas :func:`replica_curves` draws (its axis runs to twice the minimum the load needs).
+MAX_REPLICA_AXIS = 2_000
 
 
 def replica_curves(request_rate: float, service_ms: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -645,7 +662,8 @@ def replica_curves(request_rate: float, service_ms: float) -> dict[str, tuple[np
     Replica counts too small to carry the load (``N <= rate x service time``) are left
     blank: those queues grow without bound. The axis runs from 1 to 64 replicas, or
     further (to twice the minimum) when the load needs more than 32, so that every
-    setting shows its curves.
+    setting shows its curves; a load needing ``MAX_REPLICA_AXIS / 2 - 1`` = 999
+    replicas or more is refused.
 
     >>> curves = replica_curves(1000, 10)
     >>> bool(np.isnan(curves["one shared queue: mean"]["y"][:10]).all())
@@ -655,6 +673,9 @@ def replica_curves(request_rate: float, service_ms: float) -> dict[str, tuple[np
     """
     mu = 1000.0 / number("service_ms", service_ms, 0, low_open=True)
     lam = number("request_rate", request_rate, 0, low_open=True)
+    if lam / mu >= MAX_REPLICA_AXIS // 2 - 1:
+        raise ValueError(f"request_rate x service_ms / 1000 (the replicas the load needs) must be < "
+                         f"{MAX_REPLICA_AXIS // 2 - 1}, got request_rate={request_rate!r}, service_ms={service_ms!r}")
     minimum = int(np.floor(lam / mu)) + 1
     n = REPLICA_AXIS if 2 * minimum <= REPLICA_AXIS[-1] else np.arange(1, 2 * minimum + 1)
     ok = lam < n * mu * (1 - 1e-9)
@@ -715,13 +736,19 @@ def reliable_ccdf(samples: np.ndarray, t: np.ndarray, batches: int = 20,
     excursions that far out in the tail) are returned as NaN, so that a figure shows only
     markers that can validate a formula.
 
+    ``samples``: a 1-D array of at least ``2 x batches`` values; ``t``: finite numbers;
+    ``batches``: a whole number in [2, 1000]; ``precision`` in (0, 1].
+
     >>> share, half = reliable_ccdf(np.random.default_rng(0).exponential(1.0, 100_000), np.array([1.0, 20.0]))
     >>> round(float(share[0]), 2), bool(np.isnan(share[1]))
     (0.37, True)
     """
-    x = np.asarray(samples, dtype=float)
-    b = int(in_range("batches", batches, 2, 1000, integer=True))
-    p = float(in_range("precision", precision, 0, 1, low_open=True))
+    x = in_range("samples", samples, max_ndim=1).ravel()
+    t = in_range("t", t, max_ndim=1)
+    b = count("batches", batches, 1000, low=2)
+    p = number("precision", precision, 0, 1, low_open=True)
+    if x.size < 2 * b:
+        raise ValueError(f"samples must hold at least 2 x batches = {2 * b} values, got {x.size}")
     share = 1.0 - np.searchsorted(np.sort(x), t, side="right") / x.size
     per = np.stack([1.0 - np.searchsorted(np.sort(chunk), t, side="right") / chunk.size
                     for chunk in np.array_split(x[: x.size - x.size % b], b)])
@@ -745,7 +772,7 @@ def tail_requests(load: float) -> int:
     >>> tail_requests(0.5), tail_requests(0.95)
     (20000, 200000)
     """
-    rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True))
+    rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True, max_ndim=0))
     return int(min(MAX_TAIL_REQUESTS, max(20_000, 2_000 / (1.0 - rho) ** 2)))
 
 
@@ -789,14 +816,20 @@ def wait_tail_check(load: float, servers: int, waits: tuple[float, ...] = (0.0, 
     whether the formula lies in the interval, ``drawn`` whether the explorer shows the
     marker (interval within ``TAIL_MARKER_PRECISION`` of the value).
 
+    ``load`` is in (0, 1), ``servers`` a whole number in [1, MAX_SIM_SERVERS], ``waits`` finite
+    times >= 0, ``start`` ``"empty"`` or ``"stationary"``.
+
     >>> table = wait_tail_check(0.8, 4)
     >>> list(table.columns)
     ['formula', 'simulated', '95% interval +/-', 'inside', 'drawn']
     """
     import pandas as pd
 
-    rho = float(in_range("load", load, 0, 1, low_open=True, high_open=True))
-    c = int(_servers(servers))
+    rho = number("load", load, 0, 1, low_open=True, high_open=True)
+    c = count("servers", servers, MAX_SIM_SERVERS)
+    waits = in_range("waits", waits, 0, max_ndim=1).tolist()
+    check_seed("seed", seed)
+    option("start", start, ("empty", "stationary"))
     lam = rho * c
     w = simulate_fifo(lam, 1.0, c, tail_requests(rho), seed, start=start)
     rows = []

@@ -2,9 +2,12 @@
 
 A store keeps each item on ``N`` replicas (the replication factor). A write is sent to
 all ``N`` and counts as done once ``W`` of them acknowledge it; a read asks ``R``
-replicas and returns the newest value it sees. When ``R + W > N`` every read set meets
-every write set, so a read finds the latest acknowledged write (a strict quorum). When
-``R + W <= N`` a read may ask only replicas that have not received the write yet.
+replicas and returns the newest value it sees. When ``R + W > N`` (a strict quorum)
+every read set meets every write set, so a read that starts after a write was
+acknowledged asks at least one replica that has it; that is not linearizability (a read
+concurrent with a write can see new, then a later one old: :func:`concurrent_read_trace`),
+and sloppy quorums and clock timestamps break even the overlap (Kleppmann 2017, ch. 5).
+When ``R + W <= N`` a read may ask only replicas that have not received the write yet.
 
 Models here:
 

@@ -302,7 +302,7 @@ def encryption_verdict(measured: pd.DataFrame, disk_mb_per_s: float = 500.0) -> 
     measured : the table from :func:`measure_encryption`.
     disk_mb_per_s : assumed disk write speed, MB/s, in (0, 1e5].
     """
-    disk = float(in_range("disk_mb_per_s", disk_mb_per_s, 0, 1e5, low_open=True))
+    disk = float(in_range("disk_mb_per_s", disk_mb_per_s, 0, 1e5, low_open=True, max_ndim=0))
     small, large = measured.index.min(), measured.index.max()
     per_byte = measured.loc[large, "encrypt only MB/s"] / measured.loc[small, "encrypt only MB/s"]
     call_us = small / measured.loc[small, "encrypt only MB/s"]  # bytes / (MB/s) = microseconds

@@ -218,6 +218,10 @@ def check(key: str, answer: Any) -> Feedback:
         if _same(ex, given, mistake.value()):
             return Feedback(key, False, f"Exercise {key}: not yet. {shown} is a tempting answer, but {mistake.why}")
     hint = f" Hint: {ex.hint}" if ex.hint else ""
+    if (not isinstance(expected, str) and not isinstance(given, str) and 0 < abs(float(expected)) <= 1
+            and abs(given) > 1 and _same(ex, given / 100, expected)):
+        return Feedback(key, False, f"Exercise {key}: not yet. {shown} looks like a percentage: "
+                        f"give it as a fraction ({_fmt(given / 100)}, not {_fmt(given)}).")
     if not isinstance(expected, str) and not isinstance(given, str) and float(expected) != 0:
         off = (given - float(expected)) / abs(float(expected))
         direction = "too high" if off > 0 else "too low"

@@ -12,6 +12,7 @@ register(
         "average. How many requests are in the service at once, on average?",
         answer=lambda: capacity.little_concurrency(250, 0.2),
         unit="requests",
+        mistakes=(Mistake(1250, "that is X / R; Little's law multiplies: N = X R = 250 x 0.2."),),
         hint="Little's law: N = X R.",
     ),
     Exercise(
@@ -49,6 +50,9 @@ register(
         "requests per second does it serve?",
         answer=lambda: float(overload.flood(500, 1000, service_rate_per_s=1000, capacity=20)["legit_goodput_per_s"]),
         unit="req/s",
+        mistakes=(Mistake(500, "that serves every legitimate request, as if the attack took no room; 1,500 "
+                          "requests a second arrive at random for 1,000 of service, and a full server drops "
+                          "legitimate ones as often as attacking ones."),),
         hint="M/M/1/K blocking with rho = 1.5 and K = 20; legitimate requests are dropped "
         "with the same probability as any other.",
     ),

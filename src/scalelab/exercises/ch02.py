@@ -24,6 +24,8 @@ register(
         answer=lambda: caching.hit_ratio_for_utilization(1000, 0.6, 2.5, 1),
         rel_tol=0,
         abs_tol=0.005,
+        mistakes=(Mistake(0.24, "0.24 is the miss ratio 1 - h, the share of requests that still reach the "
+                          "database; the hit ratio is 1 - 0.24."),),
         hint="Utilization is (1 - h) x R x service time; solve (1 - h) x 1000 x 0.0025 = 0.6 for h.",
     ),
     Exercise(
@@ -34,7 +36,9 @@ register(
         rel_tol=0,
         abs_tol=0.005,
         mistakes=(Mistake(0.5, "adding 50 x 1% counts requests with two slow calls twice; a request is fast "
-                          "only if all 50 calls are: 1 - 0.99^50."),),
+                          "only if all 50 calls are: 1 - 0.99^50."),
+                  Mistake(lambda: 0.99**50, "0.99^50 is the share of requests that are fast; the slow share is "
+                          "1 - 0.99^50."),),
         hint="The request is fast only if all 50 calls are: 1 - 0.99^50.",
     ),
     Exercise(
@@ -95,6 +99,8 @@ register(
         mistakes=(
             Mistake(0.4, "adding the probabilities (20 x 2%) counts releases with two bad changes twice; "
                     "a release is good only if all 20 changes are: 1 - 0.98^20."),
+            Mistake(lambda: 0.98**20, "0.98^20 is the share of releases that are good; the question asks for "
+                    "those that break: 1 - 0.98^20."),
         ),
         hint="A release is good only if every one of its changes is.",
     ),

@@ -56,7 +56,8 @@ register(
             "d": "a DNS lookup of 127.0.0.1",
         },
         mistakes=(
-            Mistake("a", "the lock is handed over every 5 ms, and here the server runs in another process"),
+            Mistake("a", "a thread waiting for the interpreter lock gets it within about the 5 ms switch "
+                    "interval, not a second, and here the server runs in another process"),
             Mistake("c", "a scheduler delay of a whole second on a running machine is very unlikely; a "
                     "time of 1.0 s plus one round trip is the signature of RFC 6298's 1 s initial timeout"),
         ),

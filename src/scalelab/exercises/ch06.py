@@ -18,6 +18,11 @@ register(
         "How many instructions could it run during one 100 microsecond SSD read, at that peak?",
         answer=lambda: concurrency.instructions_during_wait(100e-6, 3e9 * 4),
         unit="instructions",
+        mistakes=(
+            Mistake(3e5, "that counts one instruction a cycle; the question asks for the peak of 4 a cycle."),
+            Mistake(4.5e5, "that is a typical 1.5 instructions a cycle; the question asks for the peak of 4."),
+            Mistake(1.2e8, "that is a 10 ms disk read; an SSD read is 100 microseconds, a hundred times shorter."),
+        ),
         hint="wait in seconds times instructions per second.",
     ),
     Exercise(
@@ -37,6 +42,10 @@ register(
         "for a database. What pool size does the sizing rule give?",
         answer=lambda: concurrency.pool_size(8, 45, 5),
         unit="threads",
+        mistakes=(
+            Mistake(72, "8 x 45/5 leaves out the 1: each thread also computes, so a core needs 1 + W/C threads."),
+            Mistake(10, "that is the threads per core; the service has 8 cores."),
+        ),
         hint="cores x (1 + wait / compute).",
     ),
     Exercise(
@@ -45,6 +54,12 @@ register(
         "(exponential times). What throughput does a channel of capacity 3 give?",
         answer=lambda: csp.pipeline_throughput_per_s(200, 200, 3),
         unit="values/s",
+        mistakes=(
+            Mistake(200, "no buffer reaches the sides' own rate: with random times each side still waits for the "
+                    "other now and then (the buffer is sometimes empty, sometimes full)."),
+            Mistake(lambda: csp.pipeline_throughput_per_s(200, 200, 0),
+                    "that is the unbuffered channel; capacity 3 lets the producer run ahead."),
+        ),
         hint="With equal rates the throughput is mu (B + 2) / (B + 3).",
     ),
     Exercise(
@@ -53,6 +68,13 @@ register(
         "1% that also sort for 200 ms on the loop. What is the mean wait (P-K) in ms?",
         answer=_loop_wait_ms,
         unit="ms",
+        mistakes=(
+            Mistake(lambda: eventloop.pk_mean_wait_s(100, 0.00299, 0.00299**2) * 1e3,
+                    "that uses E[S]^2 for E[S^2], as if every callback took the mean time; the rare 200 ms "
+                    "sorts count with the square of their length."),
+            Mistake(lambda: eventloop.pk_mean_wait_s(100, 0.001, 1e-6) * 1e3,
+                    "that is the wait with the sorts moved off the loop; here they run on it."),
+        ),
         hint="E[S] = 0.99 x 1 ms + 0.01 x 200 ms (take the long callbacks as 200 ms in all); "
         "W = lambda E[S^2] / (2 (1 - lambda E[S])).",
     ),
@@ -67,7 +89,9 @@ register(
         mistakes=(
             Mistake("a", "4x is what 4 processes could give; threads share one interpreter lock, so only one "
                     "runs Python code at a time."),
-            Mistake("b", "no share of the lock is gained: the threads take turns, they do not half overlap."),
+            Mistake("b", "no share of the lock is gained: the threads take turns, they do not half overlap. (On a "
+                    "busy machine more threads can win more of a contended CPU and show a wall-clock gain like "
+                    "this; the CPUs kept busy, never above 1, show it is not parallelism.)"),
         ),
         hint="Which of the chapter's three workloads is this, and what did its curve do?",
     ),

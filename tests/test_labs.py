@@ -1,0 +1,198 @@
+"""The real-server labs (etcd, Redis Cluster, HAProxy): structure, exact agreements, cleanup.
+
+These start real servers (marker ``servers``; `make test` installs the Debian packages
+through tools/system-deps.sh and runs them, `make unit` leaves them out). No test asserts
+a time: the machine may be busy. The stored results (used where a program is missing)
+are checked on every machine.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scalelab import balancerlab, etcdlab, redislab, servers
+from scalelab.hashing import redis_hash_slot
+
+needs = {"etcd": "etcd-server", "redis-server": "redis-server", "haproxy": "haproxy"}
+
+
+def _require(program: str) -> None:
+    if not servers.have(program):
+        pytest.fail(f"{program} is not installed: apt-get install -y {needs[program]} "
+                    "(bash tools/system-deps.sh installs it; make test runs that)")
+
+
+def _ours(prefix: str) -> list[int]:
+    """Processes whose command line names a temporary directory with this prefix."""
+    pids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if prefix.encode() in (d / "cmdline").read_bytes():
+                    pids.append(int(d.name))
+            except OSError:
+                pass
+    return pids
+
+
+def _dirs(prefix: str) -> set[str]:
+    import tempfile
+
+    return {p.name for p in Path(tempfile.gettempdir()).glob(prefix + "*")}
+
+
+# --- stored results: present, labelled, same structure as a live run --------------------
+
+@pytest.mark.parametrize("module, function, program", [
+    (etcdlab, "election_lab", "etcd"), (etcdlab, "stale_read_lab", "etcd"),
+    (redislab, "cluster_lab", "redis-server"), (balancerlab, "balancer_lab", "haproxy")])
+def test_missing_program_gives_the_stored_result_labelled(monkeypatch, module, function, program):
+    monkeypatch.setattr(module, "have", lambda *p: False)
+    result = getattr(module, function)()
+    assert result.stored and result.source.startswith("stored: ")
+    assert needs[program] in result.source and "recorded on" in result.source
+    assert result.command and result.verdict and result.tables
+
+
+def test_stored_redis_result_agrees_exactly():
+    r = servers.stored_result("redis_cluster", "test")
+    assert r.facts["agree"] == r.facts["keys"] >= 5000
+    assert r.facts["wrong_reads"] == 0
+
+
+# --- bad input is refused before anything starts ------------------------------------------
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: etcdlab.election_lab(kills=0), "kills must be"),
+    (lambda: etcdlab.election_lab(kills=100), "kills must be"),
+    (lambda: etcdlab.election_lab(heartbeat_ms=100, election_timeout_ms=200), "at least 5 x heartbeat_ms"),
+    (lambda: etcdlab.stale_read_lab(read_timeout_s=60), "read_timeout_s must be"),
+    (lambda: etcdlab.stale_read_lab(tries=0), "tries must be"),
+    (lambda: redislab.cluster_lab(n_keys=10**7), "n_keys must be"),
+    (lambda: redislab.cluster_lab(keys_per_slot=1), "keys_per_slot must be"),
+    (lambda: redislab.cluster_lab(seed=-1), "seed must be"),
+    (lambda: balancerlab.balancer_lab(load=1.0), "load must be"),
+    (lambda: balancerlab.balancer_lab(replicas=100), "replicas must be"),
+    (lambda: balancerlab.balancer_lab(seconds=0.01), "between 20 and"),
+    (lambda: etcdlab.election_figure("x"), "result must be"),
+    (lambda: balancerlab.balancer_figure("x"), "result must be"),
+])
+def test_bad_input_is_refused(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_lab_keys_cover_the_hash_tag_cases():
+    keys = redislab.lab_keys(3000)
+    kinds = {redislab._kind(k) for k in keys}
+    assert {"hash tag", "empty tag {} (whole key hashed)", "brace never closed", "no brace"} <= kinds
+    assert len(set(keys)) > 2500
+
+
+def test_the_tiny_resp_client_encodes_like_the_spec():
+    assert redislab.Resp.encode("SET", "k", 1) == b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\n1\r\n"
+    assert redislab._address("MOVED 3999 127.0.0.1:6381") == (3999, 6381)
+
+
+# --- live labs -----------------------------------------------------------------------------
+
+@pytest.mark.servers
+def test_redis_cluster_agrees_on_every_slot_and_counts_redirects():
+    _require("redis-server")
+    r = redislab.cluster_lab(n_keys=3000, move_slots=4, keys_per_slot=6)
+    assert not r.stored
+    slots = r.tables["slots"]
+    assert slots["agree"].sum() == slots["keys"].sum() == 3000
+    assert slots.loc[slots["kind of key"] == "hash tag", "keys"].sum() > 100
+    m = r.tables["migration"].set_index("phase")
+    assert m["wrong or missing"].sum() == 0
+    assert m["ASK"].tolist() == [0, 4 * 3, 4 * 6, 0, 0]  # half, then all keys of each slot
+    assert m["MOVED"].tolist() == [0, 0, 0, 4, 0]  # one per slot, then the map is right
+    assert r.tables["moved"]["reply or count"][0].startswith("MOVED ")
+    assert r.tables["colocation"]["MSET reply"].tolist()[0] == "OK"
+    assert r.tables["colocation"]["MSET reply"].tolist()[1].startswith("CROSSSLOT")
+    assert not _dirs("scalelab-redis-") and not _ours("scalelab-redis-")
+
+
+@pytest.mark.servers
+def test_redis_keyslot_matches_for_awkward_keys():
+    _require("redis-server")
+    with servers.ServerGroup(prefix="scalelab-redis-") as group:
+        ports, _ = redislab._start_cluster(group)
+        c = redislab.Resp(ports[0])
+        keys = redislab.EDGE_KEYS + ["{" * 5 + "x" + "}" * 5, "a" * 300 + "{b}", "\t{\n}"]
+        theirs = c.pipeline([("CLUSTER", "KEYSLOT", k) for k in keys])
+        c.close()
+    assert theirs == redis_hash_slot(keys).tolist()
+
+
+@pytest.mark.servers
+def test_redis_lab_cleans_up_after_an_exception(monkeypatch):
+    _require("redis-server")
+    monkeypatch.setattr(redislab, "_keys_in_slots", lambda *a: 1 / 0)  # fails mid-lab, servers running
+    with pytest.raises(ZeroDivisionError):
+        redislab.cluster_lab(n_keys=100, move_slots=2)
+    assert not _dirs("scalelab-redis-") and not _ours("scalelab-redis-")
+
+
+@pytest.mark.servers
+def test_etcd_election_lab_structure():
+    _require("etcd")
+    r = etcdlab.election_lab(kills=2, model_runs=20)
+    kills = r.tables["kills"]
+    assert list(kills["kill"]) == [1, 2]
+    assert (kills["term change"] >= 1).all()
+    assert (kills["killed leader"] != kills["new leader"]).all()
+    assert (kills["ms to accepted write"] >= kills["ms to new leader"]).all()
+    assert r.facts["election_timeout_ms"] == 500 and len(r.tables["model"]) > 10
+    assert "leader kills" in r.verdict
+    etcdlab.election_figure(r)
+    assert not _dirs("scalelab-etcd-") and not _ours("scalelab-etcd-")
+
+
+@pytest.mark.servers
+def test_etcd_stale_read_structure_and_safety():
+    _require("etcd")
+    r = etcdlab.stale_read_lab(tries=2, read_timeout_s=0.5)
+    reads = r.tables["reads"]
+    assert list(reads["try"]) == [1, 1, 1, 1, 2, 2, 2, 2]
+    cut = reads[reads.step == "X cut off"].set_index("read")
+    # a serializable read may be stale (a race, not asserted); a linearizable one never is
+    assert r.facts["linearizable_stale"] == 0
+    assert all(a.startswith("no answer") or a == latest for a, latest in
+               zip(cut.loc["linearizable", "answer"], cut.loc["linearizable", "latest write"]))
+    assert r.facts["fresh_after"] == r.facts["reads_after"] == 4
+    assert not _dirs("scalelab-etcd-") and not _ours("scalelab-etcd-")
+
+
+@pytest.mark.servers
+def test_etcd_lab_cleans_up_after_an_exception(monkeypatch):
+    _require("etcd")
+    calls = []
+
+    def broken(*a, **k):
+        calls.append(1)
+        raise KeyboardInterrupt  # as if the reader interrupted the kernel mid-lab
+
+    monkeypatch.setattr(etcdlab, "_leader", broken)
+    with pytest.raises(KeyboardInterrupt):
+        etcdlab.election_lab(kills=1, model_runs=1)
+    assert calls and not _dirs("scalelab-etcd-") and not _ours("scalelab-etcd-")
+
+
+@pytest.mark.servers
+def test_balancer_lab_structure():
+    _require("haproxy")
+    r = balancerlab.balancer_lab(seconds=0.5, rounds=1, model_runs=10)
+    t = r.tables["percentiles"]
+    assert list(t.index) == list(balancerlab.HAPROXY_POLICIES)
+    assert (t["requests"] == t["requests"].iloc[0]).all()
+    assert np.allclose(r.tables["shares"].sum(axis=1), 1 - t["failed"] / t["requests"])
+    assert r.tables["shares"].loc["roundrobin"].max() - r.tables["shares"].loc["roundrobin"].min() <= 0.05
+    assert {"p50 measured", "p90 model", "p99 model at real load"} <= set(t.columns)
+    balancerlab.balancer_figure(r)
+    assert not _dirs("scalelab-haproxy-") and not _ours("scalelab-haproxy-")
