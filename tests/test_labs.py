@@ -196,3 +196,83 @@ def test_balancer_lab_structure():
     assert {"p50 measured", "p90 model", "p99 model at real load"} <= set(t.columns)
     balancerlab.balancer_figure(r)
     assert not _dirs("scalelab-haproxy-") and not _ours("scalelab-haproxy-")
+
+
+# --- the models are the real systems' rules (second review) ----------------------------------
+
+def test_etcd_model_uses_etcds_tick_quantized_timeout_range():
+    # etcd campaigns (T/h .. 2T/h - 1) ticks after the last heartbeat, its first tick up to h
+    # later: uniform in [T - h, 2T - h]; the leader dies up to h after its last heartbeat.
+    t = etcdlab.model_failover_ms(heartbeat_ms=50, election_timeout_ms=500, runs=60)
+    assert len(t) >= 55
+    assert t.min() >= 500 - 2 * 50 - 1  # the floor: T - 2h (delays under 1 ms)
+    assert (t < 500).any()  # failovers shorter than the configured timeout do happen
+    assert np.median(t) < 2 * 500 - 50  # the shorter of two draws, well inside the range
+    with pytest.raises(ValueError, match="election_timeout_ms must be at least 2 x heartbeat_ms"):
+        etcdlab.model_failover_ms(heartbeat_ms=100, election_timeout_ms=150)
+
+
+def test_haproxy_random2_model_draws_twice_with_replacement():
+    from scalelab.loadbalancing import simulate_policy
+
+    args = (0.9 * 2 * 1.0, 1.0, 2, 20_000, 1)  # 2 replicas at load 0.9
+    with_replacement = balancerlab._random2_with_replacement("two choices", *args).mean()
+    distinct = simulate_policy("two choices", *args).mean()  # with 2 replicas: the shorter queue always
+    random = simulate_policy("random", *args).mean()
+    assert distinct < with_replacement < random
+
+
+def test_haproxy_config_gives_every_replica_weight_256():
+    cfg = balancerlab._config({"random(1)": 1001, "leastconn": 1002}, [2001, 2002, 2003])
+    servers_ = [line for line in cfg.splitlines() if line.strip().startswith("server ")]
+    assert len(servers_) == 6 and all(line.endswith(" weight 256") for line in servers_)
+    assert "bind 127.0.0.1:1001" in cfg and "0.0.0.0" not in cfg
+
+
+def _recording_ports(monkeypatch, module) -> list[int]:
+    ports: list[int] = []
+    real = module.free_port
+
+    def recorded(*a, **k):
+        p = real(*a, **k)
+        ports.append(p)
+        return p
+
+    monkeypatch.setattr(module, "free_port", recorded)
+    return ports
+
+
+@pytest.mark.servers
+def test_balancer_lab_cleans_up_after_an_interrupt(monkeypatch):
+    _require("haproxy")
+    ports = _recording_ports(monkeypatch, balancerlab)
+    calls = []
+
+    def interrupted(*a, **k):
+        calls.append(1)
+        raise KeyboardInterrupt  # as if the reader interrupted the kernel with every server up
+
+    monkeypatch.setattr(balancerlab, "_generate", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        balancerlab.balancer_lab(seconds=0.5, rounds=1, model_runs=1)
+    assert calls and len(ports) == 4 + 4  # 4 replicas, 4 frontends
+    assert not _dirs("scalelab-haproxy-") and not _ours("scalelab-haproxy-")
+    assert not any(servers.port_accepts(p) for p in ports)  # replicas and HAProxy are gone
+
+
+@pytest.mark.servers
+def test_stale_read_lab_cleans_up_after_an_exception_with_members_paused(monkeypatch):
+    _require("etcd")
+    ports = _recording_ports(monkeypatch, etcdlab)
+    real_pause = servers.ServerGroup.pause
+
+    def pause_then_fail(self, name, wait_s=2.0):
+        real_pause(self, name, wait_s)
+        raise RuntimeError("failed with a member paused")
+
+    monkeypatch.setattr(servers.ServerGroup, "pause", pause_then_fail)
+    with pytest.raises(RuntimeError, match="member paused"):
+        etcdlab.stale_read_lab(tries=1)
+    assert len(ports) == 6
+    assert not _dirs("scalelab-etcd-") and not _ours("scalelab-etcd-")
+    assert not any(servers.port_accepts(p) for p in ports)
