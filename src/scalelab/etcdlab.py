@@ -217,7 +217,8 @@ def election_lab(kills: int = 4, heartbeat_ms: int = 50, election_timeout_ms: in
                f"{k} times: write, SIGKILL the leader, time the next leader and the next accepted write")
     if not have("etcd"):
         return stored_result("etcd_election", "etcd is not installed here (Debian package etcd-server)")
-    model = model_failover_ms(hb, et, runs)
+    # etcd counts the election timeout in whole ticks (election_ms // heartbeat_ms): model that
+    model = model_failover_ms(hb, (et // hb) * hb, runs)
     rows = []
     with ServerGroup(prefix="scalelab-etcd-") as group:
         members = _start_cluster(group, hb, et)
