@@ -293,3 +293,22 @@ def test_stale_read_lab_cleans_up_after_an_exception_with_members_paused(monkeyp
     assert len(ports) == 6
     assert made and not _left(made)
     assert not any(servers.port_accepts(p) for p in ports)
+
+
+# --- Exercise 5.11: predict etcd's shortest failover ------------------------------------------
+
+@pytest.mark.parametrize("wrong, reason", [(500, "not a floor"), (450, "last heartbeat a survivor"),
+                                           (550, "do not start at the kill")])
+def test_exercise_5_11_refuses_the_tempting_wrong_answers(wrong, reason):
+    from scalelab.exercises import check
+
+    feedback = check("5.11", wrong)
+    assert not feedback and "tempting" in feedback.message and reason in feedback.message
+
+
+def test_exercise_5_11_answer_is_the_model_floor():
+    from scalelab.exercises import check
+
+    assert check("5.11", 400).correct
+    # the model of the lab never fails over sooner than this floor
+    assert etcdlab.model_failover_ms(50, 500, runs=40).min() >= 400 - 1
