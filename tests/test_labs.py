@@ -27,22 +27,37 @@ def _require(program: str) -> None:
 
 
 def _ours(prefix: str) -> list[int]:
-    """Processes whose command line names a temporary directory with this prefix."""
+    """Processes whose command line or working directory names this directory (a lab's
+    servers run in their group's directory, the replicas of the balancer lab included)."""
     pids = []
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
             try:
-                if prefix.encode() in (d / "cmdline").read_bytes():
+                if prefix.encode() in (d / "cmdline").read_bytes() or os.readlink(d / "cwd").startswith(prefix):
                     pids.append(int(d.name))
             except OSError:
                 pass
     return pids
 
 
-def _dirs(prefix: str) -> set[str]:
-    import tempfile
+@pytest.fixture
+def made(monkeypatch) -> list[Path]:
+    """The directories of the ServerGroups this test makes (and only those: other sessions
+    on the machine may be running a lab at the same time, with their own directories)."""
+    dirs: list[Path] = []
+    real = servers.ServerGroup.__post_init__
 
-    return {p.name for p in Path(tempfile.gettempdir()).glob(prefix + "*")}
+    def record(self) -> None:
+        real(self)
+        dirs.append(self.directory)
+
+    monkeypatch.setattr(servers.ServerGroup, "__post_init__", record)
+    return dirs
+
+
+def _left(dirs: list[Path]) -> list:
+    """What is left of this test's groups: their directories, and processes naming them."""
+    return [str(d) for d in dirs if d.exists()] + [pid for d in dirs for pid in _ours(str(d))]
 
 
 # --- stored results: present, labelled, same structure as a live run --------------------
@@ -101,7 +116,7 @@ def test_the_tiny_resp_client_encodes_like_the_spec():
 # --- live labs -----------------------------------------------------------------------------
 
 @pytest.mark.servers
-def test_redis_cluster_agrees_on_every_slot_and_counts_redirects():
+def test_redis_cluster_agrees_on_every_slot_and_counts_redirects(made):
     _require("redis-server")
     r = redislab.cluster_lab(n_keys=3000, move_slots=4, keys_per_slot=6)
     assert not r.stored
@@ -115,7 +130,7 @@ def test_redis_cluster_agrees_on_every_slot_and_counts_redirects():
     assert r.tables["moved"]["reply or count"][0].startswith("MOVED ")
     assert r.tables["colocation"]["MSET reply"].tolist()[0] == "OK"
     assert r.tables["colocation"]["MSET reply"].tolist()[1].startswith("CROSSSLOT")
-    assert not _dirs("scalelab-redis-") and not _ours("scalelab-redis-")
+    assert made and not _left(made)
 
 
 @pytest.mark.servers
@@ -131,16 +146,16 @@ def test_redis_keyslot_matches_for_awkward_keys():
 
 
 @pytest.mark.servers
-def test_redis_lab_cleans_up_after_an_exception(monkeypatch):
+def test_redis_lab_cleans_up_after_an_exception(monkeypatch, made):
     _require("redis-server")
     monkeypatch.setattr(redislab, "_keys_in_slots", lambda *a: 1 / 0)  # fails mid-lab, servers running
     with pytest.raises(ZeroDivisionError):
         redislab.cluster_lab(n_keys=100, move_slots=2)
-    assert not _dirs("scalelab-redis-") and not _ours("scalelab-redis-")
+    assert made and not _left(made)
 
 
 @pytest.mark.servers
-def test_etcd_election_lab_structure():
+def test_etcd_election_lab_structure(made):
     _require("etcd")
     r = etcdlab.election_lab(kills=2, model_runs=20)
     kills = r.tables["kills"]
@@ -151,11 +166,11 @@ def test_etcd_election_lab_structure():
     assert r.facts["election_timeout_ms"] == 500 and len(r.tables["model"]) > 10
     assert "leader kills" in r.verdict
     etcdlab.election_figure(r)
-    assert not _dirs("scalelab-etcd-") and not _ours("scalelab-etcd-")
+    assert made and not _left(made)
 
 
 @pytest.mark.servers
-def test_etcd_stale_read_structure_and_safety():
+def test_etcd_stale_read_structure_and_safety(made):
     _require("etcd")
     r = etcdlab.stale_read_lab(tries=2, read_timeout_s=0.5)
     reads = r.tables["reads"]
@@ -166,11 +181,11 @@ def test_etcd_stale_read_structure_and_safety():
     assert all(a.startswith("no answer") or a == latest for a, latest in
                zip(cut.loc["linearizable", "answer"], cut.loc["linearizable", "latest write"]))
     assert r.facts["fresh_after"] == r.facts["reads_after"] == 4
-    assert not _dirs("scalelab-etcd-") and not _ours("scalelab-etcd-")
+    assert made and not _left(made)
 
 
 @pytest.mark.servers
-def test_etcd_lab_cleans_up_after_an_exception(monkeypatch):
+def test_etcd_lab_cleans_up_after_an_exception(monkeypatch, made):
     _require("etcd")
     calls = []
 
@@ -181,12 +196,13 @@ def test_etcd_lab_cleans_up_after_an_exception(monkeypatch):
     monkeypatch.setattr(etcdlab, "_leader", broken)
     with pytest.raises(KeyboardInterrupt):
         etcdlab.election_lab(kills=1, model_runs=1)
-    assert calls and not _dirs("scalelab-etcd-") and not _ours("scalelab-etcd-")
+    assert calls and made and not _left(made)
 
 
 @pytest.mark.servers
-def test_balancer_lab_structure():
+def test_balancer_lab_structure(monkeypatch, made):
     _require("haproxy")
+    ports = _recording_ports(monkeypatch, balancerlab)
     r = balancerlab.balancer_lab(seconds=0.5, rounds=1, model_runs=10)
     t = r.tables["percentiles"]
     assert list(t.index) == list(balancerlab.HAPROXY_POLICIES)
@@ -195,4 +211,104 @@ def test_balancer_lab_structure():
     assert r.tables["shares"].loc["roundrobin"].max() - r.tables["shares"].loc["roundrobin"].min() <= 0.05
     assert {"p50 measured", "p90 model", "p99 model at real load"} <= set(t.columns)
     balancerlab.balancer_figure(r)
-    assert not _dirs("scalelab-haproxy-") and not _ours("scalelab-haproxy-")
+    assert made and not _left(made)
+    assert len(ports) == 4 + 4 and not any(servers.port_accepts(p) for p in ports)
+
+
+# --- the models are the real systems' rules (second review) ----------------------------------
+
+def test_etcd_model_uses_etcds_tick_quantized_timeout_range():
+    # etcd campaigns (T/h .. 2T/h - 1) ticks after the last heartbeat, its first tick up to h
+    # later: uniform in [T - h, 2T - h]; the leader dies up to h after its last heartbeat.
+    t = etcdlab.model_failover_ms(heartbeat_ms=50, election_timeout_ms=500, runs=60)
+    assert len(t) >= 55
+    assert t.min() >= 500 - 2 * 50 - 1  # the floor: T - 2h (delays under 1 ms)
+    assert (t < 500).any()  # failovers shorter than the configured timeout do happen
+    assert np.median(t) < 2 * 500 - 50  # the shorter of two draws, well inside the range
+    with pytest.raises(ValueError, match="election_timeout_ms must be at least 2 x heartbeat_ms"):
+        etcdlab.model_failover_ms(heartbeat_ms=100, election_timeout_ms=150)
+
+
+def test_haproxy_random2_model_draws_twice_with_replacement():
+    from scalelab.loadbalancing import simulate_policy
+
+    args = (0.9 * 2 * 1.0, 1.0, 2, 20_000, 1)  # 2 replicas at load 0.9
+    with_replacement = balancerlab._random2_with_replacement("two choices", *args).mean()
+    distinct = simulate_policy("two choices", *args).mean()  # with 2 replicas: the shorter queue always
+    random = simulate_policy("random", *args).mean()
+    assert distinct < with_replacement < random
+
+
+def test_haproxy_config_gives_every_replica_weight_256():
+    cfg = balancerlab._config({"random(1)": 1001, "leastconn": 1002}, [2001, 2002, 2003])
+    servers_ = [line for line in cfg.splitlines() if line.strip().startswith("server ")]
+    assert len(servers_) == 6 and all(line.endswith(" weight 256") for line in servers_)
+    assert "bind 127.0.0.1:1001" in cfg and "0.0.0.0" not in cfg
+
+
+def _recording_ports(monkeypatch, module) -> list[int]:
+    ports: list[int] = []
+    real = module.free_port
+
+    def recorded(*a, **k):
+        p = real(*a, **k)
+        ports.append(p)
+        return p
+
+    monkeypatch.setattr(module, "free_port", recorded)
+    return ports
+
+
+@pytest.mark.servers
+def test_balancer_lab_cleans_up_after_an_interrupt(monkeypatch, made):
+    _require("haproxy")
+    ports = _recording_ports(monkeypatch, balancerlab)
+    calls = []
+
+    def interrupted(*a, **k):
+        calls.append(1)
+        raise KeyboardInterrupt  # as if the reader interrupted the kernel with every server up
+
+    monkeypatch.setattr(balancerlab, "_generate", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        balancerlab.balancer_lab(seconds=0.5, rounds=1, model_runs=1)
+    assert calls and len(ports) == 4 + 4  # 4 replicas, 4 frontends
+    assert made and not _left(made)
+    assert not any(servers.port_accepts(p) for p in ports)  # replicas and HAProxy are gone
+
+
+@pytest.mark.servers
+def test_stale_read_lab_cleans_up_after_an_exception_with_members_paused(monkeypatch, made):
+    _require("etcd")
+    ports = _recording_ports(monkeypatch, etcdlab)
+    real_pause = servers.ServerGroup.pause
+
+    def pause_then_fail(self, name, wait_s=2.0):
+        real_pause(self, name, wait_s)
+        raise RuntimeError("failed with a member paused")
+
+    monkeypatch.setattr(servers.ServerGroup, "pause", pause_then_fail)
+    with pytest.raises(RuntimeError, match="member paused"):
+        etcdlab.stale_read_lab(tries=1)
+    assert len(ports) == 6
+    assert made and not _left(made)
+    assert not any(servers.port_accepts(p) for p in ports)
+
+
+# --- Exercise 5.11: predict etcd's shortest failover ------------------------------------------
+
+@pytest.mark.parametrize("wrong, reason", [(500, "not a floor"), (450, "last heartbeat a survivor"),
+                                           (550, "do not start at the kill")])
+def test_exercise_5_11_refuses_the_tempting_wrong_answers(wrong, reason):
+    from scalelab.exercises import check
+
+    feedback = check("5.11", wrong)
+    assert not feedback and "tempting" in feedback.message and reason in feedback.message
+
+
+def test_exercise_5_11_answer_is_the_model_floor():
+    from scalelab.exercises import check
+
+    assert check("5.11", 400).correct
+    # the model of the lab never fails over sooner than this floor
+    assert etcdlab.model_failover_ms(50, 500, runs=40).min() >= 400 - 1

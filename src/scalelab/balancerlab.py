@@ -5,7 +5,10 @@
 each replica is a FIFO queue with one server) and one HAProxy (Debian package
 ``haproxy``) with one frontend per policy: ``random(1)`` (one random draw),
 ``roundrobin``, ``leastconn`` (fewest open connections: join the shortest queue) and
-``random(2)`` (the least loaded of two random draws: the power of two choices).
+``random(2)`` (the least loaded of two random draws: the power of two choices; HAProxy
+draws twice independently, so both draws may name the same replica, and the model here
+draws the same way). Every replica has weight 256, so that the consistent-hash ring
+that ``random`` looks its random numbers up on gives every replica nearly the same share.
 
 An open-loop load generator then sends the same seeded Poisson stream of requests
 through each frontend in turn. Each request carries its own service time, drawn from
@@ -101,12 +104,31 @@ def _generate(port: int, arrivals_s: np.ndarray, service_ms: np.ndarray, timeout
     return np.asarray(out), np.asarray(took), np.asarray(where)
 
 
+def _random2_with_replacement(policy: str, arrival_rate: float, service_rate: float, servers: int,
+                              n_requests: int, seed: int) -> np.ndarray:
+    """Two choices as HAProxy's ``random(2)`` makes them: two independent draws, which may
+    name the same replica (a quarter of the time with 4), the one serving fewer requests wins.
+
+    Same arrivals and service times as :func:`scalelab.loadbalancing.simulate_policy` for the
+    same seed; its ``"two choices"`` draws two different replicas.
+    """
+    from .loadbalancing import _by_length
+
+    rng = np.random.default_rng(seed)
+    interarrival = rng.exponential(1.0 / arrival_rate, n_requests)
+    service = rng.exponential(1.0 / service_rate, n_requests)
+    picks = np.random.default_rng([seed, 2])
+    first, second = picks.integers(0, servers, n_requests), picks.integers(0, servers, n_requests)
+    return _by_length(np.cumsum(interarrival).tolist(), service.tolist(), servers, first.tolist(), second.tolist())
+
+
 def model_percentiles(load: float = 0.7, replicas: int = 4, mean_service_ms: float = 20.0, n_requests: int = 400,
                       runs: int = 100, rounds: int = 1) -> "pd.DataFrame":
     """The model's response-time percentiles (ms) for runs of ``rounds`` x ``n_requests``, per HAProxy policy.
 
     For each policy, ``runs`` times: ``rounds`` seeds of
-    :func:`scalelab.loadbalancing.simulate_policy` of ``n_requests`` each, every one
+    :func:`scalelab.loadbalancing.simulate_policy` of ``n_requests`` each (for
+    ``random(2)``, the same with two draws that may coincide, as HAProxy draws), every one
     starting empty like a round of the lab, pooled; columns ``p50``, ``p90``, ``p99`` (median over
     runs) and ``p50 lo``/``p50 hi`` etc. (5th and 95th percentile over runs).
 
@@ -127,7 +149,8 @@ def model_percentiles(load: float = 0.7, replicas: int = 4, mean_service_ms: flo
     mu = 1000.0 / mean_ms
     rows = {}
     for name, policy in HAPROXY_POLICIES.items():
-        q = np.array([np.quantile(np.concatenate([simulate_policy(policy, rho * c * mu, mu, c, n, r * s + j)
+        run = _random2_with_replacement if name == "random(2)" else simulate_policy
+        q = np.array([np.quantile(np.concatenate([run(policy, rho * c * mu, mu, c, n, r * s + j)
                                                   for j in range(r)]), QUANTILES) for s in range(k)])
         row = {}
         for j, p in enumerate(QUANTILES):
@@ -144,12 +167,17 @@ def _config(frontends: dict[str, int], replica_ports: list[int]) -> str:
     for i, (policy, port) in enumerate(frontends.items()):
         lines += [f"frontend f{i}", f"    bind {HOST}:{port}", f"    default_backend b{i}",
                   f"backend b{i}", f"    balance {policy}"]
-        lines += [f"    server r{k} {HOST}:{p}" for k, p in enumerate(replica_ports)]
+        # weight 256 (the most HAProxy allows): random(n) looks a random number up on a
+        # consistent-hash ring with 16 points per unit of weight, so with the default weight 1
+        # the ring's arcs give 4 replicas unequal shares (measured: 18% to 28%); 4096 points
+        # each make the draw nearly uniform, as the model assumes. Equal weights change
+        # nothing for roundrobin and leastconn.
+        lines += [f"    server r{k} {HOST}:{p} weight 256" for k, p in enumerate(replica_ports)]
     return "\n".join(lines) + "\n"
 
 
 def balancer_lab(load: float = 0.6, replicas: int = 4, mean_service_ms: float = 25.0, seconds: float = 1.25,
-                 rounds: int = 2, seed: int = 5, model_runs: int = 100) -> LabResult:
+                 rounds: int = 2, seed: int = 13, model_runs: int = 100) -> LabResult:
     """Measure response-time percentiles through HAProxy for four policies, against the model.
 
     The policies take turns: ``rounds`` rounds, each running every policy for
@@ -222,8 +250,12 @@ def balancer_lab(load: float = 0.6, replicas: int = 4, mean_service_ms: float = 
     asked = model_percentiles(rho, c, mean_ms, n, runs, r)
     real_ms = float(np.nanmean(np.concatenate(took)))
     drawn_ms = float(np.mean(np.concatenate([w[1] for w in workloads])))
-    rho_real = rho * real_ms / drawn_ms  # the load the replicas carried: same arrivals, longer services
-    real_model = model_percentiles(rho_real, c, real_ms, n, runs, r) if rho_real < 0.98 else None
+    # The replicas took real_ms per request where the drawn services asked for drawn_ms: the same
+    # slow-down applied to the workload asked for keeps its arrival rate and stretches its mean
+    # service time to mean_ms x real_ms / drawn_ms, a load of rho x real_ms / drawn_ms.
+    slow = real_ms / drawn_ms
+    rho_real = rho * slow
+    real_model = model_percentiles(rho_real, c, mean_ms * slow, n, runs, r) if rho_real < 0.98 else None
     rows = []
     for policy, parts in measured.items():
         times = np.concatenate(parts)
@@ -250,7 +282,8 @@ def balancer_lab(load: float = 0.6, replicas: int = 4, mean_service_ms: float = 
     shares.index.name = "policy"
     facts = {"load": rho, "replicas": c, "mean_service_ms": mean_ms, "requests_per_policy": int(r * n),
              "rounds": r, "arrival_rate_per_s": rate, "seconds": secs, "idle_round_trip_ms": idle_ms,
-             "drawn_mean_service_ms": drawn_ms, "real_mean_service_ms": real_ms, "real_load": rho_real,
+             "drawn_mean_service_ms": drawn_ms, "real_mean_service_ms": real_ms, "slow_down": slow,
+             "real_load": rho_real,
              "load_average_1min": os.getloadavg()[0], "usable_cpus": usable_cpus().usable}
     return LabResult("haproxy_balancer", {"percentiles": table, "shares": shares}, facts, _verdict(table, shares, facts),
                      "measured just now on this machine", command)
@@ -272,7 +305,8 @@ def _verdict(table, shares, facts: dict) -> str:
             f"median is {gap:+.1f} ms off the model's. The replicas took {facts['real_mean_service_ms']:.1f} ms per "
             f"request on average where {facts['drawn_mean_service_ms']:.1f} ms was asked (sleeping and HTTP "
             f"handling on a machine with a 1-minute load average of {facts['load_average_1min']:.1f} on "
-            f"{facts['usable_cpus']} usable CPUs), so they carried a load of {facts['real_load']:.2f}; {real}. "
+            f"{facts['usable_cpus']} usable CPUs), {facts['real_mean_service_ms'] / facts['drawn_mean_service_ms']:.2f} "
+            f"times as long, which turns the workload asked for into a load of {facts['real_load']:.2f}; {real}. "
             f"A request alone took {facts['idle_round_trip_ms']:.1f} ms end to end with no service time. "
             f"By p90 the measured order, best first, is {', '.join(by_measured)}; the model's is "
             f"{', '.join(by_model)}{' (the same)' if by_measured == by_model else ''}; random(2) "

@@ -4,9 +4,13 @@
 the leader with SIGKILL a few times, and measures how long the survivors take to elect a
 new leader and to accept a write again, and by how much the Raft term moved. It compares
 those times with :func:`scalelab.consensus.simulate_election` run with the same
-heartbeat and election timeout. etcd (through its Raft library) draws each follower's
-election timeout uniformly from ``[T, 2T)`` where ``T`` is ``--election-timeout``, the
-range the model uses with ``timeout_min_ms = T`` and ``timeout_spread_ms = T``.
+heartbeat and election timeout. etcd's Raft library counts time in ticks of one
+heartbeat interval ``h``: a follower draws its election timeout as a whole number of
+ticks, uniformly from ``T/h`` to ``2T/h - 1`` (``T`` is ``--election-timeout``), and
+counts ticks from the last message it heard from the leader. Its first tick after that
+message comes anywhere in the next ``h`` (its ticker does not run in step with the
+leader's), so it campaigns a time uniform in ``[T - h, 2T - h]`` after that message:
+the range the model uses (``timeout_min_ms = T - h``, ``timeout_spread_ms = T``).
 
 :func:`stale_read_lab` pauses members with SIGSTOP so that one member is alive but cut
 off from a majority and behind, then reads a key from it twice: a *serializable* read
@@ -136,8 +140,10 @@ def model_failover_ms(heartbeat_ms: float = 50, election_timeout_ms: float = 500
     """The course model's time from a leader crash to the next leader, ms, over ``runs`` seeds.
 
     Three nodes of :func:`scalelab.consensus.simulate_election` with timeouts uniform in
-    ``[T, 2T]`` (``T = election_timeout_ms``); the leader crashes 3 T after start (a leader
-    exists by then in almost every run; runs without one are left out).
+    ``[T - h, 2T - h]`` (``T = election_timeout_ms``, ``h = heartbeat_ms``): etcd draws
+    ``T/h`` to ``2T/h - 1`` ticks of ``h`` and its first tick after a heartbeat comes up to
+    ``h`` later (module docstring). The leader crashes 3 T after start (a leader exists
+    by then in almost every run; runs without one are left out).
 
     >>> t = model_failover_ms(runs=20)
     >>> bool(400 < np.median(t) < 1100)
@@ -148,10 +154,13 @@ def model_failover_ms(heartbeat_ms: float = 50, election_timeout_ms: float = 500
     n = count("runs", runs, 2000)
     hb = float(in_range("heartbeat_ms", heartbeat_ms, 1, 5000))
     et = float(in_range("election_timeout_ms", election_timeout_ms, 5, 20_000))
+    if et < 2 * hb:
+        raise ValueError(f"election_timeout_ms must be at least 2 x heartbeat_ms, got {et!r} "
+                         f"with heartbeat_ms={hb!r}")
     crash = 3 * et
     out = []
     for s in range(n):
-        run = simulate_election(MEMBERS, et, et, hb, delay_ms, crash_leader_at_ms=crash,
+        run = simulate_election(MEMBERS, et - hb, et, hb, delay_ms, crash_leader_at_ms=crash,
                                 duration_ms=crash + 8 * et, seed=s)
         after = [t for t, _, kind, _ in run.events if kind == "leader" and t > crash]
         if after and any(kind == "crash" for _, _, kind, _ in run.events):
@@ -159,10 +168,13 @@ def model_failover_ms(heartbeat_ms: float = 50, election_timeout_ms: float = 500
     return np.asarray(out)
 
 
-def _verdict(kills, model: np.ndarray, et: int) -> str:
+def _verdict(kills, model: np.ndarray, et: int, hb: int) -> str:
     measured = kills["ms to new leader"].to_numpy(float)
     lo, mid, hi = np.percentile(model, [5, 50, 95])
     inside = int(((measured >= lo) & (measured <= hi)).sum())
+    half = et - hb + et / 2  # the middle of the range [T - h, 2T - h] of timeouts
+    model_early = float(np.mean(model < half))
+    early = int((measured < half).sum())
     steps = sorted(set(int(v) for v in kills["term change"]))
     below = int((measured < et).sum())
     return (f"over {len(measured)} leader kills the survivors elected a new leader after a median "
@@ -170,7 +182,8 @@ def _verdict(kills, model: np.ndarray, et: int) -> str:
             f"after a median {kills['ms to accepted write'].median():.0f} ms; the model with the same settings gives "
             f"a median {mid:.0f} ms (5-95%: {lo:.0f}-{hi:.0f} ms), and {inside} of {len(measured)} measured times lie "
             f"in that range; {below} of {len(measured)} came sooner than the configured election timeout "
-            f"({et} ms); each kill moved the term by {' or '.join(map(str, steps))} "
+            f"({et} ms); the model ends {100 * model_early:.0f}% of its failovers before {half:.0f} ms (the middle "
+            f"of the range of timeouts) and etcd ended {early} of {len(measured)} there; each kill moved the term by {' or '.join(map(str, steps))} "
             f"({'one election, no split vote' if steps == [1] else 'more than one term: a split vote or a disrupted election'}).")
 
 
@@ -204,7 +217,8 @@ def election_lab(kills: int = 4, heartbeat_ms: int = 50, election_timeout_ms: in
                f"{k} times: write, SIGKILL the leader, time the next leader and the next accepted write")
     if not have("etcd"):
         return stored_result("etcd_election", "etcd is not installed here (Debian package etcd-server)")
-    model = model_failover_ms(hb, et, runs)
+    # etcd counts the election timeout in whole ticks (election_ms // heartbeat_ms): model that
+    model = model_failover_ms(hb, (et // hb) * hb, runs)
     rows = []
     with ServerGroup(prefix="scalelab-etcd-") as group:
         members = _start_cluster(group, hb, et)
@@ -241,7 +255,7 @@ def election_lab(kills: int = 4, heartbeat_ms: int = 50, election_timeout_ms: in
              "model_median_ms": float(np.median(model)), "model_p5_ms": float(np.percentile(model, 5)),
              "model_p95_ms": float(np.percentile(model, 95))}
     model_table = pd.DataFrame({"model ms to new leader": model})
-    return LabResult("etcd_election", {"kills": table, "model": model_table}, facts, _verdict(table, model, et),
+    return LabResult("etcd_election", {"kills": table, "model": model_table}, facts, _verdict(table, model, et, hb),
                      "measured just now on this machine", command)
 
 

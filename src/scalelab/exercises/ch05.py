@@ -214,4 +214,25 @@ register(
                     "Generals' problem."),
         ),
     ),
+    Exercise(
+        key="5.11",
+        prompt="The etcd lab runs three members with --heartbeat-interval 50 and "
+        "--election-timeout 500 (ms). Leaving out message delays, what is the shortest time "
+        "from the SIGKILL of the leader until a survivor starts an election, in ms?",
+        answer=500 - 2 * 50,
+        rel_tol=0.0,
+        abs_tol=5.0,
+        unit="ms",
+        hint="etcd counts its timeout in 50 ms ticks from the last heartbeat a follower heard; "
+        "when does its first tick come, and when did the leader die?",
+        mistakes=(
+            Mistake(500, "the configured timeout is not a floor: it is 10 ticks, the first of "
+                    "which comes up to 50 ms after the last heartbeat, and the leader can die up to "
+                    "50 ms after sending it."),
+            Mistake(450, "that is the shortest wait after the last heartbeat a survivor heard; the "
+                    "leader can die up to 50 ms after sending it, so less is left after the kill."),
+            Mistake(550, "the survivors' timers do not start at the kill: they started at the last "
+                    "heartbeat, before it."),
+        ),
+    ),
 )
