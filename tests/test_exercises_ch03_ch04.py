@@ -38,6 +38,8 @@ def test_the_usl_choice_is_true_of_the_model():
         ("4.7", 28_232 / 60, 28_232, "TIME_WAIT"),
         ("4.8", "b", "c", "numbers the bytes"),
         ("4.8", "b", "a", "rarer but not impossible"),
+        ("4.4", 14.30, 8 * 1460 / 0.1 * 1.31 / 0.01 / 1e6, "independent losses"),
+        ("4.4", 14.30, 8 * 1460 / 0.1 * 0.75 ** 0.5 / 0.01 / 1e6, "delayed ACKs"),
     ],
 )
 def test_chapter_4_checkers_reject_the_tempting_answer(key, right, wrong, reason):

@@ -45,6 +45,16 @@ def test_call_times_reports_both_calls_with_positive_times():
     assert table.loc["local call", "x local"] == 1.0
 
 
+def test_call_times_interleaves_rounds_and_reports_their_range():
+    table = rpc.call_times(7, warmup=0, rounds=3)
+    assert "round medians (us)" in table.columns
+    for text in table["round medians (us)"]:
+        low, high = map(float, text.split("-"))
+        assert 0 < low <= high
+    with pytest.raises(ValueError, match="rounds"):
+        rpc.call_times(10, rounds=0)
+
+
 def test_marshalling_table_grows_with_payload():
     table = rpc.marshalling_times(counts=(10, 10_000), budget_s=0.01)
     assert table["bytes"].is_monotonic_increasing and (table["seconds"] > 0).all()

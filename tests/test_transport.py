@@ -129,3 +129,30 @@ def test_explorer_models_keep_their_curves():
 def test_bad_input_raises_value_error_naming_the_parameter(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_the_1_and_2_percent_runs_differ_only_by_one_lost_ack(monkeypatch):
+    """Chapter 4 explains why the 1% and 2% rows of compare_protocols are identical."""
+    lost: list[tuple] = []
+    send = transport._Link.send
+
+    def recording_send(self, packet, deliver):
+        draw = np.random.Generator(type(self.rng.bit_generator)())
+        draw.bit_generator.state = self.rng.bit_generator.state
+        if draw.random() < self.loss_rate:
+            lost.append(packet)
+        return send(self, packet, deliver)
+
+    monkeypatch.setattr(transport._Link, "send", recording_send)
+    runs = {}
+    for p in (0.01, 0.02):
+        lost.clear()
+        runs[p] = (transport.simulate_transfer("tcp", p).summary(), list(lost))
+    assert runs[0.01][0] == runs[0.02][0]
+    extra = [pk for pk in runs[0.02][1] if pk not in runs[0.01][1]]
+    assert extra == [("ack", 130)]
+    for p in (0.01, 0.02):
+        lost.clear()
+        transport.simulate_transfer("udp", p)
+        runs[p] = list(lost)
+    assert runs[0.01] == runs[0.02]

@@ -374,38 +374,48 @@ def _calculator_skeleton(conn: socket.socket, stop: threading.Event) -> None:
     _skeleton(Calculator(), conn, stop, None)
 
 
-def call_times(n: int = 2000, warmup: int = 20) -> pd.DataFrame:
+def call_times(n: int = 2000, warmup: int = 20, rounds: int = 5) -> pd.DataFrame:
     """Median and 99th percentile time of ``n`` local calls and ``n`` remote calls of ``add``.
 
     The remote object is served from a separate process (as in :mod:`scalelab.loopback`),
     so the remote times do not include handing Python's interpreter lock to a server
-    thread of this process. Both kinds of call run ``warmup`` untimed calls first. The
-    local call includes :meth:`Calculator.add`'s argument checks (microseconds in Python),
-    which the remote call also runs, on the server; ``added (us)`` is the remote median
-    minus the local one, what the remote path itself costs.
+    thread of this process. Both kinds of call run ``warmup`` untimed calls first; then
+    ``rounds`` rounds each time ``n / rounds`` calls of each kind (at least one), local
+    first in even rounds and remote first in odd ones, so that a burst of load from
+    elsewhere hits both alike. The local call includes :meth:`Calculator.add`'s argument
+    checks (microseconds in Python), which the remote call also runs, on the server;
+    ``added (us)`` is the remote median minus the local one, what the remote path itself
+    costs, and ``round medians (us)`` the range of the medians of single rounds.
+    ``rounds`` is a whole number in [1, 50].
     """
     count_ = count("n", n, MAX_CALLS)
     warm = count("warmup", warmup, 1000, low=0)
+    n_rounds = count("rounds", rounds, 50)
     obj = Calculator()
-    for i in range(warm):
-        obj.add(i, 1)
-    local = np.empty(count_)
-    for i in range(count_):
-        start = time.perf_counter()
-        obj.add(i, 1)
-        local[i] = time.perf_counter() - start
-    remote = np.empty(count_)
+    per_round = [count_ // n_rounds + (1 if r < count_ % n_rounds else 0) for r in range(n_rounds)]
+    per_round = [k for k in per_round if k] or [count_]
+    times: dict[str, list[np.ndarray]] = {"local call": [], "remote call (loopback)": []}
     with echo_server("tcp", handler=_calculator_skeleton, separate_process=True) as port, \
             Stub((HOST, port)) as calc:
-        for i in range(warm):
-            calc.add(i, 1)
-        for i in range(count_):
-            start = time.perf_counter()
-            calc.add(i, 1)
-            remote[i] = time.perf_counter() - start
-    rows = [("local call", local), ("remote call (loopback)", remote)]
-    table = pd.DataFrame([{"call": k, "median (us)": np.median(v) * 1e6, "99th pct (us)": np.percentile(v, 99) * 1e6}
-                          for k, v in rows]).set_index("call")
+        kinds = {"local call": obj.add, "remote call (loopback)": calc.add}
+        for add in kinds.values():
+            for i in range(warm):
+                add(i, 1)
+        for r, k in enumerate(per_round):
+            for name in (list(kinds) if r % 2 == 0 else list(kinds)[::-1]):
+                add, t = kinds[name], np.empty(k)
+                for i in range(k):
+                    start = time.perf_counter()
+                    add(i, 1)
+                    t[i] = time.perf_counter() - start
+                times[name].append(t)
+    rows = []
+    for name, parts in times.items():
+        v = np.concatenate(parts)
+        medians = [float(np.median(t)) * 1e6 for t in parts]
+        rows.append({"call": name, "median (us)": np.median(v) * 1e6, "99th pct (us)": np.percentile(v, 99) * 1e6,
+                     "round medians (us)": f"{min(medians):.1f}-{max(medians):.1f}"})
+    table = pd.DataFrame(rows).set_index("call")
     table["x local"] = table["median (us)"] / table["median (us)"].iloc[0]
     table["added (us)"] = table["median (us)"] - table["median (us)"].iloc[0]
     return table

@@ -31,11 +31,20 @@ register(
     ),
     Exercise(
         key="4.4",
-        prompt="A TCP flow has MSS 1,460 bytes, RTT 100 ms and a loss rate of 1 in 10,000. "
-        "What steady-state throughput, in Mbit/s, does Mathis et al. predict?",
+        prompt="A TCP flow has MSS 1,460 bytes, RTT 100 ms and loses one segment in every 10,000, "
+        "periodically, with an ACK for every segment. What steady-state throughput, in Mbit/s, "
+        "does Mathis et al. predict?",
         answer=lambda: network.mathis_throughput(1460, 0.1, 1e-4) / 1e6,
         unit="Mbit/s",
         hint="8 x MSS / RTT x sqrt(3/2) / sqrt(p), then divide by a million.",
+        mistakes=(
+            Mistake(lambda: network.mathis_throughput(1460, 0.1, 1e-4, constant=network.MATHIS_C_RANDOM) / 1e6,
+                    "that uses C = 1.31, the constant for independent losses; these losses are periodic, "
+                    "one every 10,000 segments, with an ACK per segment: C = sqrt(3/2)"),
+            Mistake(lambda: network.mathis_throughput(1460, 0.1, 1e-4, constant=network.MATHIS_C_DELAYED_ACK) / 1e6,
+                    "that uses C = sqrt(3/4), the constant for delayed ACKs (one per two segments); here "
+                    "every segment is acknowledged: C = sqrt(3/2)"),
+        ),
     ),
     Exercise(
         key="4.5",
