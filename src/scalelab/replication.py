@@ -376,3 +376,112 @@ def availability_curves(n: int, r: int, w: int) -> dict:
                                "line": {"dash": "dash"}},
         "one replica": {"x": P_AXIS, "y": 1 - P_AXIS, "line": {"color": "grey", "dash": "dot"}},
     }
+
+
+# --- A quorum write then read on N replicas, as a recorded run (scalelab.runs) ---------
+
+
+def quorum_run(r: int = 1, w: int = 2, n: int = 3, lag_s: float = 0.2, seed: int = 1, drop: tuple[int, ...] = (),
+               loss: float = 0.0, crashes=()):
+    """A client writes version 2 to ``n`` replicas (all hold version 1), waits for ``w``
+    acknowledgements, then reads from all and takes the newest of the first ``r`` replies.
+
+    The last replica lags: it applies a write ``lag_s`` seconds after receiving it (a
+    backlog), and acknowledges only then. It is also the client's nearest replica (the
+    others are 10 ms further away), so its reply to a read comes first. Message delays
+    are otherwise uniform in [10, 30] ms (``drop``, ``loss``, ``crashes`` as in
+    :class:`scalelab.runs.Network`). With ``r + w > n`` every read quorum overlaps
+    the write quorum, so the read sees version 2; with ``r + w <= n`` it may not.
+
+    Returns a :class:`scalelab.runs.Run` whose violations say "read returned version 1
+    after version 2 was acknowledged (events i and j)" for a stale read.
+
+    References
+    ----------
+    DeCandia et al. 2007 (Dynamo, section 4.5); Kleppmann 2017, ch. 5 (quorums).
+
+    >>> [v.text for v in quorum_run(r=1, w=2).violations]
+    ['read returned version 1 after version 2 was acknowledged (events 13 and 22)']
+    >>> quorum_run(r=2, w=2).violations
+    []
+    """
+    from . import _validate
+    from .runs import Network, Node
+
+    size = _validate.count("n", n, 7)
+    rr = _validate.count("r", r, size)
+    ww = _validate.count("w", w, size)
+    lag = _validate.number("lag_s", lag_s, 0, 10.0)
+    names = [f"r{i + 1}" for i in range(size)]
+    slow = names[-1]
+
+    class Client(Node):
+        def start(self, net):
+            self.state.update(acks=0, phase="writing v2")
+            self.replies = []
+            for name in names:
+                net.send(self.name, name, "write v2", version=2)
+
+        def receive(self, net, msg):
+            if msg.label.startswith("ack") and self.state["phase"] == "writing v2":
+                self.state["acks"] += 1
+                if self.state["acks"] >= ww:
+                    self.state["phase"] = "reading"
+                    net.changed(self.name, f"write v2 acknowledged by {ww}")
+                    for name in names:
+                        net.send(self.name, name, "read")
+                else:
+                    net.changed(self.name)
+            elif msg.label.startswith("value") and self.state["phase"] == "reading":
+                self.replies.append(msg.body["version"])
+                if len(self.replies) == rr:
+                    self.state["phase"] = f"read v{max(self.replies)}"
+                    net.changed(self.name, f"read returned version {max(self.replies)}")
+
+    class Replica(Node):
+        durable = ("version",)
+
+        def start(self, net):
+            self.state.setdefault("version", 1)
+
+        def receive(self, net, msg):
+            if msg.label.startswith("write"):
+                if self.name == slow and lag > 0:
+                    net.set_timer(self.name, lag, "apply v2")
+                    return
+                self._apply(net)
+            else:
+                net.send(self.name, "client", f"value v{self.state['version']}", version=self.state["version"])
+
+        def timer(self, net, name):
+            self._apply(net)
+
+        def _apply(self, net):
+            self.state["version"] = 2
+            net.changed(self.name, "stored v2")
+            net.send(self.name, "client", "ack v2")
+
+    far = {}
+    for name in names[:-1]:
+        far[("client", name)] = 0.01
+        far[(name, "client")] = 0.01
+    net = Network(["client", *names], seed=seed, delay_s=(0.01, 0.03), loss=loss, drop=drop, link_delay_s=far,
+                  crashes=crashes)
+    nodes = {"client": Client("client"), **{name: Replica(name) for name in names}}
+    return net.run(nodes, until_s=1.0 + lag, max_events=400, check=check_quorum_read,
+                   title=f"Quorum write and read, N={size}, W={ww}, R={rr}")
+
+
+def check_quorum_read(events) -> list:
+    """A read that starts after version 2 was acknowledged must return version 2."""
+    from .runs import Violation
+
+    acked = next((e.index for e in events if e.kind == "state" and e.label.startswith("write v2 acknowledged")), None)
+    out = []
+    for e in events:
+        if acked is not None and e.kind == "state" and e.label.startswith("read returned version "):
+            version = int(e.label.rsplit(" ", 1)[1])
+            if version < 2:
+                out.append(Violation(f"read returned version {version} after version 2 was acknowledged "
+                                     f"(events {acked} and {e.index})", (acked, e.index)))
+    return out
