@@ -65,6 +65,8 @@ SKIP_MODULES: dict[str, str] = {
                                   "build's environment, not of a reader's values (tests/test_publish.py)",
     "scalelab.threadmeasure": "starts real threads and processes, which the child's address-space cap "
                               "forbids; its bad inputs are tested in tests/test_concurrency.py",
+    "scalelab.player": "a display helper over a protocol function, like scalelab.explorer; its bad "
+                       "inputs are tested in tests/test_player.py",
     "scalelab.exercises": "the checker answers a reader's answer with feedback, not a ValueError "
                           "(its input handling is tested in tests/test_exercises.py)",
 }
@@ -85,6 +87,19 @@ SKIP_CALLABLES: dict[str, str] = {
     "loopback.LatencySamples.verdict": "takes a result table or object made by the module's own measurement or model, not a reader's value",
     "placement.preference_list": "takes a result table or object made by the module's own measurement or model, not a reader's value (a ConsistentHashRing, checked by type)",
     "placement.replica_walk": "takes a result table or object made by the module's own measurement or model, not a reader's value (a ConsistentHashRing, checked by type)",
+    "runs.Run": RECORD,
+    "runs.Event": RECORD,
+    "runs.Message": RECORD,
+    "runs.Violation": RECORD,
+    "runs.Node": "a protocol node's base class: its handlers are called by Network.run, not by a reader",
+    **{f"runs.Network.{m}": "called by a protocol's handlers while Network.run runs it, not by a reader"
+       for m in ("send", "set_timer", "cancel_timer", "changed", "up")},
+    **{f"runs.{m}": "a method of a record made by Network.run (tests/test_runs.py)"
+       for m in ("Event.line", "Run.messages", "Run.states", "Run.trace")},
+    **{f"runs.Node.{m}": "a protocol node's handler, called by Network.run" for m in
+       ("describe", "receive", "restart", "start", "timer")},
+    "failures.check_payment": "takes the events of a run made by the module's own payment_run",
+    "replication.check_quorum_read": "takes the events of a run made by the module's own quorum_run",
     "security.encryption_verdict": "takes a result table or object made by the module's own measurement or model, not a reader's value",
 }
 
@@ -186,6 +201,9 @@ def _lazy(module: str, name: str, **kwargs):
 
 
 BASELINE: dict[str, dict[str, Any]] = {
+    "runs.Network": {"nodes": ["a", "b"]},
+    "runs.Network.run": {"__instance__": Make(lambda: __import__("scalelab.runs").runs.Network(["a", "b"])),
+                         "nodes": Make(lambda: {n: __import__("scalelab.runs").runs.Node(n) for n in "ab"})},
     "loadbalancing.exact_response_rate": {"policy": "random", "arrival_rate": 3.0, "service_rate": 1.0, "servers": 4},
     "queueing.batch_means_ci": {"samples": [float(i % 7) for i in range(200)], "batches": 10},
     "queueing.stationary_free_times": {"arrival_rate": 0.5, "service_rate": 1.0, "servers": 2,

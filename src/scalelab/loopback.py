@@ -648,7 +648,7 @@ def syn_retransmit_demo(accept_after_s: float = 0.3) -> float:
 
 def time_wait_count(port: int, path: str = "/proc/net/tcp") -> int | None:
     """Sockets in TIME_WAIT whose remote or local port is ``port`` (Linux), or None if unknown."""
-    pnum = int(in_range("port", port, 1, 65_535, integer=True))
+    pnum = int(in_range("port", port, 1, 65_535, integer=True, max_ndim=0))
     try:
         lines = Path(path).read_text().splitlines()[1:]
     except OSError:
