@@ -100,6 +100,7 @@ SKIP_CALLABLES: dict[str, str] = {
        ("describe", "receive", "restart", "start", "timer")},
     "failures.check_payment": "takes the events of a run made by the module's own payment_run",
     "replication.check_quorum_read": "takes the events of a run made by the module's own quorum_run",
+    "consensus.check_one_leader_per_term": "takes the events of a run made by the module's own raft_election_run",
     "security.encryption_verdict": "takes a result table or object made by the module's own measurement or model, not a reader's value",
 }
 

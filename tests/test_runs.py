@@ -223,3 +223,61 @@ def test_strict_quorum_never_reads_stale(seed, loss, lag, rw):
 
 def test_weak_quorum_can_read_stale():
     assert any(quorum_run(r=1, w=1, seed=s).violations for s in range(10))
+
+
+# --- Raft-style election (consensus.raft_election_run) ---------------------------------
+
+from scalelab.consensus import check_one_leader_per_term, raft_election_run  # noqa: E402
+from scalelab.runs import Event  # noqa: E402
+
+
+def _states(run):
+    return [f"{e.node} {e.label}" for e in run.events if e.kind in ("state", "crash", "restart")]
+
+
+def test_hand_worked_raft_election_and_leader_crash():
+    run = raft_election_run(seed=0, crash_leader_at_s=0.6)
+    # n3's timer (drawn from default_rng([0, 2])) fires first, at 162 ms; both others vote
+    # for it; it crashes at 0.6 s; n2 times out next, wins term 2; n3 restarts at 1.0 s
+    # remembering term 1, and follows n2 once it hears term 2.
+    assert _states(run) == [
+        "n3 candidate in term 1", "n1 term 1: follower", "n1 voted for n3 in term 1",
+        "n2 term 1: follower", "n2 voted for n3 in term 1", "n3 leader of term 1",
+        "n3 crashed", "n2 candidate in term 2", "n1 term 2: follower", "n1 voted for n2 in term 2",
+        "n2 leader of term 2", "n3 restarted", "n3 term 2: follower",
+    ]
+    restart = next(e for e in run.events if e.kind == "restart")
+    assert restart.state == "role=follower term=1 voted_for=n3"  # term and vote survive the crash
+    assert run.violations == []
+
+
+def test_equal_timeouts_split_the_vote_in_every_term():
+    run = raft_election_run(seed=0, timeout_ms=(150, 150), until_s=1.0)
+    labels = [e.label for e in run.events if e.kind == "state"]
+    assert not any(label.startswith("leader") for label in labels)
+    assert sum(label == "candidate in term 6" for label in labels) == 3
+
+
+def test_the_checker_names_two_leaders_in_one_term():
+    events = [Event(0, 0.1, "state", "n1", "leader of term 3"), Event(1, 0.2, "state", "n2", "leader of term 3")]
+    [v] = check_one_leader_per_term(events)
+    assert v.text == "two leaders in term 3 (events 0 and 1)" and v.events == (0, 1)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(n=1), "n"), (dict(timeout_ms=(300, 150)), "timeout_ms high"), (dict(heartbeat_ms=500), "heartbeat_ms"),
+    (dict(crash_leader_at_s=2.0), "crash_leader_at_s"), (dict(crash_leader_at_s=1.2, restart_after_s=0.5),
+                                                         "after the run ends"),
+])
+def test_raft_bad_input(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        raft_election_run(**kwargs)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(2, 5), loss=st.floats(0, 0.3),
+       crash=st.one_of(st.none(), st.floats(0.05, 1.0)), spread=st.sampled_from([(150, 150), (150, 300)]))
+def test_raft_never_two_leaders_in_a_term(seed, n, loss, crash, spread):
+    run = raft_election_run(n=n, seed=seed, loss=loss, crash_leader_at_s=crash, restart_after_s=0.2,
+                            timeout_ms=spread, until_s=1.5)
+    assert run.violations == []

@@ -571,7 +571,7 @@ def retransmit_causes(loss_rates=(0.0, 0.05), jitter_ms=(0.0, 5.0, 10.0), n_mess
     >>> float(t["sends per message"].iloc[0]), int(t["timeouts"].iloc[0])
     (1.0, 0)
     """
-    n = int(in_range("n_messages", n_messages, 1, 10_000, integer=True))
+    n = int(in_range("n_messages", n_messages, 1, 10_000, integer=True, max_ndim=0))
     losses = np.atleast_1d(in_range("loss_rates", loss_rates, 0, 0.9))
     jitters = np.atleast_1d(in_range("jitter_ms", jitter_ms, 0, 100))
     if losses.size * jitters.size > 30:
