@@ -281,3 +281,62 @@ def test_raft_never_two_leaders_in_a_term(seed, n, loss, crash, spread):
     run = raft_election_run(n=n, seed=seed, loss=loss, crash_leader_at_s=crash, restart_after_s=0.2,
                             timeout_ms=spread, until_s=1.5)
     assert run.violations == []
+
+
+# --- TCP vs UDP (transport.tcp_run) ------------------------------------------------------
+
+from scalelab.transport import tcp_run  # noqa: E402
+
+
+def _app_reads(run):
+    return [int(e.label.rsplit(" ", 1)[1]) for e in run.events if e.label.startswith("app reads segment")]
+
+
+def test_hand_worked_tcp_fast_retransmit():
+    # every message takes 30 ms, segments leave every 10 ms from t = 0.060; segment 2 (m5) is
+    # dropped; segments 3, 4, 5 each bring back "ACK 2": the third duplicate (t = 0.160) sends
+    # segment 2 again, which arrives at 0.190 and releases 2..6 to the application at once.
+    run = tcp_run("tcp", lose_segment=2, fast_retransmit=True)
+    lines = run.trace().splitlines()
+    assert lines[15] == "#15 t=0.100 server drop m5 segment 2 client->server: dropped (fault)"
+    assert lines[32:35] == ["#32 t=0.160 client state duplicate ACK 3",
+                            "#33 t=0.160 client state fast retransmit of segment 2",
+                            "#34 t=0.160 client send m15 segment 2 (again) -> server"]
+    assert lines[38:43] == [f"#{38 + i} t=0.190 server state app reads segment {k}" for i, k in enumerate(range(2, 7))]
+    assert run.violations == [] and _app_reads(run) == [1, 2, 3, 4, 5, 6]
+
+
+def test_tcp_timeout_recovery_is_later_than_fast_retransmit():
+    slow = tcp_run("tcp", lose_segment=2, fast_retransmit=False)
+    fast = tcp_run("tcp", lose_segment=2, fast_retransmit=True)
+    when = {name: next(e.time_s for e in r.events if e.label == "app reads segment 2")
+            for name, r in (("slow", slow), ("fast", fast))}
+    # the timer was last reset by ACK 2 at 0.120: it fires at 0.120 + 0.25 = 0.370, + 30 ms
+    assert when == {"slow": pytest.approx(0.400), "fast": pytest.approx(0.190)}
+    assert slow.violations == [] and _app_reads(slow) == [1, 2, 3, 4, 5, 6]
+
+
+def test_udp_leaves_a_gap_and_the_checker_says_so():
+    run = tcp_run("udp", lose_segment=2)
+    assert _app_reads(run) == [1, 3, 4, 5, 6]
+    assert [v.text for v in run.violations] == ["segment 3 delivered before segment 2 (event 9)",
+                                                "segment 2 never delivered: a gap in the data (event 16)"]
+    assert tcp_run("udp", lose_segment=None).violations == []
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(protocol="sctp"), "protocol"), (dict(lose_segment=7), "lose_segment"), (dict(segments=0), "segments"),
+    (dict(rto_s=0), "rto_s"), (dict(fast_retransmit=1), "fast_retransmit"),
+])
+def test_tcp_bad_input(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        tcp_run(**kwargs)
+
+
+@settings(max_examples=40, deadline=None)
+@given(lose=st.sets(st.integers(1, 40), max_size=4), fast=st.booleans(), segments=st.integers(1, 8))
+def test_tcp_always_delivers_everything_in_order(lose, fast, segments):
+    run = tcp_run("tcp", lose_segment=None, fast_retransmit=fast, segments=segments, drop=tuple(sorted(lose)))
+    if run.events[-1].state.startswith("phase=all acknowledged") or _app_reads(run) == list(range(1, segments + 1)):
+        assert _app_reads(run) == list(range(1, segments + 1))
+    assert run.violations == []

@@ -281,13 +281,14 @@ class Network:
             self.env.process(self._carry(msg, delay + float(self._rng.uniform(low, high)), None, copy=True))
         return msg.mid
 
-    def set_timer(self, node: str, delay_s: float, name: str) -> None:
+    def set_timer(self, node: str, delay_s: float, name: str, quiet: bool = False) -> None:
         """Fire ``node``'s ``timer(net, name)`` after ``delay_s`` seconds, unless it crashes
-        (or the timer is cancelled) first."""
+        (or the timer is cancelled) first. A ``quiet`` timer (e.g. pacing a sender) is not
+        recorded as an event."""
         epoch = self._epoch[node]
         self._timers[(node, name)] = self._timers.get((node, name), 0) + 1
         ticket = self._timers[(node, name)]
-        self.env.process(self._fire(node, float(delay_s), name, epoch, ticket))
+        self.env.process(self._fire(node, float(delay_s), name, epoch, ticket, quiet))
 
     def cancel_timer(self, node: str, name: str) -> None:
         """Cancel ``node``'s pending timer ``name`` (if any)."""
@@ -324,11 +325,12 @@ class Network:
         self._record("deliver", msg.dst, label, peer=msg.src, mid=msg.mid)
         self._node[msg.dst].receive(self, msg)
 
-    def _fire(self, node: str, delay: float, name: str, epoch: int, ticket: int):
+    def _fire(self, node: str, delay: float, name: str, epoch: int, ticket: int, quiet: bool = False):
         yield self.env.timeout(delay)
         if node in self._down or self._epoch[node] != epoch or self._timers.get((node, name)) != ticket:
             return
-        self._record("timer", node, name)
+        if not quiet:
+            self._record("timer", node, name)
         self._node[node].timer(self, name)
 
     def _crash(self, node: str, at: float, back: float | None):
