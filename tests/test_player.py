@@ -124,3 +124,31 @@ def test_mimebundle_in_the_static_book_has_no_widget(monkeypatch):
     monkeypatch.setenv("SCALELAB_STATIC", "1")
     bundle = payment_player()._repr_mimebundle_()
     assert set(bundle) == {"text/plain", "text/html"}
+
+
+def test_a_control_may_be_named_protocol():
+    from scalelab.transport import tcp_run
+
+    p = play(tcp_run, protocol={"TCP": "tcp", "UDP": "udp"}, lose_segment={"segment 2": 2})
+    data = page_data(p.to_html())
+    assert [r["title"] for r in data["runs"]] == ["TCP, fast retransmit, segment 2 lost", "UDP, segment 2 lost"]
+
+
+def test_every_chapter_player_fits_the_budget():
+    from scalelab import consensus, transport
+
+    players = [
+        play(transport.tcp_run, protocol={"TCP": "tcp", "UDP": "udp"},
+             fast_retransmit={"fast retransmit": True, "timeout only": False},
+             lose_segment={"segment 2": 2, "segment 5": 5, "none": None}),
+        play(payment_run, idempotency_keys={"off": False, "on": True},
+             drop={"nothing": (), "the first request (m1)": (1,), "the first reply (m2)": (2,)},
+             loss={"none": 0.0, "30%": 0.3}, fixed={"seed": 3}),
+        play(consensus.raft_election_run,
+             timeout_ms={"randomized, 150-300 ms": (150.0, 300.0), "all equal, 150 ms": (150.0, 150.0)},
+             crash_leader_at_s={"none": None, "at 0.6 s": 0.6}, seed=[0, 1, 2], fixed={"until_s": 1.2}),
+        play(quorum_run, w=[1, 2, 3], r=[1, 2, 3], drop={"nothing": (), "the write to r2 (m2)": (2,)},
+             seed=[1, 2, 3]),
+    ]
+    for p in players:
+        assert p.static_bytes <= 300_000

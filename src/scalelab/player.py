@@ -446,7 +446,7 @@ def _page_html(data: str, controls: list[Control], alt: str, height: int) -> str
     )
 
 
-def play(protocol: Callable[..., Run] | Run, *, static_budget_bytes: int = DEFAULT_STATIC_BUDGET,
+def play(protocol: Callable[..., Run] | Run, /, *, static_budget_bytes: int = DEFAULT_STATIC_BUDGET,
          fixed: Mapping[str, Any] | None = None, **controls: Any) -> Player:
     """A player of ``protocol``'s runs, one per combination of the fault controls.
 
