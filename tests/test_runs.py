@@ -340,3 +340,45 @@ def test_tcp_always_delivers_everything_in_order(lose, fast, segments):
     if run.events[-1].state.startswith("phase=all acknowledged") or _app_reads(run) == list(range(1, segments + 1)):
         assert _app_reads(run) == list(range(1, segments + 1))
     assert run.violations == []
+
+
+# --- sloppy quorum and hinted handoff (replication.sloppy_quorum_run) ---------------------
+
+from scalelab.replication import sloppy_quorum_run  # noqa: E402
+
+
+def test_hand_worked_sloppy_quorum_breaks_the_overlap():
+    # seed 0: the partition drops the writes to r2 and r3; at 50 ms the client sends them
+    # to the stand-ins h2 and h3 with hints; h3's ack is the second: W = 2 is met at 83 ms,
+    # by r1 and a stand-in. The read (at 0.35 s, after the partition heals) goes to r1, r2, r3.
+    run = sloppy_quorum_run(r=2, w=2, sloppy=True, seed=0)
+    lines = run.trace().splitlines()
+    assert lines[3] == "#3 t=0.021 r3 drop m3 write v2 client->r3: cut by partition"
+    assert lines[11:13] == ["#11 t=0.050 client send m5 write v2 (hint: r2) -> h2",
+                            "#12 t=0.050 client send m6 write v2 (hint: r3) -> h3"]
+    assert lines[20] == "#20 t=0.083 client state write v2 acknowledged by 2"
+    assert lines[35] == "#35 t=0.381 client state read returned version 2"  # r1's reply was among the first two
+    assert lines[44] == "#44 t=0.618 r2 state stored v2 (handed off)"
+    stale = sloppy_quorum_run(r=2, w=2, sloppy=True, seed=4)
+    assert [v.text for v in stale.violations] == [
+        "read returned version 1 after version 2 was acknowledged (events 20 and 35)"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), rw=st.sampled_from([(r, w) for r in (1, 2, 3) for w in (1, 2, 3) if r + w > 3]))
+def test_strict_quorum_during_a_partition_never_reads_stale(seed, rw):
+    r, w = rw
+    assert sloppy_quorum_run(r=r, w=w, sloppy=False, seed=seed).violations == []
+
+
+def test_sloppy_quorum_can_read_stale_with_r_plus_w_above_n():
+    assert any(sloppy_quorum_run(r=2, w=2, sloppy=True, seed=s).violations for s in range(10))
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(r=0), "r"), (dict(w=4), "w"), (dict(sloppy="yes"), "sloppy"), (dict(heal_s=-1), "heal_s"),
+    (dict(handoff_s=9), "handoff_s"),
+])
+def test_sloppy_quorum_bad_input(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        sloppy_quorum_run(**kwargs)

@@ -485,3 +485,125 @@ def check_quorum_read(events) -> list:
                 out.append(Violation(f"read returned version {version} after version 2 was acknowledged "
                                      f"(events {acked} and {e.index})", (acked, e.index)))
     return out
+
+
+def sloppy_quorum_run(r: int = 2, w: int = 2, sloppy: bool = True, seed: int = 0, heal_s: float = 0.3,
+                      handoff_s: float = 0.6, drop: tuple[int, ...] = (), crashes=()):
+    """A quorum write during a partition, with or without a sloppy quorum, then a read.
+
+    Home replicas r1, r2, r3 (N = 3) hold version 1. A partition cuts the client off from
+    r2 and r3 until ``heal_s``. The client writes version 2 to all three; 50 ms later, for
+    each home replica that has not acknowledged, it either (strict quorum) sends the write
+    to that replica again, every 100 ms, or (``sloppy``) sends it once to a stand-in node
+    (h2 for r2, h3 for r3) with a hint naming the home replica; a stand-in's
+    acknowledgement counts toward ``w`` (Dynamo's sloppy quorum; DeCandia et al. 2007,
+    section 4.6). Once ``w`` acknowledgements are in, the client reads from the three home
+    replicas, no earlier than 50 ms after the partition heals, and returns the newest of
+    the first ``r`` replies. A stand-in hands its write to the home replica at
+    ``handoff_s`` (hinted handoff). Message delays are uniform in [10, 30] ms.
+
+    With a strict quorum and ``r + w > 3`` the read always overlaps the write; a sloppy
+    quorum breaks that overlap until the handoff: the checker may flag "read returned
+    version 1 after version 2 was acknowledged (events i and j)".
+
+    >>> sloppy_quorum_run(sloppy=False).violations
+    []
+    """
+    from . import _validate
+    from .runs import Network, Node
+
+    rr = _validate.count("r", r, 3)
+    ww = _validate.count("w", w, 3)
+    use_sloppy = _validate.flag("sloppy", sloppy)
+    heal = _validate.number("heal_s", heal_s, 0, 5.0)
+    handoff = _validate.number("handoff_s", handoff_s, 0, 5.0)
+    homes = ["r1", "r2", "r3"]
+    stand_in = {"r2": "h2", "r3": "h3"}
+
+    class Client(Node):
+        def start(self, net):
+            self.state.update(acks=0, phase="writing v2")
+            self.acked_by, self.replies, self.hinted = set(), [], set()
+            for home in homes:
+                net.send(self.name, home, "write v2", version=2)
+            net.set_timer(self.name, 0.05, "missing acks")
+
+        def timer(self, net, name):
+            if name == "read":
+                self.state["phase"] = "reading"
+                net.changed(self.name, "reading from r1, r2, r3")
+                for home in homes:
+                    net.send(self.name, home, "read")
+                return
+            if self.state["phase"] != "writing v2":
+                return
+            for home in homes:
+                if home in self.acked_by:
+                    continue
+                if use_sloppy and home in stand_in and home not in self.hinted:
+                    self.hinted.add(home)
+                    net.send(self.name, stand_in[home], f"write v2 (hint: {home})", version=2, home=home)
+                elif not use_sloppy:
+                    net.send(self.name, home, "write v2 (again)", version=2)
+            if not use_sloppy:
+                net.set_timer(self.name, 0.1, "missing acks")
+
+        def receive(self, net, msg):
+            if msg.label.startswith("ack") and self.state["phase"] == "writing v2":
+                if msg.body["home"] in self.acked_by:  # a second ack for the same replica
+                    return
+                self.acked_by.add(msg.body["home"])
+                self.state["acks"] += 1
+                if self.state["acks"] >= ww:
+                    self.state["phase"] = "acknowledged"
+                    net.changed(self.name, f"write v2 acknowledged by {ww}")
+                    net.cancel_timer(self.name, "missing acks")
+                    net.set_timer(self.name, max(0.0, heal + 0.05 - net.now), "read")
+                else:
+                    net.changed(self.name)
+            elif msg.label.startswith("value") and self.state["phase"] == "reading":
+                self.replies.append(msg.body["version"])
+                if len(self.replies) == rr:
+                    self.state["phase"] = f"read v{max(self.replies)}"
+                    net.changed(self.name, f"read returned version {max(self.replies)}")
+
+    class Replica(Node):
+        durable = ("version",)
+
+        def start(self, net):
+            self.state.setdefault("version", 1)
+
+        def receive(self, net, msg):
+            if msg.label.startswith("write"):
+                if self.state["version"] < 2:
+                    self.state["version"] = 2
+                    net.changed(self.name, "stored v2" + (" (handed off)" if "handoff" in msg.label else ""))
+                if "handoff" not in msg.label:
+                    net.send(self.name, msg.src, "ack v2", home=self.name)
+            else:
+                net.send(self.name, msg.src, f"value v{self.state['version']}", version=self.state["version"])
+
+    class StandIn(Node):
+        def start(self, net):
+            self.state.setdefault("hint", "-")
+
+        def receive(self, net, msg):
+            self.state.update(hint=f"v2 for {msg.body['home']}")
+            net.changed(self.name, f"stored v2 with a hint for {msg.body['home']}")
+            net.send(self.name, msg.src, "ack v2 (stand-in)", home=msg.body["home"])
+            net.set_timer(self.name, max(0.0, handoff - net.now), "hand off")
+
+        def timer(self, net, name):
+            home = self.state["hint"].rsplit(" ", 1)[1]
+            net.send(self.name, home, "write v2 (handoff)", version=2)
+            self.state["hint"] = "-"
+            net.changed(self.name, f"handed v2 to {home}")
+
+    names = ["client", *homes, "h2", "h3"]
+    cut = [("client", "r2", 0.0, heal), ("client", "r3", 0.0, heal)]
+    net = Network(names, seed=seed, delay_s=(0.01, 0.03), drop=drop, partitions=cut, crashes=crashes)
+    nodes = {"client": Client("client"), **{h: Replica(h) for h in homes}, "h2": StandIn("h2"),
+             "h3": StandIn("h3")}
+    kind = "sloppy quorum, hinted handoff" if use_sloppy else "strict quorum"
+    return net.run(nodes, until_s=max(heal, handoff) + 0.5, max_events=600, check=check_quorum_read,
+                   title=f"Write during a partition, {kind}, W={ww}, R={rr}")
