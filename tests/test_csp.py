@@ -128,6 +128,19 @@ def test_a_long_replay_of_exponential_times_reaches_the_closed_form(b):
     assert rate == pytest.approx(csp.pipeline_throughput_per_s(100, 80, b), rel=0.01)
 
 
+def test_simulation_and_measurement_sizes_have_documented_maxima_checked_first():
+    with pytest.raises(ValueError, match=r"items must be a whole number and in \[100, 200000\], got 1000000"):
+        csp.simulate_pipeline(100, 100, 0, items=10**6)
+    with pytest.raises(ValueError, match=r"items must be a whole number and in \[100, 200000\]"):
+        csp.pipeline_table(buffers=[0], items=csp.MAX_PIPELINE_ITEMS + 1)
+    with pytest.raises(ValueError, match=r"items \* len\(buffers\) <= 200000, got 100000 \* 3 = 300000"):
+        csp.pipeline_table(buffers=[0, 1, 2], items=100_000)
+    with pytest.raises(ValueError, match=r"len\(buffers\) \* items \* mean_s <= 4 s of sleeping"):
+        csp.measure_pipeline(buffers=[0, 1, 4, 16, 32], items=5000, mean_s=0.05, timeout_s=3600)
+    # the chapter's calls stay inside the maxima
+    assert 6 * 6000 <= csp.MAX_PIPELINE_ITEMS and 4 * 200 * 0.004 <= csp.MAX_PIPELINE_SLEEP_S
+
+
 def test_replay_refuses_mismatched_or_negative_times():
     with pytest.raises(ValueError, match="same number of values"):
         csp.pipeline_replay_s([1, 2], [1], 0)
