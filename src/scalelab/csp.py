@@ -38,12 +38,13 @@ from ._validate import at_least, count, in_range, number, positive, scalar, seed
 
 #: Longest wait a channel operation or a measurement accepts, s.
 MAX_TIMEOUT_S = 3600.0
-#: Most values one :func:`simulate_pipeline` run simulates (about 3 s on a busy 2-core
-#: machine, some 14 microseconds a value), and the most :func:`pipeline_table` simulates
-#: in all (``items`` times the number of buffers).
+#: Most values one :func:`simulate_pipeline` run simulates (1 to 5 s on a 2-core machine,
+#: depending on its load: 6 to 25 microseconds a value), and the most :func:`pipeline_table`
+#: simulates in all (``items`` times the number of buffers).
 MAX_PIPELINE_ITEMS = 200_000
 #: Most nominal sleeping :func:`measure_pipeline` accepts, ``len(buffers) * items * mean_s``
-#: in seconds (each value's sleeps overlap, so a run takes about 1 to 1.5 times this).
+#: in seconds. A run takes 1 to 2 times this (an unbuffered channel makes each side wait for
+#: the other, and every sleep overshoots): the largest accepted calls took about 7 s here.
 MAX_PIPELINE_SLEEP_S = 4.0
 
 __all__ = [
