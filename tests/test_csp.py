@@ -156,6 +156,7 @@ def test_replay_refuses_mismatched_or_negative_times():
         (lambda: csp.pipeline_throughput_per_s(1, 1, 1.5), r"buffer must be a whole number and >= 0, got 1.5"),
         (lambda: csp.Channel(1).recv(timeout_s=0), r"timeout_s must be in \(0, 3600\], got 0"),
         (lambda: csp.simulate_pipeline(1, 1, 0, items=10), r"items must be a whole number and in \[100"),
+        (lambda: csp.go(1.5), r"fn must be callable, got 1.5"),
     ],
 )
 def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):

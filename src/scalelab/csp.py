@@ -144,6 +144,8 @@ def _left(deadline: float) -> float:
 
 def go(fn: Callable[..., Any], *args: Any) -> threading.Thread:
     """Start ``fn(*args)`` concurrently, like Go's ``go fn(args)`` (a daemon thread)."""
+    if not callable(fn):
+        raise ValueError(f"fn must be callable, got {fn!r}"[:200])
     thread = threading.Thread(target=fn, args=args, daemon=True)
     thread.start()
     return thread
