@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
@@ -62,6 +63,31 @@ def test_send_on_a_closed_channel_raises():
     ch.close()
     with pytest.raises(csp.ChannelClosed):
         ch.send(1)
+
+
+def test_closing_an_unbuffered_channel_releases_a_waiting_sender():
+    ch = csp.Channel(0)
+    threading.Timer(0.05, ch.close).start()
+    with pytest.raises(csp.ChannelClosed):
+        ch.send(1, timeout_s=30)  # returns when the channel closes, not after 30 s
+    with pytest.raises(csp.ChannelClosed):
+        ch.recv(timeout_s=1)  # the value that was never taken is gone
+
+
+def test_a_timed_out_pipeline_measurement_does_not_leave_its_producer_running(monkeypatch):
+    # The first value takes 34 ms to make (seed 0); the consumer gives up after 5 ms. The
+    # channel is then closed, so the producer stops quietly at its next send instead of
+    # running on until a send of its own times out and dies with an uncaught error.
+    before = set(threading.enumerate())
+    errors = []
+    monkeypatch.setattr(threading, "excepthook", errors.append)
+    with pytest.raises(TimeoutError):
+        csp.measure_pipeline(buffers=[0], items=10, mean_s=0.05, timeout_s=0.005)
+    deadline = time.monotonic() + 10
+    while set(threading.enumerate()) - before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not set(threading.enumerate()) - before
+    assert errors == []
 
 
 def test_pipeline_with_equal_rates_follows_b_plus_2_over_b_plus_3():

@@ -104,10 +104,14 @@ class Channel:
             ticket = self._sent
             self._cond.notify_all()
             if self.capacity == 0:  # rendezvous: wait until this very value is taken
-                if not self._cond.wait_for(lambda: self._taken >= ticket, _left(deadline)):
+                if not self._cond.wait_for(lambda: self._taken >= ticket or self._closed, _left(deadline)):
                     self._items.clear()  # unbuffered: the one value waiting is ours
                     self._sent -= 1
                     raise TimeoutError(f"send waited more than {timeout_s} s for a receiver")
+                if self._taken < ticket:  # closed while this send waited (in Go, a panic)
+                    self._items.clear()
+                    self._sent -= 1
+                    raise ChannelClosed("channel closed while a send waited for a receiver")
 
     def recv(self, timeout_s: float = 5.0) -> Any:
         """Take the oldest value; block until there is one. Raises :class:`ChannelClosed`
@@ -357,18 +361,24 @@ def _produce_consume(capacity: int, make: np.ndarray, use: np.ndarray,
         slept[side][i] = time.perf_counter() - start
 
     def producer() -> None:
-        for i, wait in enumerate(make):
-            nap("make", i, wait)
-            ch.send(1, timeout_s)
+        try:
+            for i, wait in enumerate(make):
+                nap("make", i, wait)
+                ch.send(1, timeout_s)
+        except ChannelClosed:  # the consumer gave up (a timeout): stop at once
+            return
         ch.close()
 
     start = time.perf_counter()
     t = go(producer)
-    for i, wait in enumerate(use):
-        ch.recv(timeout_s)
-        nap("use", i, wait)
-    elapsed = time.perf_counter() - start
-    t.join(timeout_s)
+    try:
+        for i, wait in enumerate(use):
+            ch.recv(timeout_s)
+            nap("use", i, wait)
+        elapsed = time.perf_counter() - start
+    finally:
+        ch.close()  # on a timeout too, so the producer does not outlive this call by more than one sleep
+        t.join(timeout_s)
     return elapsed, slept["make"], slept["use"]
 
 
