@@ -275,6 +275,7 @@ BASELINE: dict[str, dict[str, Any]] = {
     "clocks.vector_order": {"u": {"a": 1, "b": 0}, "v": {"a": 1, "b": 2}},
     "clocks.vector_timestamps": {"events": Make(_events)},
     "csp.Channel": {"capacity": 1},
+    "csp.go": {"fn": Make(lambda: (lambda *args: None))},
     "csp.pipeline_replay_s": {"make_s": [0.004, 0.002, 0.005], "use_s": [0.003, 0.004, 0.001], "buffer": 1},
     "csp.Channel.recv": {"__instance__": Make(_channel_with_value)},
     "databases.key_hash": {"key": "user:1"},

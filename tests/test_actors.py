@@ -80,6 +80,14 @@ def test_bad_input_raises_value_error(call, message):
         call()
 
 
+def test_message_counts_have_documented_maxima_checked_first():
+    with pytest.raises(ValueError, match=r"senders \* adds <= 100000 messages, got 64 \* 100000 = 6400000"):
+        actors.count_with_actor(64, 100_000)
+    with pytest.raises(ValueError, match=r"messages must hold at most 2000 messages, got 2001"):
+        actors.selective_receive_demo([("log", i) for i in range(actors.MAX_DEMO_MESSAGES + 1)])
+    assert 8 * 100 <= actors.MAX_MESSAGES  # the chapter's call
+
+
 def test_a_get_then_set_pair_loses_updates_even_with_actors_and_one_message_does_not():
     from scalelab import actors as _actors
     assert _actors.get_then_set_demo(5) == {"expected": 5, "final": 1, "lost": 4}

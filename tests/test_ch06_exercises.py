@@ -40,4 +40,5 @@ def test_the_tempting_wrong_answer_is_refused_with_its_reason(key, wrong, reason
 def test_counts_must_be_whole():
     assert not check("6.2", 10.6).correct
     assert not check("6.8", 5.4).correct
+    assert not check("6.3", 79.5).correct  # a pool size is a whole number; the rule gives exactly 80
     assert not check("6.6", "e").correct

@@ -285,3 +285,5 @@ def test_the_overlap_verdict_calls_a_speedup_above_the_ideal_noise():
     verdict = cc.overlap_verdict(table)
     assert "Above the ideal: noise, not a gain" in verdict and "7.50x to 8.90x" in verdict
     assert "no parallel computing" in verdict
+    # processes that never had a whole CPU in all: the run cannot show parallelism either way
+    assert "cannot tell parallel computing from a larger share of a busy machine" in verdict

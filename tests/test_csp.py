@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
@@ -62,6 +63,31 @@ def test_send_on_a_closed_channel_raises():
     ch.close()
     with pytest.raises(csp.ChannelClosed):
         ch.send(1)
+
+
+def test_closing_an_unbuffered_channel_releases_a_waiting_sender():
+    ch = csp.Channel(0)
+    threading.Timer(0.05, ch.close).start()
+    with pytest.raises(csp.ChannelClosed):
+        ch.send(1, timeout_s=30)  # returns when the channel closes, not after 30 s
+    with pytest.raises(csp.ChannelClosed):
+        ch.recv(timeout_s=1)  # the value that was never taken is gone
+
+
+def test_a_timed_out_pipeline_measurement_does_not_leave_its_producer_running(monkeypatch):
+    # The first value takes 34 ms to make (seed 0); the consumer gives up after 5 ms. The
+    # channel is then closed, so the producer stops quietly at its next send instead of
+    # running on until a send of its own times out and dies with an uncaught error.
+    before = set(threading.enumerate())
+    errors = []
+    monkeypatch.setattr(threading, "excepthook", errors.append)
+    with pytest.raises(TimeoutError):
+        csp.measure_pipeline(buffers=[0], items=10, mean_s=0.05, timeout_s=0.005)
+    deadline = time.monotonic() + 10
+    while set(threading.enumerate()) - before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not set(threading.enumerate()) - before
+    assert errors == []
 
 
 def test_pipeline_with_equal_rates_follows_b_plus_2_over_b_plus_3():
@@ -128,6 +154,19 @@ def test_a_long_replay_of_exponential_times_reaches_the_closed_form(b):
     assert rate == pytest.approx(csp.pipeline_throughput_per_s(100, 80, b), rel=0.01)
 
 
+def test_simulation_and_measurement_sizes_have_documented_maxima_checked_first():
+    with pytest.raises(ValueError, match=r"items must be a whole number and in \[100, 200000\], got 1000000"):
+        csp.simulate_pipeline(100, 100, 0, items=10**6)
+    with pytest.raises(ValueError, match=r"items must be a whole number and in \[100, 200000\]"):
+        csp.pipeline_table(buffers=[0], items=csp.MAX_PIPELINE_ITEMS + 1)
+    with pytest.raises(ValueError, match=r"items \* len\(buffers\) <= 200000, got 100000 \* 3 = 300000"):
+        csp.pipeline_table(buffers=[0, 1, 2], items=100_000)
+    with pytest.raises(ValueError, match=r"len\(buffers\) \* items \* mean_s <= 4 s of sleeping"):
+        csp.measure_pipeline(buffers=[0, 1, 4, 16, 32], items=5000, mean_s=0.05, timeout_s=3600)
+    # the chapter's calls stay inside the maxima
+    assert 6 * 6000 <= csp.MAX_PIPELINE_ITEMS and 4 * 200 * 0.004 <= csp.MAX_PIPELINE_SLEEP_S
+
+
 def test_replay_refuses_mismatched_or_negative_times():
     with pytest.raises(ValueError, match="same number of values"):
         csp.pipeline_replay_s([1, 2], [1], 0)
@@ -143,6 +182,7 @@ def test_replay_refuses_mismatched_or_negative_times():
         (lambda: csp.pipeline_throughput_per_s(1, 1, 1.5), r"buffer must be a whole number and >= 0, got 1.5"),
         (lambda: csp.Channel(1).recv(timeout_s=0), r"timeout_s must be in \(0, 3600\], got 0"),
         (lambda: csp.simulate_pipeline(1, 1, 0, items=10), r"items must be a whole number and in \[100"),
+        (lambda: csp.go(1.5), r"fn must be callable, got 1.5"),
     ],
 )
 def test_bad_input_raises_value_error_naming_the_parameter_and_range(call, message):

@@ -118,8 +118,22 @@ def test_simulate_mg1_refuses_runs_past_its_documented_maximum():
         ev.simulate_mg1(100, 0.001, 0.01, 0.01, customers=ev.MAX_CUSTOMERS + 1)
 
 
+def test_documented_maxima_are_checked_before_any_work():
+    # MAX_CUSTOMERS is what lindley_waits accepts, so the error names customers, not an inner array.
+    with pytest.raises(ValueError, match=r"customers must be a whole number and in \[2000, 2e\+06\]"):
+        ev.pk_table(rates_per_s=[50], customers=ev.MAX_CUSTOMERS + 1)
+    with pytest.raises(ValueError, match=r"customers \* len\(rates_per_s\) <= 10000000, got 2000000 \* 6"):
+        ev.pk_table(rates_per_s=[10, 20, 30, 40, 50, 60], customers=ev.MAX_CUSTOMERS)
+    with pytest.raises(ValueError, match=r"items must be a whole number and in \[1, 2e\+06\]"):
+        ev.sort_job(ev.MAX_SORT_ITEMS + 1)
+    with pytest.raises(ValueError, match=r"items must be a whole number and in \[1000, 2e\+06\]"):
+        ev.measure_heartbeat(items=ev.MAX_SORT_ITEMS + 1)
+    # the chapter's calls stay inside the maxima
+    assert 3 * 1_000_000 <= ev.MAX_TABLE_CUSTOMERS and 200_000 <= ev.MAX_SORT_ITEMS
+
+
 def test_a_timed_out_heartbeat_run_does_not_wait_for_its_sort():
-    # 5,000,000 floats take 5-12 s to sort here (draw, list, sort); the run is cut at 0.3 s
+    # MAX_SORT_ITEMS (2,000,000) floats take 1-5 s to sort here (draw, list, sort); the run is cut at 0.3 s
     # and the worker process is terminated rather than waited for (about 0.4 s under load).
     import multiprocessing
     import time
@@ -127,6 +141,6 @@ def test_a_timed_out_heartbeat_run_does_not_wait_for_its_sort():
     before = set(multiprocessing.active_children())
     start = time.monotonic()
     with pytest.raises((TimeoutError, asyncio.TimeoutError)):
-        ev.measure_heartbeat(ev.VARIANTS[2], items=5_000_000, interval_s=0.005, timeout_s=0.3)
+        ev.measure_heartbeat(ev.VARIANTS[2], items=ev.MAX_SORT_ITEMS, interval_s=0.005, timeout_s=0.3)
     assert time.monotonic() - start < 8
     assert set(multiprocessing.active_children()) <= before  # the sorting worker is gone

@@ -28,10 +28,16 @@ from ._validate import at_least, in_range, number, positive
 
 #: Longest wait a receive or join accepts, s.
 MAX_TIMEOUT_S = 3600.0
+#: Most messages :func:`count_with_actor` sends in all (``senders * adds``; some 20
+#: microseconds each on a busy 2-core machine, so about 2 s).
+MAX_MESSAGES = 100_000
+#: Most messages :func:`selective_receive_demo` accepts: each urgent-first step scans the
+#: whole mailbox, so the cost grows with the square of the count (about 2 s at 2,000).
+MAX_DEMO_MESSAGES = 2_000
 from .concurrency import run_threads
 
 __all__ = ["ANY", "matches", "Actor", "spawn", "inbox", "counter", "count_with_actor", "selective_receive_demo", "copy_on_send_demo",
-           "get_then_set_demo"]
+           "get_then_set_demo", "MAX_TIMEOUT_S", "MAX_MESSAGES", "MAX_DEMO_MESSAGES"]
 
 
 class _Any:
@@ -184,11 +190,17 @@ def count_with_actor(senders: int = 8, adds: int = 100, timeout_s: float = 10.0)
     """``senders`` threads each send ``("add", 1)`` ``adds`` times to one counter actor;
     then ask it for the count. No lock anywhere, and no update is lost.
 
+    ``senders`` in [1, 64], ``adds`` in [1, :data:`MAX_MESSAGES`], with ``senders * adds``
+    at most :data:`MAX_MESSAGES`; ``timeout_s`` bounds every wait, in (0, :data:`MAX_TIMEOUT_S`].
+
     >>> count_with_actor(4, 25)
     100
     """
     n = int(in_range("senders", senders, 1, 64, integer=True, max_ndim=0))
-    k = int(in_range("adds", adds, 1, 100_000, integer=True, max_ndim=0))
+    k = int(in_range("adds", adds, 1, MAX_MESSAGES, integer=True, max_ndim=0))
+    if n * k > MAX_MESSAGES:
+        raise ValueError(f"senders and adds must give senders * adds <= {MAX_MESSAGES} messages, "
+                         f"got {n} * {k} = {n * k}")
     t_max = number("timeout_s", timeout_s, 0, MAX_TIMEOUT_S, low_open=True)
     actor = spawn(counter, name="counter")
     run_threads([lambda: [actor.send(("add", 1)) for _ in range(k)]] * n, t_max)  # the senders
@@ -217,13 +229,16 @@ def _urgent_first(me: Actor) -> list[Any]:
 def selective_receive_demo(messages: list[Any] | None = None) -> list[Any]:
     """The order in which an actor that handles ``("urgent", _)`` first processes its mailbox.
 
-    The messages are all in the mailbox before the actor starts.
+    The messages are all in the mailbox before the actor starts. ``messages``: a list or
+    tuple of at most :data:`MAX_DEMO_MESSAGES` (None: a built-in five).
 
     >>> selective_receive_demo([("log", "a"), ("urgent", 1), ("log", "b"), ("urgent", 2)])
     [('urgent', 1), ('urgent', 2), ('log', 'a'), ('log', 'b')]
     """
     if messages is not None and not isinstance(messages, (list, tuple)):
         raise ValueError(f"messages must be a list or None, got {messages!r}"[:200])
+    if messages is not None and len(messages) > MAX_DEMO_MESSAGES:
+        raise ValueError(f"messages must hold at most {MAX_DEMO_MESSAGES} messages, got {len(messages)}")
     if messages is None:
         messages = [("log", "boot"), ("urgent", "disk full"), ("log", "tick"), ("urgent", "node down"), ("log", "tock")]
     actor = spawn(_urgent_first, name="triage", start=False)

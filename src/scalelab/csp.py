@@ -38,6 +38,14 @@ from ._validate import at_least, count, in_range, number, positive, scalar, seed
 
 #: Longest wait a channel operation or a measurement accepts, s.
 MAX_TIMEOUT_S = 3600.0
+#: Most values one :func:`simulate_pipeline` run simulates (1 to 5 s on a 2-core machine,
+#: depending on its load: 6 to 25 microseconds a value), and the most :func:`pipeline_table`
+#: simulates in all (``items`` times the number of buffers).
+MAX_PIPELINE_ITEMS = 200_000
+#: Most nominal sleeping :func:`measure_pipeline` accepts, ``len(buffers) * items * mean_s``
+#: in seconds. A run takes 1 to 2 times this (an unbuffered channel makes each side wait for
+#: the other, and every sleep overshoots): the largest accepted calls took about 7 s here.
+MAX_PIPELINE_SLEEP_S = 4.0
 
 __all__ = [
     "Channel",
@@ -96,10 +104,14 @@ class Channel:
             ticket = self._sent
             self._cond.notify_all()
             if self.capacity == 0:  # rendezvous: wait until this very value is taken
-                if not self._cond.wait_for(lambda: self._taken >= ticket, _left(deadline)):
+                if not self._cond.wait_for(lambda: self._taken >= ticket or self._closed, _left(deadline)):
                     self._items.clear()  # unbuffered: the one value waiting is ours
                     self._sent -= 1
                     raise TimeoutError(f"send waited more than {timeout_s} s for a receiver")
+                if self._taken < ticket:  # closed while this send waited (in Go, a panic)
+                    self._items.clear()
+                    self._sent -= 1
+                    raise ChannelClosed("channel closed while a send waited for a receiver")
 
     def recv(self, timeout_s: float = 5.0) -> Any:
         """Take the oldest value; block until there is one. Raises :class:`ChannelClosed`
@@ -136,6 +148,8 @@ def _left(deadline: float) -> float:
 
 def go(fn: Callable[..., Any], *args: Any) -> threading.Thread:
     """Start ``fn(*args)`` concurrently, like Go's ``go fn(args)`` (a daemon thread)."""
+    if not callable(fn):
+        raise ValueError(f"fn must be callable, got {fn!r}"[:200])
     thread = threading.Thread(target=fn, args=args, daemon=True)
     thread.start()
     return thread
@@ -238,6 +252,13 @@ def simulate_pipeline(
     The channel is a ``simpy.Store`` of capacity ``buffer``; the unbuffered case is a
     store of one place plus an acknowledgement the producer waits for (a rendezvous).
 
+    Parameters
+    ----------
+    producer_rate_per_s, consumer_rate_per_s : values per second, > 0.
+    buffer : channel capacity, a whole number in [0, 10,000] (0 = unbuffered).
+    items : values simulated, a whole number in [100, :data:`MAX_PIPELINE_ITEMS`].
+    seed : seed of the generator.
+
     >>> round(simulate_pipeline(100, 100, 0, items=50_000, seed=1) / 100, 2)
     0.67
     """
@@ -246,7 +267,7 @@ def simulate_pipeline(
     lam = float(positive("producer_rate_per_s", producer_rate_per_s, max_ndim=0))
     mu = float(positive("consumer_rate_per_s", consumer_rate_per_s, max_ndim=0))
     b = int(in_range("buffer", buffer, 0, 10_000, integer=True, max_ndim=0))
-    n = int(in_range("items", items, 100, 10**6, integer=True, max_ndim=0))
+    n = count("items", items, MAX_PIPELINE_ITEMS, low=100)
     rng = np.random.default_rng(check_seed("seed", seed))
     make = rng.exponential(1.0 / lam, n)
     use = rng.exponential(1.0 / mu, n)
@@ -340,18 +361,24 @@ def _produce_consume(capacity: int, make: np.ndarray, use: np.ndarray,
         slept[side][i] = time.perf_counter() - start
 
     def producer() -> None:
-        for i, wait in enumerate(make):
-            nap("make", i, wait)
-            ch.send(1, timeout_s)
+        try:
+            for i, wait in enumerate(make):
+                nap("make", i, wait)
+                ch.send(1, timeout_s)
+        except ChannelClosed:  # the consumer gave up (a timeout): stop at once
+            return
         ch.close()
 
     start = time.perf_counter()
     t = go(producer)
-    for i, wait in enumerate(use):
-        ch.recv(timeout_s)
-        nap("use", i, wait)
-    elapsed = time.perf_counter() - start
-    t.join(timeout_s)
+    try:
+        for i, wait in enumerate(use):
+            ch.recv(timeout_s)
+            nap("use", i, wait)
+        elapsed = time.perf_counter() - start
+    finally:
+        ch.close()  # on a timeout too, so the producer does not outlive this call by more than one sleep
+        t.join(timeout_s)
     return elapsed, slept["make"], slept["use"]
 
 
@@ -369,10 +396,23 @@ def measure_pipeline(
     rates the sleeps achieved. The replay differs from the model because the run is
     finite: it starts with an empty channel, and its particular draws are not their
     average. ``attrs`` holds ``items`` and ``mean_s``.
+
+    Parameters
+    ----------
+    buffers : channel capacities, whole numbers in [0, 1000].
+    items : values per run, a whole number in [10, 5000].
+    mean_s : mean sleep per value and side, seconds in [0.0005, 0.05].
+    timeout_s : bound on each run, seconds in (0, :data:`MAX_TIMEOUT_S`].
+
+    ``len(buffers) * items * mean_s`` must be at most :data:`MAX_PIPELINE_SLEEP_S`, so that
+    the largest accepted call sleeps for seconds, not hours.
     """
     bs = [int(b) for b in np.atleast_1d(in_range("buffers", buffers, 0, 1000, integer=True, max_ndim=1))]
     n = int(in_range("items", items, 10, 5000, integer=True, max_ndim=0))
     m = float(in_range("mean_s", mean_s, 0.0005, 0.05, max_ndim=0))
+    if len(bs) * n * m > MAX_PIPELINE_SLEEP_S:
+        raise ValueError(f"buffers, items and mean_s must give len(buffers) * items * mean_s <= "
+                         f"{MAX_PIPELINE_SLEEP_S:g} s of sleeping, got {len(bs)} * {n} * {m!r} = {len(bs) * n * m:g}")
     t_max = number("timeout_s", timeout_s, 0, MAX_TIMEOUT_S, low_open=True)
     rng = np.random.default_rng(check_seed("seed", seed))
     make, use = rng.exponential(m, n), rng.exponential(m, n)
@@ -443,12 +483,20 @@ def pipeline_table(
     producer_rate_per_s: float = 100, consumer_rate_per_s: float = 100, buffers: ArrayLike = (0, 1, 2, 4, 8, 16),
     items: int = 6000, seed: int = 0,
 ) -> pd.DataFrame:
-    """Closed form against SimPy, values per second, for a few buffer sizes."""
+    """Closed form against SimPy, values per second, for a few buffer sizes.
+
+    ``buffers``: whole numbers in [0, 10,000]; ``items`` per buffer, in [100,
+    :data:`MAX_PIPELINE_ITEMS`], with ``items * len(buffers)`` at most
+    :data:`MAX_PIPELINE_ITEMS` too (the whole table then takes a few seconds).
+    """
     number("producer_rate_per_s", producer_rate_per_s, 0, low_open=True)
     number("consumer_rate_per_s", consumer_rate_per_s, 0, low_open=True)
     buffers = in_range("buffers", buffers, 0, 10_000, integer=True, max_ndim=1)
-    count("items", items, 10**6, low=100)
+    n = count("items", items, MAX_PIPELINE_ITEMS, low=100)
     check_seed("seed", seed)
+    if n * np.size(buffers) > MAX_PIPELINE_ITEMS:
+        raise ValueError(f"items and buffers must give items * len(buffers) <= {MAX_PIPELINE_ITEMS}, got "
+                         f"{n} * {np.size(buffers)} = {n * np.size(buffers)}")
     rows = []
     for b in np.atleast_1d(buffers):
         rows.append({

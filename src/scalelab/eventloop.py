@@ -47,18 +47,25 @@ __all__ = [
     "async_lost_update",
     "heartbeat_verdict",
     "MAX_CUSTOMERS",
+    "MAX_TABLE_CUSTOMERS",
+    "MAX_SORT_ITEMS",
 ]
 
 
 # --- The real measurement --------------------------------------------------------------
 
 
+#: Most floats :func:`sort_job` (and so :func:`measure_heartbeat`) sorts: about 1 s here,
+#: so that :func:`heartbeat_table`, which sorts three times, takes a few seconds.
+MAX_SORT_ITEMS = 2_000_000
+
+
 def sort_job(items: int, seed: int = 0) -> float:
     """CPU-heavy work: sort ``items`` random floats with Python's ``sorted``; returns the smallest.
 
-    ``items``: whole number in [1, 5,000,000] (as :func:`measure_heartbeat`).
+    ``items``: whole number in [1, :data:`MAX_SORT_ITEMS`].
     """
-    items = int(in_range("items", items, 1, 5_000_000, integer=True, max_ndim=0))
+    items = int(in_range("items", items, 1, MAX_SORT_ITEMS, integer=True, max_ndim=0))
     values = np.random.default_rng(check_seed("seed", seed)).random(items).tolist()
     return sorted(values)[0]
 
@@ -104,7 +111,7 @@ def measure_heartbeat(variant: str = VARIANTS[0], items: int = 200_000, interval
     Parameters
     ----------
     variant : one of :data:`VARIANTS`: where the sort runs.
-    items : floats to sort, in [1000, 5,000,000].
+    items : floats to sort, in [1000, :data:`MAX_SORT_ITEMS`].
     interval_s : heartbeat period in seconds, in [0.001, 0.1].
     timeout_s : the whole run is cancelled after this many seconds (``TimeoutError``).
 
@@ -115,7 +122,7 @@ def measure_heartbeat(variant: str = VARIANTS[0], items: int = 200_000, interval
     """
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, got {variant!r}")
-    n = int(in_range("items", items, 1000, 5_000_000, integer=True, max_ndim=0))
+    n = int(in_range("items", items, 1000, MAX_SORT_ITEMS, integer=True, max_ndim=0))
     dt = float(in_range("interval_s", interval_s, 0.001, 0.1, max_ndim=0))
     t_max = float(in_range("timeout_s", timeout_s, 0, 3600, low_open=True, max_ndim=0))
     pool: cf.Executor | None = None
@@ -227,8 +234,12 @@ def pk_mean_wait_s(arrival_rate_per_s: ArrayLike, service_mean_s: ArrayLike, ser
     return scalar(w)
 
 
-#: Largest number of customers :func:`simulate_mg1` simulates.
-MAX_CUSTOMERS = 4_000_000
+#: Largest number of customers :func:`simulate_mg1` simulates (the most
+#: :func:`scalelab.queueing.lindley_waits` accepts; under a second here).
+MAX_CUSTOMERS = 2_000_000
+#: Most customers :func:`pk_table` simulates in all (``customers`` times the number of
+#: rates; about 2 s on a busy 2-core machine).
+MAX_TABLE_CUSTOMERS = 10_000_000
 
 
 def _simulated_waits(arrival_rate_per_s: float, short_s: float, long_s: float, long_share: float,
@@ -307,6 +318,10 @@ def pk_table(short_s: float = 0.001, long_s: float = 0.05, long_share: float = 0
     independent. Beside each simulated mean are the half-width of a 95% interval from 20
     batch means (after the 10% warm-up), the gap to the formula in percent, and whether
     the formula falls inside the interval (about one row in twenty will not, by chance).
+
+    ``rates_per_s``: at most 20 rates, each below ``1 / E[S]``; ``customers`` per rate, in
+    [2000, :data:`MAX_CUSTOMERS`], with ``customers * len(rates_per_s)`` at most
+    :data:`MAX_TABLE_CUSTOMERS`.
     """
     for name, value in (("short_s", short_s), ("long_s", long_s)):
         positive(name, value, max_ndim=0)
@@ -317,6 +332,9 @@ def pk_table(short_s: float = 0.001, long_s: float = 0.05, long_share: float = 0
     if rates.size > 20:
         raise ValueError(f"rates_per_s must hold at most 20 rates, got {rates.size}")
     n = int(in_range("customers", customers, 2_000, MAX_CUSTOMERS, integer=True, max_ndim=0))
+    if n * rates.size > MAX_TABLE_CUSTOMERS:
+        raise ValueError(f"customers and rates_per_s must give customers * len(rates_per_s) <= "
+                         f"{MAX_TABLE_CUSTOMERS}, got {n} * {rates.size} = {n * rates.size}")
     if np.any(rates * mean >= 1):
         raise ValueError(f"rates_per_s must be < 1 / E[S] = {1 / mean:g} for a stable queue (E[S] from "
                          f"short_s, long_s and long_share), got {float(rates.max())!r}")

@@ -441,8 +441,9 @@ def overlap_verdict(measured: pd.DataFrame) -> str:
     busy_p = float(cpu_p["cpus_busy"].max()) if "cpus_busy" in cpu_p else float("nan")
     parallel = best_p >= 1.25 and (busy_p > 1.15 if np.isfinite(busy_p) else best_p >= 0.75 * ideal_p)
     if np.isfinite(busy_p) and busy_p <= 1.15 and ideal_p > 1:
-        cause = (" They never had more than one CPU's worth of time, so any gain here is a larger share of a "
-                 "busy machine, not parallelism; on free cores they could approach the usable CPUs.")
+        cause = (" In all they never had more than one CPU's worth of time, so this run cannot tell parallel "
+                 "computing from a larger share of a busy machine (several processes can take slices of "
+                 "several cores at once); on free cores they could approach the usable CPUs.")
     lines.append(
         f"CPU-bound on processes: best {best_p:.2f}x (at {best_w} worker{'s' if best_w > 1 else ''}); this machine allows "
         f"{ideal_p:.0f}x ({measured.attrs.get('usable_cpus', '?')} usable CPUs)."

@@ -39,8 +39,10 @@ register(
     Exercise(
         key="6.3",
         prompt="A service runs on 8 cores; each request computes for 5 ms and waits 45 ms "
-        "for a database. What pool size does the sizing rule give?",
+        "for a database. What pool size does the sizing rule give? (A whole number.)",
         answer=lambda: concurrency.pool_size(8, 45, 5),
+        rel_tol=0.0,
+        whole=True,
         unit="threads",
         mistakes=(
             Mistake(72, "8 x 45/5 leaves out the 1: each thread also computes, so a core needs 1 + W/C threads."),
