@@ -69,6 +69,7 @@ def test_2_8_rejects_adding_probabilities():
 def test_chapter_2_probabilities_use_absolute_tolerances_and_reject_tempting_answers():
     assert check("2.1", 0.51).correct and not check("2.1", 0.52).correct
     assert "utilization" in check("2.1", 0.75).message
+    assert not check("2.1", 0.206).correct and "Erlang B" in check("2.1", 0.206).message
     assert "counts requests with two slow calls twice" in check("2.3", 0.5).message
     assert check("2.4", 0.994).correct and not check("2.4", 0.999).correct
     assert "the share that stays" in check("2.5", 0.1).message

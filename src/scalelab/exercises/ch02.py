@@ -14,7 +14,11 @@ register(
         rel_tol=0,
         abs_tol=0.005,
         mistakes=(Mistake(0.75, "0.75 is each replica's utilization; with a shared queue a request waits only "
-                          "when all four are busy, which Erlang C gives."),),
+                          "when all four are busy, which Erlang C gives."),
+                  Mistake(lambda: queueing.erlang_b(4, 300 / 100),
+                          "0.206 is Erlang B, the share of requests a system without a queue would turn "
+                          "away; here requests wait instead, and Erlang C = cB / (c - a(1 - B)) = 0.509 "
+                          "is the chance of waiting.")),
         hint="Erlang C with c = 4 servers and offered load a = lambda / mu = 3 Erlangs.",
     ),
     Exercise(
