@@ -128,6 +128,8 @@ def test_redis_cluster_agrees_on_every_slot_and_counts_redirects(made):
     assert m["ASK"].tolist() == [0, 4 * 3, 4 * 6, 0, 0]  # half, then all keys of each slot
     assert m["MOVED"].tolist() == [0, 0, 0, 4, 0]  # one per slot, then the map is right
     assert r.tables["moved"]["reply or count"][0].startswith("MOVED ")
+    # the verdict's "then none" is computed from the second pass, which learned the map
+    assert r.tables["moved"]["reply or count"][2] == "0" and "redirects, then none;" in r.verdict
     assert r.tables["colocation"]["MSET reply"].tolist()[0] == "OK"
     assert r.tables["colocation"]["MSET reply"].tolist()[1].startswith("CROSSSLOT")
     assert made and not _left(made)
