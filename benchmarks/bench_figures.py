@@ -2,7 +2,8 @@
 
 For every chapter in `_toc.yml`, the notebook runs in a kernel as a reader's would (live
 mode, widgets made), then every explorer it made is timed over its slider grid: one live
-update is the model call plus the in-place figure update. One line per figure with p50
+update is the model call plus the in-place figure update (and every run player over
+every step of every variant: one step is the diagram's in-place update). One line per figure with p50
 and p95, ending with `slowest p95: X ms over N figures`. Other `benchmarks/bench_*.py`
 scripts run first; the static book's browser section (`bench_browser.py`: first figure,
 control moves against a bare `Plotly.restyle`, compressed page weights, at 1x and 4x CPU)
@@ -30,6 +31,11 @@ _rows = []
 for _ex in registered():
     _t = _ex.time_updates(200)
     _rows.append({"title": _ex.title_at(_ex.defaults) or _ex.y_title, "n": int(len(_t)),
+                  "p50": float(np.percentile(_t, 50)), "p95": float(np.percentile(_t, 95))})
+from scalelab.player import registered as _players
+for _p in _players():
+    _t = np.asarray(_p.time_steps(100))
+    _rows.append({"title": "run player: " + _p.run_at(_p.positions()[0]).title, "n": int(len(_t)),
                   "p50": float(np.percentile(_t, 50)), "p95": float(np.percentile(_t, 95))})
 print("BENCH" + json.dumps(_rows))
 """

@@ -66,6 +66,8 @@ SKIP_MODULES: dict[str, str] = {
     "scalelab.redislab": "starts a real Redis Cluster (its baseline call would); bad inputs in tests/test_labs.py",
     "scalelab.balancerlab": "starts HAProxy and replica processes (its baseline call would); bad inputs in "
                             "tests/test_labs.py",
+    "scalelab.player": "a display helper over a protocol function, like scalelab.explorer; its bad "
+                       "inputs are tested in tests/test_player.py",
     "scalelab.exercises": "the checker answers a reader's answer with feedback, not a ValueError "
                           "(its input handling is tested in tests/test_exercises.py)",
 }
@@ -88,6 +90,20 @@ SKIP_CALLABLES: dict[str, str] = {
     "loopback.LatencySamples.verdict": "takes a result table or object made by the module's own measurement or model, not a reader's value",
     "placement.preference_list": "takes a result table or object made by the module's own measurement or model, not a reader's value (a ConsistentHashRing, checked by type)",
     "placement.replica_walk": "takes a result table or object made by the module's own measurement or model, not a reader's value (a ConsistentHashRing, checked by type)",
+    "runs.Run": RECORD,
+    "runs.Event": RECORD,
+    "runs.Message": RECORD,
+    "runs.Violation": RECORD,
+    "runs.Node": "a protocol node's base class: its handlers are called by Network.run, not by a reader",
+    **{f"runs.Network.{m}": "called by a protocol's handlers while Network.run runs it, not by a reader"
+       for m in ("send", "set_timer", "cancel_timer", "changed", "up")},
+    **{f"runs.{m}": "a method of a record made by Network.run (tests/test_runs.py)"
+       for m in ("Event.line", "Run.messages", "Run.states", "Run.trace")},
+    **{f"runs.Node.{m}": "a protocol node's handler, called by Network.run" for m in
+       ("describe", "receive", "restart", "start", "timer")},
+    "failures.check_payment": "takes the events of a run made by the module's own payment_run",
+    "replication.check_quorum_read": "takes the events of a run made by the module's own quorum_run",
+    "consensus.check_one_leader_per_term": "takes the events of a run made by the module's own raft_election_run",
     "security.encryption_verdict": "takes a result table or object made by the module's own measurement or model, not a reader's value",
     "asyncqueue.durable_queue_verdict": "takes a result table or object made by the module's own measurement or model, not a reader's value",
 }
@@ -231,6 +247,9 @@ BASELINE: dict[str, dict[str, Any]] = {
         "curves", "empty_frames", "figure", "static_figure_json", "static_spec", "to_html", "update", "widget")},
     "explorer.Explorer.title_at": {"__instance__": Make(_explorer), "params": {"serial_fraction": 0.1}},
     "explorer.Explorer.time_updates": {"__instance__": Make(_explorer), "max_points": 3, "min_samples": 3},
+    "runs.Network": {"nodes": ["a", "b"]},
+    "runs.Network.run": {"__instance__": Make(lambda: __import__("scalelab.runs").runs.Network(["a", "b"])),
+                         "nodes": Make(lambda: {n: __import__("scalelab.runs").runs.Node(n) for n in "ab"})},
     "loadbalancing.exact_response_rate": {"policy": "random", "arrival_rate": 3.0, "service_rate": 1.0, "servers": 4},
     "queueing.batch_means_ci": {"samples": [float(i % 7) for i in range(200)], "batches": 10},
     "queueing.stationary_free_times": {"arrival_rate": 0.5, "service_rate": 1.0, "servers": 2,

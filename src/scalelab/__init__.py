@@ -8,6 +8,7 @@ that makes each one an interactive figure in the book.
 
 from .exercises import check
 from .explorer import choices, explore, show, slider
+from .player import play
 
-__all__ = ["explore", "show", "slider", "choices", "check"]
+__all__ = ["explore", "show", "slider", "choices", "check", "play"]
 __version__ = "0.1.0"

@@ -791,3 +791,164 @@ def election_statistics(spreads_ms=(0, 5, 25, 75, 150), seeds: int = 200, nodes:
             "most leaders in a term": max(r.max_leaders_per_term for r in runs),
         })
     return pd.DataFrame(rows).set_index("timeout range (ms)")
+
+
+# --- Raft-style leader election as a recorded run (scalelab.runs) ---------------------
+
+
+def raft_election_run(n: int = 3, seed: int = 0, timeout_ms: tuple[float, float] = (150.0, 300.0),
+                      heartbeat_ms: float = 100.0, crash_leader_at_s: float | None = None,
+                      restart_after_s: float | None = 0.4, until_s: float = 1.5, drop: tuple[int, ...] = (),
+                      loss: float = 0.0, crashes=()):
+    """Raft's leader election (Ongaro and Ousterhout 2014, section 5.2) on ``n`` nodes.
+
+    Every node starts as a follower in term 0 with an election timer drawn uniformly
+    from ``timeout_ms`` (its own seeded draw each time it is reset). When the timer fires
+    the node becomes a candidate: it increments its term, votes for itself and asks the
+    others for their votes. A node grants one vote per term (first come, first served)
+    and moves to any higher term it sees, stepping down to follower; a candidate with
+    votes from a majority becomes leader and sends heartbeats every ``heartbeat_ms``,
+    which reset the followers' timers. The term and the vote are kept on disk: a node
+    that crashes and restarts remembers them. Message delays are uniform in [5, 15] ms.
+
+    ``crash_leader_at_s`` crashes whichever node leads at that time (found by running the
+    same seed without the crash), restarting it ``restart_after_s`` later (None: never).
+    ``timeout_ms=(150, 150)`` gives every node the same timeout: candidates then start
+    together, split the vote, and (without loss) do so again in every term.
+
+    Returns a :class:`scalelab.runs.Run`; its violations say "two leaders in term T
+    (events i and j)" if two nodes ever lead in the same term (Raft's Election Safety).
+
+    >>> run = raft_election_run(seed=0)
+    >>> [e.label for e in run.events if e.label.startswith("leader")][:1]
+    ['leader of term 1']
+    >>> run.violations
+    []
+    """
+    from . import _validate
+    from .runs import Network, Node
+
+    size = _validate.count("n", n, 7, low=2)
+    if not isinstance(timeout_ms, (tuple, list)) or len(timeout_ms) != 2:
+        raise ValueError(f"timeout_ms must be a pair (low, high) in ms, got {timeout_ms!r}")
+    t_lo = _validate.number("timeout_ms low", timeout_ms[0], 10.0, 10_000.0)
+    t_hi = _validate.number("timeout_ms high", timeout_ms[1], t_lo, 10_000.0)
+    beat = _validate.number("heartbeat_ms", heartbeat_ms, 1.0, t_lo)
+    until = _validate.number("until_s", until_s, 0, 30.0, low_open=True)
+    base_seed = _validate.seed("seed", seed)
+    names = [f"n{i + 1}" for i in range(size)]
+    majority = size // 2 + 1
+    crash_list = list(crashes)
+    pause = None if restart_after_s is None else _validate.number("restart_after_s", restart_after_s, 0, until,
+                                                                   low_open=True)
+    if crash_leader_at_s is not None:
+        at = _validate.number("crash_leader_at_s", crash_leader_at_s, 0, until, high_open=True)
+        back = None if pause is None else at + pause
+        if back is not None and back >= until:
+            raise ValueError(f"restart_after_s: the restart at {back!r} s is after the run ends (until_s={until!r})")
+        first = raft_election_run(size, seed, timeout_ms, heartbeat_ms, None, None, until_s, drop, loss, crashes)
+        leader = None
+        for e in first.events:
+            if e.time_s > at:
+                break
+            if e.kind == "state" and e.label.startswith("leader of term"):
+                leader = e.node
+            elif e.kind == "state" and e.node == leader and not e.state.startswith("role=leader"):
+                leader = None
+        if leader is not None:
+            crash_list.append((leader, at, back))
+
+    class Raft(Node):
+        durable = ("term", "voted_for")
+
+        def __init__(self, name, index):
+            super().__init__(name)
+            self.rng = np.random.default_rng([base_seed, index])
+
+        def start(self, net):
+            self.state.setdefault("term", 0)
+            self.state.setdefault("voted_for", "-")
+            self.state["role"] = "follower"
+            self.state = {"role": self.state["role"], "term": self.state["term"], "voted_for": self.state["voted_for"]}
+            self.votes = set()
+            self._arm(net)
+
+        def _arm(self, net):
+            net.set_timer(self.name, float(self.rng.uniform(t_lo, t_hi)) / 1000, "election timeout")
+
+        def _see_term(self, net, term):
+            if term > self.state["term"]:
+                self.state.update(role="follower", term=term, voted_for="-")
+                net.changed(self.name, f"term {term}: follower")
+                net.cancel_timer(self.name, "heartbeat")
+                self._arm(net)
+
+        def timer(self, net, name):
+            if name == "heartbeat":
+                if self.state["role"] == "leader":
+                    for other in names:
+                        if other != self.name:
+                            net.send(self.name, other, f"heartbeat t{self.state['term']}", term=self.state["term"])
+                    net.set_timer(self.name, beat / 1000, "heartbeat")
+                return
+            if self.state["role"] == "leader":
+                return
+            term = self.state["term"] + 1
+            self.state.update(role="candidate", term=term, voted_for=self.name)
+            self.votes = {self.name}
+            net.changed(self.name, f"candidate in term {term}")
+            for other in names:
+                if other != self.name:
+                    net.send(self.name, other, f"vote for me? t{term}", term=term)
+            self._arm(net)
+
+        def receive(self, net, msg):
+            term = msg.body["term"]
+            self._see_term(net, term)
+            me = self.state
+            if msg.label.startswith("vote for me"):
+                granted = term == me["term"] and me["voted_for"] in ("-", msg.src)
+                if granted:
+                    me["voted_for"] = msg.src
+                    net.changed(self.name, f"voted for {msg.src} in term {term}")
+                    self._arm(net)
+                net.send(self.name, msg.src, f"{'yes' if granted else 'no'} t{me['term']}", term=me["term"],
+                         granted=granted)
+            elif msg.label.startswith(("yes", "no")):
+                if me["role"] == "candidate" and term == me["term"] and msg.body["granted"]:
+                    self.votes.add(msg.src)
+                    if len(self.votes) >= majority:
+                        me["role"] = "leader"
+                        net.cancel_timer(self.name, "election timeout")
+                        net.changed(self.name, f"leader of term {term}")
+                        self.timer(net, "heartbeat")
+            elif msg.label.startswith("heartbeat"):
+                if term == me["term"]:
+                    if me["role"] != "follower":
+                        me["role"] = "follower"
+                        net.changed(self.name, f"follower of {msg.src} in term {term}")
+                    self._arm(net)
+
+    net = Network(names, seed=base_seed, delay_s=(0.005, 0.015), loss=loss, drop=drop, crashes=crash_list)
+    nodes = {name: Raft(name, i) for i, name in enumerate(names)}
+    spread = "equal timeouts" if t_lo == t_hi else f"timeouts {t_lo:g}-{t_hi:g} ms"
+    crashed = f", leader crashed at {crash_leader_at_s:g} s" if crash_leader_at_s is not None else ""
+    return net.run(nodes, until_s=until, max_events=2_000, check=check_one_leader_per_term,
+                   title=f"Raft election, {size} nodes, {spread}{crashed}")
+
+
+def check_one_leader_per_term(events) -> list:
+    """Raft's Election Safety: at most one leader per term. Returns a violation naming the
+    events where a second node became leader of a term that already had one."""
+    from .runs import Violation
+
+    leaders: dict[int, tuple[str, int]] = {}
+    out = []
+    for e in events:
+        if e.kind == "state" and e.label.startswith("leader of term "):
+            term = int(e.label.rsplit(" ", 1)[1])
+            if term in leaders and leaders[term][0] != e.node:
+                out.append(Violation(f"two leaders in term {term} (events {leaders[term][1]} and {e.index})",
+                                     (leaders[term][1], e.index)))
+            leaders.setdefault(term, (e.node, e.index))
+    return out

@@ -522,3 +522,107 @@ def delayed_duplicate_run(first_delay_ms: float = 300.0, timeout_ms: float = 50.
         rows.append({"arrives at (ms)": at, "request": what, "key": key,
                      "balance, no keys": plain, "balance, with keys": keyed})
     return pd.DataFrame(rows).set_index("arrives at (ms)")
+
+
+# --- A payment retried over a lossy link, as a recorded run (scalelab.runs) -----------
+
+
+def payment_run(idempotency_keys: bool = False, drop: tuple[int, ...] = (), loss: float = 0.0, seed: int = 0,
+                timeout_s: float = 0.1, max_attempts: int = 3, amount: int = 100, crashes=()):
+    """One payment of ``amount`` sent by a client to a payment server, retried on timeout.
+
+    The client sends ``charge`` (with an idempotency key when ``idempotency_keys``) and
+    sets a timer of ``timeout_s``; when the timer fires before the reply it sends the same
+    charge again, up to ``max_attempts`` in all. Without keys the server applies every
+    charge that reaches it; with keys it applies each key once and answers a repeat with
+    the stored result. ``drop=(2,)`` drops message 2 (the first reply, when the request
+    got through): the client cannot tell a lost request from a lost reply, retries, and
+    without keys the card is charged twice. Message delays are uniform in [10, 30] ms;
+    ``loss`` loses each message with that probability; ``crashes`` as in
+    :class:`scalelab.runs.Network`.
+
+    Returns a :class:`scalelab.runs.Run` whose violations say "charge applied twice
+    (events i and j)" when the server applied the payment more than once.
+
+    References
+    ----------
+    Kleppmann 2017, ch. 11 (idempotence); Stripe API docs, "Idempotent requests".
+
+    >>> run = payment_run(idempotency_keys=False, drop=(2,))
+    >>> [v.text for v in run.violations]
+    ['charge applied twice (events 2 and 9)']
+    >>> payment_run(idempotency_keys=True, drop=(2,)).violations
+    []
+    """
+    from . import _validate
+    from .runs import Network, Node
+
+    keys = _validate.flag("idempotency_keys", idempotency_keys)
+    t_out = _validate.number("timeout_s", timeout_s, 0, 10.0, low_open=True)
+    attempts = _validate.count("max_attempts", max_attempts, 20)
+    amt = int(_validate.count("amount", amount, 10**9))
+
+    class Client(Node):
+        def start(self, net):
+            self.state.update(attempt=1, status="waiting")
+            self._send(net)
+
+        def _send(self, net):
+            body = {"key": "k1"} if keys else {}
+            net.send(self.name, "server", f"charge ${amt}" + (" key=k1" if keys else ""), **body)
+            net.set_timer(self.name, t_out, "timeout")
+
+        def timer(self, net, name):
+            if self.state["status"] != "waiting":
+                return
+            if self.state["attempt"] >= attempts:
+                self.state["status"] = "gave up"
+                net.changed(self.name, "gave up")
+                return
+            self.state["attempt"] += 1
+            net.changed(self.name, f"retry (attempt {self.state['attempt']})")
+            self._send(net)
+
+        def receive(self, net, msg):
+            if self.state["status"] == "waiting":
+                self.state["status"] = "paid"
+                net.cancel_timer(self.name, "timeout")
+                net.changed(self.name, "payment confirmed")
+
+    class Server(Node):
+        durable = ("charged", "charges", "keys")
+
+        def start(self, net):
+            self.state.setdefault("charged", 0)
+            self.state.setdefault("charges", 0)
+            if keys:
+                self.state.setdefault("keys", frozenset())
+
+        def receive(self, net, msg):
+            key = msg.body.get("key")
+            if key is not None and key in self.state["keys"]:
+                net.changed(self.name, f"key {key} seen: no new charge")
+            else:
+                if key is not None:
+                    self.state["keys"] = self.state["keys"] | {key}
+                self.state["charged"] += amt
+                self.state["charges"] += 1
+                net.changed(self.name, f"applied charge ${amt}")
+            net.send(self.name, msg.src, "ok")
+
+    net = Network(["client", "server"], seed=seed, delay_s=(0.01, 0.03), loss=loss, drop=drop, crashes=crashes)
+    title = f"Payment retry, {'with' if keys else 'without'} idempotency keys"
+    return net.run({"client": Client("client"), "server": Server("server")},
+                   until_s=t_out * (attempts + 2), max_events=200, check=check_payment, title=title)
+
+
+def check_payment(events) -> list:
+    """The payment invariant: the server applies the one payment at most once. Returns a
+    :class:`scalelab.runs.Violation` naming the first two events that applied it."""
+    from .runs import Violation
+
+    applied = [e.index for e in events if e.kind == "state" and e.label.startswith("applied charge")]
+    if len(applied) > 1:
+        times = "twice" if len(applied) == 2 else f"{len(applied)} times"
+        return [Violation(f"charge applied {times} (events {applied[0]} and {applied[1]})", tuple(applied))]
+    return []

@@ -379,3 +379,234 @@ def availability_curves(n: int, r: int, w: int) -> dict:
                                "line": {"dash": "dash"}},
         "one replica": {"x": P_AXIS, "y": 1 - P_AXIS, "line": {"color": "grey", "dash": "dot"}},
     }
+
+
+# --- A quorum write then read on N replicas, as a recorded run (scalelab.runs) ---------
+
+
+def quorum_run(r: int = 1, w: int = 2, n: int = 3, lag_s: float = 0.2, seed: int = 1, drop: tuple[int, ...] = (),
+               loss: float = 0.0, crashes=()):
+    """A client writes version 2 to ``n`` replicas (all hold version 1), waits for ``w``
+    acknowledgements, then reads from all and takes the newest of the first ``r`` replies.
+
+    The last replica lags: it applies a write ``lag_s`` seconds after receiving it (a
+    backlog), and acknowledges only then. It is also the client's nearest replica (the
+    others are 10 ms further away), so its reply to a read comes first. Message delays
+    are otherwise uniform in [10, 30] ms (``drop``, ``loss``, ``crashes`` as in
+    :class:`scalelab.runs.Network`). With ``r + w > n`` every read quorum overlaps
+    the write quorum, so the read sees version 2; with ``r + w <= n`` it may not.
+
+    Returns a :class:`scalelab.runs.Run` whose violations say "read returned version 1
+    after version 2 was acknowledged (events i and j)" for a stale read.
+
+    References
+    ----------
+    DeCandia et al. 2007 (Dynamo, section 4.5); Kleppmann 2017, ch. 5 (quorums).
+
+    >>> [v.text for v in quorum_run(r=1, w=2).violations]
+    ['read returned version 1 after version 2 was acknowledged (events 13 and 22)']
+    >>> quorum_run(r=2, w=2).violations
+    []
+    """
+    from . import _validate
+    from .runs import Network, Node
+
+    size = _validate.count("n", n, 7)
+    rr = _validate.count("r", r, size)
+    ww = _validate.count("w", w, size)
+    lag = _validate.number("lag_s", lag_s, 0, 10.0)
+    names = [f"r{i + 1}" for i in range(size)]
+    slow = names[-1]
+
+    class Client(Node):
+        def start(self, net):
+            self.state.update(acks=0, phase="writing v2")
+            self.replies = []
+            for name in names:
+                net.send(self.name, name, "write v2", version=2)
+
+        def receive(self, net, msg):
+            if msg.label.startswith("ack") and self.state["phase"] == "writing v2":
+                self.state["acks"] += 1
+                if self.state["acks"] >= ww:
+                    self.state["phase"] = "reading"
+                    net.changed(self.name, f"write v2 acknowledged by {ww}")
+                    for name in names:
+                        net.send(self.name, name, "read")
+                else:
+                    net.changed(self.name)
+            elif msg.label.startswith("value") and self.state["phase"] == "reading":
+                self.replies.append(msg.body["version"])
+                if len(self.replies) == rr:
+                    self.state["phase"] = f"read v{max(self.replies)}"
+                    net.changed(self.name, f"read returned version {max(self.replies)}")
+
+    class Replica(Node):
+        durable = ("version",)
+
+        def start(self, net):
+            self.state.setdefault("version", 1)
+
+        def receive(self, net, msg):
+            if msg.label.startswith("write"):
+                if self.name == slow and lag > 0:
+                    net.set_timer(self.name, lag, "apply v2")
+                    return
+                self._apply(net)
+            else:
+                net.send(self.name, "client", f"value v{self.state['version']}", version=self.state["version"])
+
+        def timer(self, net, name):
+            self._apply(net)
+
+        def _apply(self, net):
+            self.state["version"] = 2
+            net.changed(self.name, "stored v2")
+            net.send(self.name, "client", "ack v2")
+
+    far = {}
+    for name in names[:-1]:
+        far[("client", name)] = 0.01
+        far[(name, "client")] = 0.01
+    net = Network(["client", *names], seed=seed, delay_s=(0.01, 0.03), loss=loss, drop=drop, link_delay_s=far,
+                  crashes=crashes)
+    nodes = {"client": Client("client"), **{name: Replica(name) for name in names}}
+    return net.run(nodes, until_s=1.0 + lag, max_events=400, check=check_quorum_read,
+                   title=f"Quorum write and read, N={size}, W={ww}, R={rr}")
+
+
+def check_quorum_read(events) -> list:
+    """A read that starts after version 2 was acknowledged must return version 2."""
+    from .runs import Violation
+
+    acked = next((e.index for e in events if e.kind == "state" and e.label.startswith("write v2 acknowledged")), None)
+    out = []
+    for e in events:
+        if acked is not None and e.kind == "state" and e.label.startswith("read returned version "):
+            version = int(e.label.rsplit(" ", 1)[1])
+            if version < 2:
+                out.append(Violation(f"read returned version {version} after version 2 was acknowledged "
+                                     f"(events {acked} and {e.index})", (acked, e.index)))
+    return out
+
+
+def sloppy_quorum_run(r: int = 2, w: int = 2, sloppy: bool = True, seed: int = 0, heal_s: float = 0.3,
+                      handoff_s: float = 0.6, drop: tuple[int, ...] = (), crashes=()):
+    """A quorum write during a partition, with or without a sloppy quorum, then a read.
+
+    Home replicas r1, r2, r3 (N = 3) hold version 1. A partition cuts the client off from
+    r2 and r3 until ``heal_s``. The client writes version 2 to all three; 50 ms later, for
+    each home replica that has not acknowledged, it either (strict quorum) sends the write
+    to that replica again, every 100 ms, or (``sloppy``) sends it once to a stand-in node
+    (h2 for r2, h3 for r3) with a hint naming the home replica; a stand-in's
+    acknowledgement counts toward ``w`` (Dynamo's sloppy quorum; DeCandia et al. 2007,
+    section 4.6). Once ``w`` acknowledgements are in, the client reads from the three home
+    replicas, no earlier than 50 ms after the partition heals, and returns the newest of
+    the first ``r`` replies. A stand-in hands its write to the home replica at
+    ``handoff_s`` (hinted handoff). Message delays are uniform in [10, 30] ms.
+
+    With a strict quorum and ``r + w > 3`` the read always overlaps the write; a sloppy
+    quorum breaks that overlap until the handoff: the checker may flag "read returned
+    version 1 after version 2 was acknowledged (events i and j)".
+
+    >>> sloppy_quorum_run(sloppy=False).violations
+    []
+    """
+    from . import _validate
+    from .runs import Network, Node
+
+    rr = _validate.count("r", r, 3)
+    ww = _validate.count("w", w, 3)
+    use_sloppy = _validate.flag("sloppy", sloppy)
+    heal = _validate.number("heal_s", heal_s, 0, 5.0)
+    handoff = _validate.number("handoff_s", handoff_s, 0, 5.0)
+    homes = ["r1", "r2", "r3"]
+    stand_in = {"r2": "h2", "r3": "h3"}
+
+    class Client(Node):
+        def start(self, net):
+            self.state.update(acks=0, phase="writing v2")
+            self.acked_by, self.replies, self.hinted = set(), [], set()
+            for home in homes:
+                net.send(self.name, home, "write v2", version=2)
+            net.set_timer(self.name, 0.05, "missing acks")
+
+        def timer(self, net, name):
+            if name == "read":
+                self.state["phase"] = "reading"
+                net.changed(self.name, "reading from r1, r2, r3")
+                for home in homes:
+                    net.send(self.name, home, "read")
+                return
+            if self.state["phase"] != "writing v2":
+                return
+            for home in homes:
+                if home in self.acked_by:
+                    continue
+                if use_sloppy and home in stand_in and home not in self.hinted:
+                    self.hinted.add(home)
+                    net.send(self.name, stand_in[home], f"write v2 (hint: {home})", version=2, home=home)
+                elif not use_sloppy:
+                    net.send(self.name, home, "write v2 (again)", version=2)
+            if not use_sloppy:
+                net.set_timer(self.name, 0.1, "missing acks")
+
+        def receive(self, net, msg):
+            if msg.label.startswith("ack") and self.state["phase"] == "writing v2":
+                if msg.body["home"] in self.acked_by:  # a second ack for the same replica
+                    return
+                self.acked_by.add(msg.body["home"])
+                self.state["acks"] += 1
+                if self.state["acks"] >= ww:
+                    self.state["phase"] = "acknowledged"
+                    net.changed(self.name, f"write v2 acknowledged by {ww}")
+                    net.cancel_timer(self.name, "missing acks")
+                    net.set_timer(self.name, max(0.0, heal + 0.05 - net.now), "read")
+                else:
+                    net.changed(self.name)
+            elif msg.label.startswith("value") and self.state["phase"] == "reading":
+                self.replies.append(msg.body["version"])
+                if len(self.replies) == rr:
+                    self.state["phase"] = f"read v{max(self.replies)}"
+                    net.changed(self.name, f"read returned version {max(self.replies)}")
+
+    class Replica(Node):
+        durable = ("version",)
+
+        def start(self, net):
+            self.state.setdefault("version", 1)
+
+        def receive(self, net, msg):
+            if msg.label.startswith("write"):
+                if self.state["version"] < 2:
+                    self.state["version"] = 2
+                    net.changed(self.name, "stored v2" + (" (handed off)" if "handoff" in msg.label else ""))
+                if "handoff" not in msg.label:
+                    net.send(self.name, msg.src, "ack v2", home=self.name)
+            else:
+                net.send(self.name, msg.src, f"value v{self.state['version']}", version=self.state["version"])
+
+    class StandIn(Node):
+        def start(self, net):
+            self.state.setdefault("hint", "-")
+
+        def receive(self, net, msg):
+            self.state.update(hint=f"v2 for {msg.body['home']}")
+            net.changed(self.name, f"stored v2 with a hint for {msg.body['home']}")
+            net.send(self.name, msg.src, "ack v2 (stand-in)", home=msg.body["home"])
+            net.set_timer(self.name, max(0.0, handoff - net.now), "hand off")
+
+        def timer(self, net, name):
+            home = self.state["hint"].rsplit(" ", 1)[1]
+            net.send(self.name, home, "write v2 (handoff)", version=2)
+            self.state["hint"] = "-"
+            net.changed(self.name, f"handed v2 to {home}")
+
+    names = ["client", *homes, "h2", "h3"]
+    cut = [("client", "r2", 0.0, heal), ("client", "r3", 0.0, heal)]
+    net = Network(names, seed=seed, delay_s=(0.01, 0.03), drop=drop, partitions=cut, crashes=crashes)
+    nodes = {"client": Client("client"), **{h: Replica(h) for h in homes}, "h2": StandIn("h2"),
+             "h3": StandIn("h3")}
+    kind = "sloppy quorum, hinted handoff" if use_sloppy else "strict quorum"
+    return net.run(nodes, until_s=max(heal, handoff) + 0.5, max_events=600, check=check_quorum_read,
+                   title=f"Write during a partition, {kind}, W={ww}, R={rr}")

@@ -36,6 +36,8 @@ from .explorer import STATIC_ENV
 PLOTLY_JS = "scalelab/plotly-basic.min.js"
 PAGE_JS = "scalelab/explorer.js"
 PAGE_CSS = "scalelab/explorer.css"
+PLAYER_JS = "scalelab/player.js"    # the run players' page script (scalelab.player)
+PLAYER_CSS = "scalelab/player.css"
 BOOK_CSS = "scalelab/book.css"   # every page: long inline code wraps on narrow screens
 MATHJAX_DIR = "mathjax"
 ASSETS = Path(__file__).parent / "static"
@@ -113,12 +115,18 @@ def _add_assets(app: Any) -> None:
 
 
 def _page_assets(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
-    """plotly.js, the page script and its stylesheet, only on pages that have a figure."""
-    if "scalelab-explorer" not in (context.get("body") or ""):
+    """plotly.js, the page script and its stylesheet, only on pages that have a figure;
+    the run player's script and stylesheet too on pages that have a run player."""
+    body = context.get("body") or ""
+    players = "scalelab-player" in body
+    if "scalelab-explorer" not in body and not players:
         return
     app.add_js_file(PLOTLY_JS, loading_method="defer")
     app.add_js_file(PAGE_JS, loading_method="defer")
     app.add_css_file(PAGE_CSS)
+    if players:
+        app.add_js_file(PLAYER_JS, loading_method="defer")
+        app.add_css_file(PLAYER_CSS)
 
 
 def _write_assets(app: Any, exception: Exception | None) -> None:
@@ -127,7 +135,7 @@ def _write_assets(app: Any, exception: Exception | None) -> None:
     static = Path(app.outdir) / "_static"
     (static / "scalelab").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(plotly_bundle(), static / PLOTLY_JS)
-    for name in (PAGE_JS, PAGE_CSS, BOOK_CSS):
+    for name in (PAGE_JS, PAGE_CSS, BOOK_CSS, PLAYER_JS, PLAYER_CSS):
         shutil.copyfile(ASSETS / Path(name).name, static / name)
     old = static / "scalelab" / "plotly.min.js"  # the full bundle an older build served
     if old.exists():

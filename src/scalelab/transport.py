@@ -608,3 +608,157 @@ def protocol_figure(table: pd.DataFrame):
                       template="plotly_white", height=560, margin={"t": 100},
                       legend={"orientation": "h", "yanchor": "bottom", "y": 1.06, "x": 0})
     return show(fig)
+
+
+# --- TCP's handshake and cumulative ACKs vs UDP, as recorded runs (scalelab.runs) ------
+
+
+def tcp_run(protocol: str = "tcp", lose_segment: int | None = 2, fast_retransmit: bool = True, segments: int = 6,
+            rto_s: float = 0.25, seed: int = 0, drop: tuple[int, ...] = (), crashes=()):
+    """A client sends ``segments`` numbered segments to a server's application, over TCP or UDP.
+
+    TCP (``protocol="tcp"``): a three-way handshake (SYN, SYN-ACK, ACK), then the
+    segments, one every 10 ms. The receiver hands segments to the application only in
+    order, keeps any that arrive early, and answers every segment with a cumulative ACK
+    (the number of the next segment it needs). The sender retransmits the oldest
+    unacknowledged segment when its retransmission timer (``rto_s``) fires, or, with
+    ``fast_retransmit``, on the third duplicate ACK (RFC 5681, section 3.2). UDP: the
+    same segments as datagrams, each handed to the application as it arrives; no
+    handshake, no ACKs, no retransmission. Every message takes 30 ms.
+
+    ``lose_segment`` drops the first transmission of that segment (found by running the
+    same setting without the loss: the runs are the same up to that message).
+
+    Returns a :class:`scalelab.runs.Run` whose checker requires in-order, complete
+    delivery to the application: the first "segment 3 delivered before segment 2 (event
+    i)", and "segment 2 never delivered: a gap in the data (event j)".
+
+    >>> [v.text for v in tcp_run("udp").violations]
+    ['segment 3 delivered before segment 2 (event 9)', 'segment 2 never delivered: a gap in the data (event 16)']
+    >>> tcp_run("tcp").violations
+    []
+    """
+    from . import _validate as v
+    from .runs import Network, Node, Violation
+
+    kind = v.option("protocol", protocol, ("tcp", "udp"))
+    n = v.count("segments", segments, 50)
+    lose = None if lose_segment is None else v.count("lose_segment", lose_segment, n)
+    fast = v.flag("fast_retransmit", fast_retransmit)
+    rto = v.number("rto_s", rto_s, 0.01, 10.0)
+    gap_s = 0.01
+
+    class Sender(Node):
+        def start(self, net):
+            self.next = 1
+            if kind == "tcp":
+                self.state.update(phase="connecting")
+                net.send(self.name, "server", "SYN", kind="syn")
+                net.set_timer(self.name, rto, "SYN timeout")
+            else:
+                self.state.update(sent=0)
+                net.set_timer(self.name, 0.0, "pace", quiet=True)
+
+        def _segment(self, net, k, again=""):
+            net.send(self.name, "server", f"segment {k}{again}", kind="data", seq=k)
+
+        def timer(self, net, name):
+            if name == "pace":
+                if self.next <= n:
+                    self._segment(net, self.next)
+                    if kind == "udp":
+                        self.state["sent"] = self.next
+                    self.next += 1
+                    net.set_timer(self.name, gap_s, "pace", quiet=True)
+            elif name == "SYN timeout" and self.state.get("phase") == "connecting":
+                net.send(self.name, "server", "SYN", kind="syn")
+                net.set_timer(self.name, rto, "SYN timeout")
+            elif name == "retransmission timeout" and self.state.get("acked", 0) < n:
+                base = self.state["acked"] + 1
+                net.changed(self.name, f"timeout: resend segment {base}")
+                self._segment(net, base, " (again)")
+                net.set_timer(self.name, rto, "retransmission timeout")
+
+        def receive(self, net, msg):
+            if msg.body["kind"] == "synack" and self.state["phase"] == "connecting":
+                net.cancel_timer(self.name, "SYN timeout")
+                self.state.update(phase="established", acked=0, dupacks=0)
+                net.changed(self.name, "connection established")
+                net.send(self.name, "server", "ACK", kind="ack0")
+                net.set_timer(self.name, 0.0, "pace", quiet=True)
+                net.set_timer(self.name, rto, "retransmission timeout")
+            elif msg.body["kind"] == "ack":
+                a = msg.body["next"] - 1
+                if a > self.state["acked"]:
+                    self.state.update(acked=a, dupacks=0)
+                    if a >= n:
+                        self.state["phase"] = "all acknowledged"
+                        net.cancel_timer(self.name, "retransmission timeout")
+                    else:
+                        net.set_timer(self.name, rto, "retransmission timeout")
+                    net.changed(self.name)
+                elif a == self.state["acked"] and a < n:
+                    self.state["dupacks"] += 1
+                    net.changed(self.name, f"duplicate ACK {self.state['dupacks']}")
+                    if fast and self.state["dupacks"] == 3:
+                        net.changed(self.name, f"fast retransmit of segment {a + 1}")
+                        self._segment(net, a + 1, " (again)")
+                        net.set_timer(self.name, rto, "retransmission timeout")
+
+    class Receiver(Node):
+        def start(self, net):
+            self.expected, self.early = 1, set()
+            self.state.update(read="-")
+
+        def _read(self, net, k):
+            self.state["read"] = str(k) if self.state["read"] == "-" else f"{self.state['read']},{k}"
+            net.changed(self.name, f"app reads segment {k}")
+
+        def receive(self, net, msg):
+            what = msg.body["kind"]
+            if what == "syn":
+                net.send(self.name, msg.src, "SYN-ACK", kind="synack")
+            elif what == "data" and kind == "udp":
+                self._read(net, msg.body["seq"])
+            elif what == "data":
+                k = msg.body["seq"]
+                if k == self.expected:
+                    self._read(net, k)
+                    self.expected += 1
+                    while self.expected in self.early:
+                        self.early.discard(self.expected)
+                        self._read(net, self.expected)
+                        self.expected += 1
+                elif k > self.expected:
+                    self.early.add(k)
+                net.send(self.name, msg.src, f"ACK {self.expected}", kind="ack", next=self.expected)
+
+    def check(events):
+        reads = [(e.index, int(e.label.rsplit(" ", 1)[1])) for e in events
+                 if e.kind == "state" and e.label.startswith("app reads segment")]
+        out, seen = [], {}
+        for idx, k in reads:
+            missing = [j for j in range(1, k) if j not in seen]
+            if missing and k not in seen and not out:  # the first one says it
+                out.append(Violation(f"segment {k} delivered before segment {missing[0]} (event {idx})", (idx,)))
+            seen.setdefault(k, idx)
+        last = reads[-1][0] if reads else max(0, len(events) - 1)
+        for j in range(1, n + 1):
+            if j not in seen and any(k > j for k in seen):
+                out.append(Violation(f"segment {j} never delivered: a gap in the data (event {last})", (last,)))
+        return out
+
+    def once(dropped):
+        net = Network(["client", "server"], seed=seed, delay_s=(0.03, 0.03), drop=dropped, crashes=crashes)
+        name = "TCP" if kind == "tcp" else "UDP"
+        how = (", fast retransmit" if fast else ", timeout only") if kind == "tcp" else ""
+        lost = f", segment {lose} lost" if lose else ""
+        return net.run({"client": Sender("client"), "server": Receiver("server")}, until_s=2.0, max_events=600,
+                       check=check, title=f"{name}{how}{lost}")
+
+    extra = tuple(drop)
+    if lose is not None:
+        first = once(extra)
+        mid = next(e.mid for e in first.events if e.kind == "send" and e.label == f"segment {lose}")
+        extra = tuple(sorted({*extra, mid}))
+    return once(extra)

@@ -107,3 +107,33 @@ register(
         hint="Something in the reply must say which request it answers.",
     ),
 )
+
+
+def _segment5_read_ms() -> float:
+    # the chapter's transfer player: TCP, fast retransmit on, segment 5's first transmission lost
+    from .. import transport
+
+    run = transport.tcp_run("tcp", lose_segment=5, fast_retransmit=True)
+    return 1000 * next(e.time_s for e in run.events if e.label == "app reads segment 5")
+
+
+register(
+    Exercise(
+        key="4.run",
+        prompt="In the transfer player: TCP with fast retransmit, segment 5 lost. At what simulated time, in "
+        "ms, does the application read segment 5?",
+        answer=_segment5_read_ms,
+        rel_tol=0,
+        abs_tol=1.0,
+        unit="ms",
+        hint="Count the duplicate ACKs after the hole: is fast retransmit triggered? If not, when was the "
+        "retransmission timer last restarted?",
+        mistakes=(
+            Mistake(130, "that is when segment 5 would have arrived had it not been lost."),
+            Mistake(220, "that assumes fast retransmit recovers it, as it did segment 2; but only one "
+                    "segment follows the hole, so there is one duplicate ACK, not three."),
+            Mistake(400, "that is when the timer fires and the client resends; the segment still takes "
+                    "30 ms to cross."),
+        ),
+    ),
+)

@@ -236,3 +236,30 @@ register(
         ),
     ),
 )
+
+
+def _charged_after_lost_reply() -> float:
+    # the run the chapter's player shows: keys off, the first reply (m2) dropped, seed 3
+    from .. import failures
+
+    run = failures.payment_run(idempotency_keys=False, drop=(2,), seed=3)
+    return float(run.states(len(run.events) - 1)["server"].split()[0].split("=")[1])
+
+
+register(
+    Exercise(
+        key="5.run",
+        prompt="In the payment player: keys off, the first reply (m2) dropped, no random loss. By the "
+        "end of the run, how many dollars has the server charged the card in all?",
+        answer=_charged_after_lost_reply,
+        rel_tol=0,
+        unit="dollars",
+        whole=True,
+        hint="Step to the last event and read the server's state in the text under the diagram.",
+        mistakes=(
+            Mistake(100, "that is what the client believes: it saw one confirmation. Count the "
+                    "server's 'applied charge' events."),
+            Mistake(300, "the client made two attempts, not three: the second one got its reply."),
+        ),
+    ),
+)

@@ -166,3 +166,28 @@ register(
         ),
     ),
 )
+
+
+def _stale_runs_w1_r2() -> float:
+    # the chapter's quorum player: W = 1, R = 2, the write to r2 (m2) dropped, seeds 1, 2, 3
+    return float(sum(bool(replication.quorum_run(r=2, w=1, seed=s, drop=(2,)).violations) for s in (1, 2, 3)))
+
+
+register(
+    Exercise(
+        key="7.run",
+        prompt="In the quorum player set W = 1, R = 2 and drop the write to r2 (m2). Of the runs "
+        "with seeds 1, 2 and 3, how many does the checker flag with a stale read?",
+        answer=_stale_runs_w1_r2,
+        rel_tol=0,
+        whole=True,
+        unit="runs",
+        hint="Step each of the three runs to its end and read the checker's line under the diagram.",
+        mistakes=(
+            Mistake(0, "R = 2 is a majority of the replicas, but W = 1 is not: R + W = 3 = N, so a "
+                    "read quorum can miss the one replica that acknowledged. Look at the runs."),
+            Mistake(3, "one of the three runs reads fresh: which replicas answer the read first "
+                    "depends on the delays the seed draws."),
+        ),
+    ),
+)
