@@ -283,3 +283,11 @@ def test_spread_check_matches_the_exact_spread_and_the_mean_largest_spacing():
         h_n = sum(1 / k for k in range(1, n + 1))
         assert abs(t["busiest / even"].iloc[0] - h_n) < 4 * 1.3 / np.sqrt(hashing._rings_for(n)), n
         assert np.allclose(t["exact"], [hashing.load_cv(int(v), nodes=n) for v in t.index])
+
+
+def test_ring_picture_shares_quoted_in_chapter_7():
+    # "What to notice" under the ring picture quotes these shares of the circle.
+    one = hashing.ConsistentHashRing(list("ABC"), vnodes=1).shares()
+    assert round(one["B"], 3) == 0.655 and round(one["A"], 3) == 0.004
+    eight = hashing.ConsistentHashRing(list("ABC"), vnodes=8).shares()
+    assert round(min(eight.values()), 2) == 0.26 and round(max(eight.values()), 2) == 0.42
