@@ -23,6 +23,6 @@ def test_quorum_run_exercise():
 def test_transfer_run_exercise():
     assert solution("4.run") == 430
     assert check("4.run", 430).correct
-    for tempting, why in ((400, "30 ms"), (220, "one duplicate ACK"), (130, "had it not been lost")):
+    for tempting, why in ((400, "30 ms"), (220, "one duplicate ACK"), (190, "segment 2's run"), (130, "had it not been lost")):
         fb = check("4.run", tempting)
         assert fb.correct is False and why in str(fb)

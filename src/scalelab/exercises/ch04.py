@@ -130,7 +130,10 @@ register(
         "retransmission timer last restarted?",
         mistakes=(
             Mistake(130, "that is when segment 5 would have arrived had it not been lost."),
-            Mistake(220, "that assumes fast retransmit recovers it, as it did segment 2; but only one "
+            Mistake(190, "that is segment 2's run, where four segments follow the hole and the third "
+                    "duplicate ACK triggers a fast retransmit; after segment 5 only segment 6 follows, so "
+                    "there is one duplicate ACK, not three."),
+            Mistake(220, "that assumes fast retransmit recovers it, as it did segment 2: only one "
                     "segment follows the hole, so there is one duplicate ACK, not three."),
             Mistake(400, "that is when the timer fires and the client resends; the segment still takes "
                     "30 ms to cross."),
