@@ -382,3 +382,43 @@ def test_sloppy_quorum_can_read_stale_with_r_plus_w_above_n():
 def test_sloppy_quorum_bad_input(kwargs, name):
     with pytest.raises(ValueError, match=name):
         sloppy_quorum_run(**kwargs)
+
+
+# --- Two Generals (consensus.two_generals_run) ---------------------------------------------
+
+from scalelab.consensus import two_generals_run  # noqa: E402
+
+
+def test_hand_worked_two_generals_last_ack_lost():
+    run = two_generals_run(rounds=3, drop=(3,))
+    assert run.trace().splitlines() == [
+        "#0 t=0.000 A send m1 attack at dawn -> B",
+        "#1 t=0.164 B deliver m1 attack at dawn <- A",
+        "#2 t=0.164 B state received=1 plan=hold",
+        "#3 t=0.164 B send m2 ack 1 -> A",
+        "#4 t=0.345 A deliver m2 ack 1 <- B",
+        "#5 t=0.345 A state received=2 plan=hold",
+        "#6 t=0.345 A send m3 ack 2 -> B",
+        "#7 t=0.499 B drop m3 ack 2 A->B: dropped (fault)",
+        "#8 t=2.000 A timer dawn",
+        "#9 t=2.000 A state attacks",
+        "#10 t=2.000 B timer dawn",
+        "#11 t=2.000 B state holds",
+        "VIOLATION A attacks alone (event 9)",
+    ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(rounds=st.integers(1, 8), seed=st.integers(0, 10_000))
+def test_losing_the_last_messenger_leaves_its_sender_alone(rounds, seed):
+    sender = "A" if rounds % 2 == 1 else "B"
+    run = two_generals_run(rounds=rounds, drop=(rounds,), seed=seed)
+    assert [v.text.split(" (")[0] for v in run.violations] == [f"{sender} attacks alone"]
+    assert two_generals_run(rounds=rounds, seed=seed).violations == []
+
+
+def test_two_generals_bad_input():
+    with pytest.raises(ValueError, match="rounds"):
+        two_generals_run(rounds=9)
+    with pytest.raises(ValueError, match="loss"):
+        two_generals_run(loss=1.2)
