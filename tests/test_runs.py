@@ -422,3 +422,50 @@ def test_two_generals_bad_input():
         two_generals_run(rounds=9)
     with pytest.raises(ValueError, match="loss"):
         two_generals_run(loss=1.2)
+
+
+# --- NTP exchange (clocks.ntp_run) ---------------------------------------------------------
+
+from scalelab.clocks import ntp_run  # noqa: E402
+
+
+def test_hand_worked_ntp_exchange_with_asymmetric_paths():
+    # t1 = 0, t2 = t3 = 30 + 100 = 130 ms (server clock), t4 = 40 ms: offset = (130 + 90) / 2
+    # = 110 ms, round trip 40 ms, error (30 - 10) / 2 = 10 ms, within half the round trip (20).
+    run = ntp_run(offset_ms=100.0, outbound_ms=30.0, return_ms=10.0, exchanges=1)
+    assert run.trace().splitlines() == [
+        "#0 t=0.000 client send m1 request t1=0.0 -> server",
+        "#1 t=0.030 server deliver m1 request t1=0.0 <- client",
+        "#2 t=0.030 server send m2 reply t2=t3=130.0 -> client",
+        "#3 t=0.040 client deliver m2 reply t2=t3=130.0 <- server",
+        "#4 t=0.040 client state estimate offset 110.0 ms",
+        "VIOLATION offset error 10.0 ms exceeds the 5 ms tolerance (event 4)",
+    ]
+    assert run.events[-1].state == "sent=1 offset_ms=110 error_ms=10 delay_ms=40"
+    assert ntp_run(offset_ms=100.0, outbound_ms=30.0, return_ms=10.0, exchanges=1,
+                   tolerance_ms=10.0).violations == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(out=st.floats(0, 200), back=st.floats(0, 200), jitter=st.floats(0, 50),
+       offset=st.floats(-1000, 1000), seed=st.integers(0, 10_000))
+def test_ntp_error_never_exceeds_half_the_round_trip(out, back, jitter, offset, seed):
+    run = ntp_run(offset_ms=offset, outbound_ms=out, return_ms=back, jitter_ms=jitter, exchanges=2,
+                  tolerance_ms=1e6, seed=seed)
+    assert run.violations == []
+    estimates = [e for e in run.events if e.label.startswith("estimate")]
+    assert len(estimates) == 2
+    if jitter == 0:
+        tol = 1.0
+        flagged = ntp_run(offset_ms=offset, outbound_ms=out, return_ms=back, exchanges=1,
+                          tolerance_ms=tol, seed=seed).violations
+        assert bool(flagged) == (abs(out - back) / 2 > tol + 1e-3) or abs(abs(out - back) / 2 - tol) < 1e-2
+
+
+def test_ntp_bad_input():
+    with pytest.raises(ValueError, match="exchanges"):
+        ntp_run(exchanges=21)
+    with pytest.raises(ValueError, match="outbound_ms"):
+        ntp_run(outbound_ms=-1.0)
+    with pytest.raises(ValueError, match="tolerance_ms"):
+        ntp_run(tolerance_ms=float("nan"))

@@ -767,3 +767,92 @@ def spacetime_figure(events, title: str = "Events and messages"):
         margin={"l": 90, "r": 20, "t": 80, "b": 50},
     )
     return show(fig)
+
+
+def ntp_run(offset_ms: float = 100.0, outbound_ms: float = 10.0, return_ms: float = 10.0,
+            jitter_ms: float = 0.0, exchanges: int = 3, tolerance_ms: float = 5.0, seed: int = 0,
+            drop: tuple[int, ...] = (), crashes=()):
+    """NTP's four-timestamp exchange as a recorded run (client and server, message by message).
+
+    The server's clock reads ``offset_ms`` more than the client's (which reads simulated
+    time). Every second the client sends a request stamped ``t1``; the server stamps
+    ``t2`` on arrival and ``t3`` on its immediate reply; the client stamps ``t4`` and
+    estimates the offset ``((t2 - t1) + (t3 - t4)) / 2`` and the round trip
+    ``(t4 - t1) - (t3 - t2)`` (:func:`ntp_offset_delay`). The request takes
+    ``outbound_ms`` and the reply ``return_ms``, each plus a seeded uniform
+    0-``jitter_ms``. The estimate's error is then ``(out - back) / 2``, at most half the
+    round trip.
+
+    Parameters
+    ----------
+    offset_ms : true offset, server minus client, in [-1e6, 1e6] ms.
+    outbound_ms, return_ms : one-way path delays, in [0, 1000] ms.
+    jitter_ms : extra uniform delay per message, in [0, 1000] ms.
+    exchanges : requests sent, 1 to 20 (one per second).
+    tolerance_ms : the checker flags an estimate whose error exceeds this, in [0, 1e6] ms.
+    seed : seed of the jitter.
+
+    Returns a :class:`scalelab.runs.Run`; its checker flags "offset error E ms exceeds the
+    T ms tolerance (event i)" and, never expected, "offset error E ms exceeds half the
+    round trip (event i)".
+
+    >>> [v.text for v in ntp_run(outbound_ms=30.0, return_ms=10.0, exchanges=1).violations]
+    ['offset error 10.0 ms exceeds the 5 ms tolerance (event 4)']
+    >>> ntp_run().violations
+    []
+    """
+    from . import _validate
+    from .runs import Network, Node, Violation
+
+    offset = float(_validate.number("offset_ms", offset_ms, -1e6, 1e6)) / 1e3
+    up = float(_validate.number("outbound_ms", outbound_ms, 0, 1000.0)) / 1e3
+    down = float(_validate.number("return_ms", return_ms, 0, 1000.0)) / 1e3
+    jitter = float(_validate.number("jitter_ms", jitter_ms, 0, 1000.0)) / 1e3
+    rounds = _validate.count("exchanges", exchanges, 20)
+    tolerance = float(_validate.number("tolerance_ms", tolerance_ms, 0, 1e6))
+
+    class Client(Node):
+        def start(self, net):
+            self.state.update(sent=0, offset_ms="-", error_ms="-", delay_ms="-")
+            self.timer(net, "poll")
+
+        def timer(self, net, name):
+            if self.state["sent"] < rounds:
+                self.state["sent"] += 1
+                net.send("client", "server", f"request t1={net.now * 1e3:.1f}", t1=net.now)
+                net.set_timer("client", 1.0, "poll", quiet=True)
+
+        def receive(self, net, msg):
+            t1, t2, t3, t4 = msg.body["t1"], msg.body["t2"], msg.body["t3"], net.now
+            est, rtt = ntp_offset_delay(t1, t2, t3, t4)
+            self.state.update(offset_ms=round(est * 1e3, 3), error_ms=round((est - offset) * 1e3, 3),
+                              delay_ms=round(rtt * 1e3, 3))
+            net.changed("client", f"estimate offset {est * 1e3:.1f} ms")
+
+    class Server(Node):
+        def start(self, net):
+            self.state.update(replies=0)
+
+        def receive(self, net, msg):
+            t2 = net.now + offset
+            self.state["replies"] += 1
+            net.send("server", "client", f"reply t2=t3={t2 * 1e3:.1f}", t1=msg.body["t1"], t2=t2, t3=t2)
+
+    def check(events):
+        out = []
+        for e in events:
+            if e.kind == "state" and e.node == "client" and e.label.startswith("estimate"):
+                vals = dict(kv.split("=") for kv in e.state.split())
+                err, rtt = float(vals["error_ms"]), float(vals["delay_ms"])
+                if abs(err) > rtt / 2 + 1e-3:  # both are stored rounded to 1 microsecond
+                    out.append(Violation(f"offset error {err:.1f} ms exceeds half the round trip (event {e.index})",
+                                         (e.index,)))
+                if abs(err) > tolerance + 1e-6:
+                    out.append(Violation(f"offset error {err:.1f} ms exceeds the {tolerance:g} ms tolerance "
+                                         f"(event {e.index})", (e.index,)))
+        return out
+
+    net = Network(["client", "server"], seed=seed, delay_s=(0.0, jitter), drop=drop, crashes=crashes,
+                  link_delay_s={("client", "server"): up, ("server", "client"): down})
+    return net.run({"client": Client("client"), "server": Server("server")}, until_s=rounds + 2.5,
+                   max_events=400, check=check, title=f"NTP exchange, {outbound_ms:g} ms out, {return_ms:g} ms back")
