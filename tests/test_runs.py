@@ -469,3 +469,50 @@ def test_ntp_bad_input():
         ntp_run(outbound_ms=-1.0)
     with pytest.raises(ValueError, match="tolerance_ms"):
         ntp_run(tolerance_ms=float("nan"))
+
+
+# --- Lamport and vector clocks on a run (clocks.logical_clock_run) --------------------------
+
+from scalelab.clocks import logical_clock_run  # noqa: E402
+
+
+def test_hand_worked_logical_clocks_two_processes():
+    run = logical_clock_run(processes=2, steps=2, seed=0)
+    labelled = [(e.node, e.label, e.state) for e in run.events if e.kind == "state"]
+    # By hand: P2 local (1, (0,1)); P2 sends m1 (2, (0,2)); P1 sends m2 (1, (1,0));
+    # P1 receives m1: max(1, 2) + 1 = 3, max((1,0), (0,2)) + own = (2,2);
+    # P2 receives m2: max(2, 1) + 1 = 3, (1,3); P1 sends m3 (4, (3,2));
+    # P2 receives m3: max(3, 4) + 1 = 5, (3,4).
+    assert labelled == [
+        ("P2", "local", "L=1 V=(0,1)"),
+        ("P2", "send to P1", "L=2 V=(0,2)"),
+        ("P1", "send to P2", "L=1 V=(1,0)"),
+        ("P1", "receive m1", "L=3 V=(2,2)"),
+        ("P2", "receive m2", "L=3 V=(1,3)"),
+        ("P1", "send to P2", "L=4 V=(3,2)"),
+        ("P2", "receive m3", "L=5 V=(3,4)"),
+    ]
+    assert run.violations == []
+    ignored = logical_clock_run(processes=2, steps=2, seed=0, receive_rule="ignore")
+    # Ignoring the carried clocks: m1's receive gets L=2 (its send had 2); m2's gets L=3 > 1
+    # but V=(0,3), not >= (1,0); m3's V=(0,4) is not >= (3,0): all three flagged.
+    assert [v.text.split(":")[0] for v in ignored.violations] == [
+        f"receive of m{i} not after its send" for i in (1, 2, 3)]
+
+
+@settings(max_examples=30, deadline=None)
+@given(processes=st.integers(2, 6), steps=st.integers(1, 10), seed=st.integers(0, 10_000),
+       drop=st.lists(st.integers(1, 20), max_size=3))
+def test_max_rule_labels_agree_with_happened_before(processes, steps, seed, drop):
+    run = logical_clock_run(processes=processes, steps=steps, seed=seed, drop=tuple(drop))
+    assert run.violations == []
+    assert sum(e.kind == "state" for e in run.events) >= processes  # every process acts
+
+
+def test_logical_clock_bad_input():
+    with pytest.raises(ValueError, match="processes"):
+        logical_clock_run(processes=1)
+    with pytest.raises(ValueError, match="steps"):
+        logical_clock_run(steps=11)
+    with pytest.raises(ValueError, match="receive_rule"):
+        logical_clock_run(receive_rule="min")
