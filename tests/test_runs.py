@@ -516,3 +516,47 @@ def test_logical_clock_bad_input():
         logical_clock_run(steps=11)
     with pytest.raises(ValueError, match="receive_rule"):
         logical_clock_run(receive_rule="min")
+
+
+# --- Read repair (replication.read_repair_run) ---------------------------------------------
+
+from scalelab.replication import read_repair_run  # noqa: E402
+
+
+def test_hand_worked_read_repair():
+    # The write to r3 (m3) is lost; read 1 (R=2) gets r3's v1 first, then r1's v2, returns
+    # v2 and, with repair, sends "repair v2" to r3 (m12), which stores it before read 2.
+    run = read_repair_run(repair=True, seed=1)
+    lines = run.trace().splitlines()
+    assert "#3 t=0.021 r3 drop m3 write v2 client->r3: dropped (fault)" in lines
+    assert "#25 t=0.109 client state read 1 returned version 2" in lines
+    assert "#26 t=0.109 client send m12 repair v2 -> r3" in lines
+    assert "#29 t=0.136 r3 state repaired to v2" in lines
+    assert "#41 t=0.351 client state read 2 returned version 2" in lines
+    assert run.violations == []
+    stale = read_repair_run(repair=False, seed=1)
+    assert "#38 t=0.344 client state read 2 returned version 1" in stale.trace().splitlines()
+    assert [v.text for v in stale.violations] == [
+        "read 2 returned version 1 after version 2 was acknowledged (events 13 and 38)"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(2, 7), seed=st.integers(0, 10_000), data=st.data())
+def test_read_repair_leaves_no_stale_replica(n, seed, data):
+    w = data.draw(st.integers(1, n - 1))
+    r = data.draw(st.integers(2, n))
+    run = read_repair_run(repair=True, n=n, w=w, r=r, seed=seed)
+    last = run.states(len(run.events) - 1)
+    assert all(last[f"r{i + 1}"] == "version=2" for i in range(n))
+    assert [v for v in run.violations if v.text.startswith("read 2")] == []
+    plain = read_repair_run(repair=False, n=n, w=w, r=r, seed=seed)
+    assert plain.states(len(plain.events) - 1)[f"r{n}"] == "version=1"
+
+
+def test_read_repair_bad_input():
+    with pytest.raises(ValueError, match="w"):
+        read_repair_run(n=3, w=3)
+    with pytest.raises(ValueError, match="repair"):
+        read_repair_run(repair=2)
+    with pytest.raises(ValueError, match="drop"):
+        read_repair_run(drop=(0,))
