@@ -382,3 +382,181 @@ def test_sloppy_quorum_can_read_stale_with_r_plus_w_above_n():
 def test_sloppy_quorum_bad_input(kwargs, name):
     with pytest.raises(ValueError, match=name):
         sloppy_quorum_run(**kwargs)
+
+
+# --- Two Generals (consensus.two_generals_run) ---------------------------------------------
+
+from scalelab.consensus import two_generals_run  # noqa: E402
+
+
+def test_hand_worked_two_generals_last_ack_lost():
+    run = two_generals_run(rounds=3, drop=(3,))
+    assert run.trace().splitlines() == [
+        "#0 t=0.000 A send m1 attack at dawn -> B",
+        "#1 t=0.164 B deliver m1 attack at dawn <- A",
+        "#2 t=0.164 B state received=1 plan=hold",
+        "#3 t=0.164 B send m2 ack 1 -> A",
+        "#4 t=0.345 A deliver m2 ack 1 <- B",
+        "#5 t=0.345 A state received=2 plan=hold",
+        "#6 t=0.345 A send m3 ack 2 -> B",
+        "#7 t=0.499 B drop m3 ack 2 A->B: dropped (fault)",
+        "#8 t=2.000 A timer dawn",
+        "#9 t=2.000 A state attacks",
+        "#10 t=2.000 B timer dawn",
+        "#11 t=2.000 B state holds",
+        "VIOLATION A attacks alone (event 9)",
+    ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(rounds=st.integers(1, 8), seed=st.integers(0, 10_000))
+def test_losing_the_last_messenger_leaves_its_sender_alone(rounds, seed):
+    sender = "A" if rounds % 2 == 1 else "B"
+    run = two_generals_run(rounds=rounds, drop=(rounds,), seed=seed)
+    assert [v.text.split(" (")[0] for v in run.violations] == [f"{sender} attacks alone"]
+    assert two_generals_run(rounds=rounds, seed=seed).violations == []
+
+
+def test_two_generals_bad_input():
+    with pytest.raises(ValueError, match="rounds"):
+        two_generals_run(rounds=9)
+    with pytest.raises(ValueError, match="loss"):
+        two_generals_run(loss=1.2)
+
+
+# --- NTP exchange (clocks.ntp_run) ---------------------------------------------------------
+
+from scalelab.clocks import ntp_run  # noqa: E402
+
+
+def test_hand_worked_ntp_exchange_with_asymmetric_paths():
+    # t1 = 0, t2 = t3 = 30 + 100 = 130 ms (server clock), t4 = 40 ms: offset = (130 + 90) / 2
+    # = 110 ms, round trip 40 ms, error (30 - 10) / 2 = 10 ms, within half the round trip (20).
+    run = ntp_run(offset_ms=100.0, outbound_ms=30.0, return_ms=10.0, exchanges=1)
+    assert run.trace().splitlines() == [
+        "#0 t=0.000 client send m1 request t1=0.0 -> server",
+        "#1 t=0.030 server deliver m1 request t1=0.0 <- client",
+        "#2 t=0.030 server send m2 reply t2=t3=130.0 -> client",
+        "#3 t=0.040 client deliver m2 reply t2=t3=130.0 <- server",
+        "#4 t=0.040 client state estimate offset 110.0 ms",
+        "VIOLATION offset error 10.0 ms exceeds the 5 ms tolerance (event 4)",
+    ]
+    assert run.events[-1].state == "sent=1 offset_ms=110 error_ms=10 delay_ms=40"
+    assert ntp_run(offset_ms=100.0, outbound_ms=30.0, return_ms=10.0, exchanges=1,
+                   tolerance_ms=10.0).violations == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(out=st.floats(0, 200), back=st.floats(0, 200), jitter=st.floats(0, 50),
+       offset=st.floats(-1000, 1000), seed=st.integers(0, 10_000))
+def test_ntp_error_never_exceeds_half_the_round_trip(out, back, jitter, offset, seed):
+    run = ntp_run(offset_ms=offset, outbound_ms=out, return_ms=back, jitter_ms=jitter, exchanges=2,
+                  tolerance_ms=1e6, seed=seed)
+    assert run.violations == []
+    estimates = [e for e in run.events if e.label.startswith("estimate")]
+    assert len(estimates) == 2
+    if jitter == 0:
+        tol = 1.0
+        flagged = ntp_run(offset_ms=offset, outbound_ms=out, return_ms=back, exchanges=1,
+                          tolerance_ms=tol, seed=seed).violations
+        assert bool(flagged) == (abs(out - back) / 2 > tol + 1e-3) or abs(abs(out - back) / 2 - tol) < 1e-2
+
+
+def test_ntp_bad_input():
+    with pytest.raises(ValueError, match="exchanges"):
+        ntp_run(exchanges=21)
+    with pytest.raises(ValueError, match="outbound_ms"):
+        ntp_run(outbound_ms=-1.0)
+    with pytest.raises(ValueError, match="tolerance_ms"):
+        ntp_run(tolerance_ms=float("nan"))
+
+
+# --- Lamport and vector clocks on a run (clocks.logical_clock_run) --------------------------
+
+from scalelab.clocks import logical_clock_run  # noqa: E402
+
+
+def test_hand_worked_logical_clocks_two_processes():
+    run = logical_clock_run(processes=2, steps=2, seed=0)
+    labelled = [(e.node, e.label, e.state) for e in run.events if e.kind == "state"]
+    # By hand: P2 local (1, (0,1)); P2 sends m1 (2, (0,2)); P1 sends m2 (1, (1,0));
+    # P1 receives m1: max(1, 2) + 1 = 3, max((1,0), (0,2)) + own = (2,2);
+    # P2 receives m2: max(2, 1) + 1 = 3, (1,3); P1 sends m3 (4, (3,2));
+    # P2 receives m3: max(3, 4) + 1 = 5, (3,4).
+    assert labelled == [
+        ("P2", "local", "L=1 V=(0,1)"),
+        ("P2", "send to P1", "L=2 V=(0,2)"),
+        ("P1", "send to P2", "L=1 V=(1,0)"),
+        ("P1", "receive m1", "L=3 V=(2,2)"),
+        ("P2", "receive m2", "L=3 V=(1,3)"),
+        ("P1", "send to P2", "L=4 V=(3,2)"),
+        ("P2", "receive m3", "L=5 V=(3,4)"),
+    ]
+    assert run.violations == []
+    ignored = logical_clock_run(processes=2, steps=2, seed=0, receive_rule="ignore")
+    # Ignoring the carried clocks: m1's receive gets L=2 (its send had 2); m2's gets L=3 > 1
+    # but V=(0,3), not >= (1,0); m3's V=(0,4) is not >= (3,0): all three flagged.
+    assert [v.text.split(":")[0] for v in ignored.violations] == [
+        f"receive of m{i} not after its send" for i in (1, 2, 3)]
+
+
+@settings(max_examples=30, deadline=None)
+@given(processes=st.integers(2, 6), steps=st.integers(1, 10), seed=st.integers(0, 10_000),
+       drop=st.lists(st.integers(1, 20), max_size=3))
+def test_max_rule_labels_agree_with_happened_before(processes, steps, seed, drop):
+    run = logical_clock_run(processes=processes, steps=steps, seed=seed, drop=tuple(drop))
+    assert run.violations == []
+    assert sum(e.kind == "state" for e in run.events) >= processes  # every process acts
+
+
+def test_logical_clock_bad_input():
+    with pytest.raises(ValueError, match="processes"):
+        logical_clock_run(processes=1)
+    with pytest.raises(ValueError, match="steps"):
+        logical_clock_run(steps=11)
+    with pytest.raises(ValueError, match="receive_rule"):
+        logical_clock_run(receive_rule="min")
+
+
+# --- Read repair (replication.read_repair_run) ---------------------------------------------
+
+from scalelab.replication import read_repair_run  # noqa: E402
+
+
+def test_hand_worked_read_repair():
+    # The write to r3 (m3) is lost; read 1 (R=2) gets r3's v1 first, then r1's v2, returns
+    # v2 and, with repair, sends "repair v2" to r3 (m12), which stores it before read 2.
+    run = read_repair_run(repair=True, seed=1)
+    lines = run.trace().splitlines()
+    assert "#3 t=0.021 r3 drop m3 write v2 client->r3: dropped (fault)" in lines
+    assert "#25 t=0.109 client state read 1 returned version 2" in lines
+    assert "#26 t=0.109 client send m12 repair v2 -> r3" in lines
+    assert "#29 t=0.136 r3 state repaired to v2" in lines
+    assert "#41 t=0.351 client state read 2 returned version 2" in lines
+    assert run.violations == []
+    stale = read_repair_run(repair=False, seed=1)
+    assert "#38 t=0.344 client state read 2 returned version 1" in stale.trace().splitlines()
+    assert [v.text for v in stale.violations] == [
+        "read 2 returned version 1 after version 2 was acknowledged (events 13 and 38)"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(2, 7), seed=st.integers(0, 10_000), data=st.data())
+def test_read_repair_leaves_no_stale_replica(n, seed, data):
+    w = data.draw(st.integers(1, n - 1))
+    r = data.draw(st.integers(2, n))
+    run = read_repair_run(repair=True, n=n, w=w, r=r, seed=seed)
+    last = run.states(len(run.events) - 1)
+    assert all(last[f"r{i + 1}"] == "version=2" for i in range(n))
+    assert [v for v in run.violations if v.text.startswith("read 2")] == []
+    plain = read_repair_run(repair=False, n=n, w=w, r=r, seed=seed)
+    assert plain.states(len(plain.events) - 1)[f"r{n}"] == "version=1"
+
+
+def test_read_repair_bad_input():
+    with pytest.raises(ValueError, match="w"):
+        read_repair_run(n=3, w=3)
+    with pytest.raises(ValueError, match="repair"):
+        read_repair_run(repair=2)
+    with pytest.raises(ValueError, match="drop"):
+        read_repair_run(drop=(0,))

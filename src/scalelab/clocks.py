@@ -767,3 +767,190 @@ def spacetime_figure(events, title: str = "Events and messages"):
         margin={"l": 90, "r": 20, "t": 80, "b": 50},
     )
     return show(fig)
+
+
+def ntp_run(offset_ms: float = 100.0, outbound_ms: float = 10.0, return_ms: float = 10.0,
+            jitter_ms: float = 0.0, exchanges: int = 3, tolerance_ms: float = 5.0, seed: int = 0,
+            drop: tuple[int, ...] = (), crashes=()):
+    """NTP's four-timestamp exchange as a recorded run (client and server, message by message).
+
+    The server's clock reads ``offset_ms`` more than the client's (which reads simulated
+    time). Every second the client sends a request stamped ``t1``; the server stamps
+    ``t2`` on arrival and ``t3`` on its immediate reply; the client stamps ``t4`` and
+    estimates the offset ``((t2 - t1) + (t3 - t4)) / 2`` and the round trip
+    ``(t4 - t1) - (t3 - t2)`` (:func:`ntp_offset_delay`). The request takes
+    ``outbound_ms`` and the reply ``return_ms``, each plus a seeded uniform
+    0-``jitter_ms``. The estimate's error is then ``(out - back) / 2``, at most half the
+    round trip.
+
+    Parameters
+    ----------
+    offset_ms : true offset, server minus client, in [-1e6, 1e6] ms.
+    outbound_ms, return_ms : one-way path delays, in [0, 1000] ms.
+    jitter_ms : extra uniform delay per message, in [0, 1000] ms.
+    exchanges : requests sent, 1 to 20 (one per second).
+    tolerance_ms : the checker flags an estimate whose error exceeds this, in [0, 1e6] ms.
+    seed : seed of the jitter.
+
+    Returns a :class:`scalelab.runs.Run`; its checker flags "offset error E ms exceeds the
+    T ms tolerance (event i)" and, never expected, "offset error E ms exceeds half the
+    round trip (event i)".
+
+    >>> [v.text for v in ntp_run(outbound_ms=30.0, return_ms=10.0, exchanges=1).violations]
+    ['offset error 10.0 ms exceeds the 5 ms tolerance (event 4)']
+    >>> ntp_run().violations
+    []
+    """
+    from . import _validate
+    from .runs import Network, Node, Violation
+
+    offset = float(_validate.number("offset_ms", offset_ms, -1e6, 1e6)) / 1e3
+    up = float(_validate.number("outbound_ms", outbound_ms, 0, 1000.0)) / 1e3
+    down = float(_validate.number("return_ms", return_ms, 0, 1000.0)) / 1e3
+    jitter = float(_validate.number("jitter_ms", jitter_ms, 0, 1000.0)) / 1e3
+    rounds = _validate.count("exchanges", exchanges, 20)
+    tolerance = float(_validate.number("tolerance_ms", tolerance_ms, 0, 1e6))
+
+    class Client(Node):
+        def start(self, net):
+            self.state.update(sent=0, offset_ms="-", error_ms="-", delay_ms="-")
+            self.timer(net, "poll")
+
+        def timer(self, net, name):
+            if self.state["sent"] < rounds:
+                self.state["sent"] += 1
+                net.send("client", "server", f"request t1={net.now * 1e3:.1f}", t1=net.now)
+                net.set_timer("client", 1.0, "poll", quiet=True)
+
+        def receive(self, net, msg):
+            t1, t2, t3, t4 = msg.body["t1"], msg.body["t2"], msg.body["t3"], net.now
+            est, rtt = ntp_offset_delay(t1, t2, t3, t4)
+            self.state.update(offset_ms=round(est * 1e3, 3), error_ms=round((est - offset) * 1e3, 3),
+                              delay_ms=round(rtt * 1e3, 3))
+            net.changed("client", f"estimate offset {est * 1e3:.1f} ms")
+
+    class Server(Node):
+        def start(self, net):
+            self.state.update(replies=0)
+
+        def receive(self, net, msg):
+            t2 = net.now + offset
+            self.state["replies"] += 1
+            net.send("server", "client", f"reply t2=t3={t2 * 1e3:.1f}", t1=msg.body["t1"], t2=t2, t3=t2)
+
+    def check(events):
+        out = []
+        for e in events:
+            if e.kind == "state" and e.node == "client" and e.label.startswith("estimate"):
+                vals = dict(kv.split("=") for kv in e.state.split())
+                err, rtt = float(vals["error_ms"]), float(vals["delay_ms"])
+                if abs(err) > rtt / 2 + 1e-3:  # both are stored rounded to 1 microsecond
+                    out.append(Violation(f"offset error {err:.1f} ms exceeds half the round trip (event {e.index})",
+                                         (e.index,)))
+                if abs(err) > tolerance + 1e-6:
+                    out.append(Violation(f"offset error {err:.1f} ms exceeds the {tolerance:g} ms tolerance "
+                                         f"(event {e.index})", (e.index,)))
+        return out
+
+    net = Network(["client", "server"], seed=seed, delay_s=(0.0, jitter), drop=drop, crashes=crashes,
+                  link_delay_s={("client", "server"): up, ("server", "client"): down})
+    return net.run({"client": Client("client"), "server": Server("server")}, until_s=rounds + 2.5,
+                   max_events=400, check=check, title=f"NTP exchange, {outbound_ms:g} ms out, {return_ms:g} ms back")
+
+
+def logical_clock_run(processes: int = 3, steps: int = 4, receive_rule: str = "max", seed: int = 0,
+                      drop: tuple[int, ...] = (), crashes=()):
+    """Lamport and vector clocks labelling the events of a recorded run.
+
+    Processes P1..P``processes`` each take ``steps`` steps at seeded random times (50 to
+    300 ms apart); a step is a local event (one time in four) or a message to a random
+    other process carrying the sender's clocks. Every event ticks the process's Lamport
+    clock ``L`` and its own entry of its vector clock ``V``. On a receive, the rule
+    ``receive_rule`` says what the receiver does with the carried clocks before ticking:
+    ``"max"`` (correct: the element-wise maximum, Lamport 1978, Fidge 1988, Mattern
+    1989), ``"ignore"`` (keeps its own) or ``"overwrite"`` (takes the carried ones).
+
+    Returns a :class:`scalelab.runs.Run`; its checker flags "P clock went backwards" (or
+    "did not advance") and "receive of mK not after its send" when the labels contradict
+    happened-before (each event after the previous one at its process, each receive
+    after its send).
+
+    >>> logical_clock_run().violations
+    []
+    >>> sorted({v.text.split(' (')[0] for v in logical_clock_run(receive_rule="overwrite").violations})
+    ['P1 clock went backwards', 'P2 clock went backwards', 'P3 clock went backwards']
+    """
+    from . import _validate
+    from .runs import Network, Node, Violation
+
+    n = _validate.count("processes", processes, 6, low=2)
+    k = _validate.count("steps", steps, 10)
+    rule = _validate.option("receive_rule", receive_rule, ("max", "ignore", "overwrite"))
+    rng = np.random.default_rng(check_seed("seed", seed))
+    names = [f"P{i + 1}" for i in range(n)]
+
+    class Proc(Node):
+        durable = ("L", "V")
+
+        def start(self, net):
+            self.state.setdefault("L", 0)
+            self.state.setdefault("V", "(" + ",".join("0" * n) + ")")
+            self.done = 0
+            net.set_timer(self.name, float(rng.uniform(0.05, 0.3)), "step", quiet=True)
+
+        def _tick(self, carried_l=None, carried_v=None):
+            vec = [int(x) for x in self.state["V"][1:-1].split(",")]
+            lam = self.state["L"]
+            if carried_l is not None and rule == "max":
+                lam, vec = max(lam, carried_l), [max(a, b) for a, b in zip(vec, carried_v)]
+            elif carried_l is not None and rule == "overwrite":
+                lam, vec = carried_l, list(carried_v)
+            vec[names.index(self.name)] += 1
+            self.state["L"], self.state["V"] = lam + 1, "(" + ",".join(map(str, vec)) + ")"
+            return lam + 1, tuple(vec)
+
+        def timer(self, net, name):
+            self.done += 1
+            if rng.random() < 0.25:
+                self._tick()
+                net.changed(self.name, "local")
+            else:
+                dst = names[(names.index(self.name) + 1 + int(rng.integers(n - 1))) % n]
+                lam, vec = self._tick()
+                net.changed(self.name, f"send to {dst}")
+                net.send(self.name, dst, f"L={lam} V={self.state['V']}", L=lam, V=vec)
+            if self.done < k:
+                net.set_timer(self.name, float(rng.uniform(0.05, 0.3)), "step", quiet=True)
+
+        def receive(self, net, msg):
+            self._tick(msg.body["L"], msg.body["V"])
+            net.changed(self.name, f"receive m{msg.mid}")
+
+    def check(events):
+        out, last, sent = [], {}, {}
+        for e in events:
+            if e.kind == "send":
+                sent[e.mid] = e.state
+            if e.kind != "state" or "L=" not in e.state:
+                continue
+            vals = dict(kv.split("=") for kv in e.state.split())
+            lam, vec = int(vals["L"]), [int(x) for x in vals["V"][1:-1].split(",")]
+            if e.node in last:
+                plam, pvec = last[e.node]
+                if lam < plam or any(a < b for a, b in zip(vec, pvec)):
+                    out.append(Violation(f"{e.node} clock went backwards (event {e.index})", (e.index,)))
+                elif lam == plam or vec == pvec:
+                    out.append(Violation(f"{e.node} clock did not advance (event {e.index})", (e.index,)))
+            last[e.node] = (lam, vec)
+            if e.label.startswith("receive m"):
+                mid = int(e.label[len("receive m"):])
+                svals = dict(kv.split("=") for kv in sent[mid].split())
+                slam, svec = int(svals["L"]), [int(x) for x in svals["V"][1:-1].split(",")]
+                if lam <= slam or any(a < b for a, b in zip(vec, svec)):
+                    out.append(Violation(f"receive of m{mid} not after its send: L={lam} V={vals['V']} "
+                                         f"vs L={slam} V={svals['V']} (event {e.index})", (e.index,)))
+        return out
+
+    net = Network(names, seed=seed, delay_s=(0.02, 0.2), drop=drop, crashes=crashes)
+    return net.run({p: Proc(p) for p in names}, until_s=4.0, max_events=600, check=check,
+                   title=f"Logical clocks on {n} processes, receive rule {rule!r}")

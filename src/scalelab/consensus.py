@@ -952,3 +952,62 @@ def check_one_leader_per_term(events) -> list:
                                      (leaders[term][1], e.index)))
             leaders.setdefault(term, (e.node, e.index))
     return out
+
+
+def two_generals_run(rounds: int = 3, loss: float = 0.0, drop: tuple[int, ...] = (), seed: int = 0,
+                     crashes=()):
+    """The Two Generals' messengers as a recorded run: a chain of ``rounds`` messages.
+
+    General A sends the order "attack at dawn" (message 1); each general answers every
+    message of the chain with the next acknowledgement, up to ``rounds`` messages in all.
+    At dawn (2 s, after the longest chain allowed has arrived) each general attacks if it has received every message of the chain
+    that was addressed to it, and holds otherwise. Whoever sends the last message cannot
+    know that it arrived, so dropping it (``drop=(rounds,)``) makes the sender attack
+    alone, whatever ``rounds`` is. Messages take 100 to 200 ms and are lost with
+    probability ``loss``.
+
+    Returns a :class:`scalelab.runs.Run`; its checker flags "A attacks alone (event i)"
+    (or B) when exactly one general attacks.
+
+    >>> [v.text for v in two_generals_run(rounds=3, drop=(3,)).violations]
+    ['A attacks alone (event 9)']
+    >>> two_generals_run(rounds=3).violations
+    []
+    """
+    from . import _validate
+    from .runs import Network, Node, Violation
+
+    chain = _validate.count("rounds", rounds, 8)
+
+    class General(Node):
+        def start(self, net):
+            self.state.update(received=0, plan="hold")
+            self.expected = [k for k in range(1, chain + 1) if (k % 2 == 1) == (self.name == "B")]
+            if self.name == "A":
+                net.send("A", "B", "attack at dawn", k=1)
+            net.set_timer(self.name, 2.0, "dawn")
+
+        def receive(self, net, msg):
+            k = msg.body["k"]
+            self.state["received"] = max(self.state["received"], k)
+            net.changed(self.name)
+            if k < chain:
+                net.send(self.name, msg.src, f"ack {k}", k=k + 1)
+
+        def timer(self, net, name):
+            ready = all(k <= self.state["received"] for k in self.expected) and (
+                self.name == "A" or self.state["received"] >= 1)
+            self.state["plan"] = "attack" if ready else "hold"
+            net.changed(self.name, "attacks" if ready else "holds")
+
+    def check(events):
+        plans = {e.node: (e.label, e.index) for e in events if e.kind == "state" and e.label in ("attacks", "holds")}
+        attackers = [n for n, (what, _) in plans.items() if what == "attacks"]
+        if len(attackers) == 1:
+            return [Violation(f"{attackers[0]} attacks alone (event {plans[attackers[0]][1]})",
+                              (plans[attackers[0]][1],))]
+        return []
+
+    net = Network(["A", "B"], seed=seed, delay_s=(0.1, 0.2), loss=loss, drop=drop, crashes=crashes)
+    return net.run({"A": General("A"), "B": General("B")}, until_s=2.5, max_events=400, check=check,
+                   title=f"Two Generals, a chain of {chain} messages")

@@ -610,3 +610,124 @@ def sloppy_quorum_run(r: int = 2, w: int = 2, sloppy: bool = True, seed: int = 0
     kind = "sloppy quorum, hinted handoff" if use_sloppy else "strict quorum"
     return net.run(nodes, until_s=max(heal, handoff) + 0.5, max_events=600, check=check_quorum_read,
                    title=f"Write during a partition, {kind}, W={ww}, R={rr}")
+
+
+def read_repair_run(repair: bool = True, n: int = 3, w: int = 2, r: int = 2, seed: int = 1,
+                    drop: tuple[int, ...] = (), loss: float = 0.0, crashes=()):
+    """Read repair on a quorum store, as a recorded run: a stale replica is found by a
+    read and, with ``repair``, brought up to date, so the next read no longer sees it.
+
+    All ``n`` replicas hold version 1. The client writes version 2 to all of them, but the
+    write to the last replica is lost (message m``n``), so it stays at version 1; the
+    client waits for ``w`` acknowledgements (``w`` is 1 to ``n - 1``: the lost write is
+    never acknowledged; ``n`` is 2 to 7, ``r`` 1 to ``n``). It then reads from all replicas and takes the
+    newest of the first ``r`` replies (read 1). With ``repair``, every reply to read 1
+    older than the newest one seen so far is answered with a "repair v2" write to that
+    replica. 250 ms after the acknowledgement the client reads again, taking the first
+    reply only (read 2). The stale replica is the client's nearest (the others are
+    10 ms further away), so its reply arrives first. Message delays are uniform in
+    [10, 30] ms; ``drop``, ``loss`` and ``crashes`` are as in :class:`scalelab.runs.Network`.
+
+    Returns a :class:`scalelab.runs.Run` whose checker flags "read K returned version 1
+    after version 2 was acknowledged (events i and j)".
+
+    References
+    ----------
+    DeCandia et al. 2007 (Dynamo, section 4.7, read repair); Kleppmann 2017, ch. 5.
+
+    >>> [v.text for v in read_repair_run(repair=False).violations]
+    ['read 2 returned version 1 after version 2 was acknowledged (events 13 and 38)']
+    >>> read_repair_run(repair=True).violations
+    []
+    """
+    from . import _validate
+    from .runs import Network, Node, Violation
+
+    fix = _validate.flag("repair", repair)
+    size = _validate.count("n", n, 7, low=2)
+    ww = _validate.count("w", w, size - 1)
+    rr = _validate.count("r", r, size)
+    names = [f"r{i + 1}" for i in range(size)]
+
+    class Client(Node):
+        def start(self, net):
+            self.state.update(acks=0, phase="writing v2")
+            self.replies = {1: [], 2: []}
+            self.sources = []  # (replica, version) of read 1's replies not yet repaired
+            for name in names:
+                net.send(self.name, name, "write v2", version=2)
+
+        def receive(self, net, msg):
+            if msg.label.startswith("ack") and self.state["phase"] == "writing v2":
+                self.state["acks"] += 1
+                if self.state["acks"] >= ww:
+                    self.state["phase"] = "read 1"
+                    net.changed(self.name, f"write v2 acknowledged by {ww}")
+                    for name in names:
+                        net.send(self.name, name, "read 1", read=1)
+                    net.set_timer(self.name, 0.25, "read again")
+                else:
+                    net.changed(self.name)
+            elif msg.label.startswith("value"):
+                k, version = msg.body["read"], msg.body["version"]
+                seen = self.replies[k]
+                seen.append(version)
+                if len(seen) == (rr if k == 1 else 1):
+                    self.state["phase"] = f"read {k} got v{max(seen)}"
+                    net.changed(self.name, f"read {k} returned version {max(seen)}")
+                if k == 1 and fix and version < max(seen):
+                    net.send(self.name, msg.src, f"repair v{max(seen)}", version=max(seen))
+                if k == 1 and fix and version == max(seen) and len(seen) > 1:
+                    for old_src, old_version in list(self.sources):
+                        if old_version < version:
+                            net.send(self.name, old_src, f"repair v{version}", version=version)
+                            self.sources.remove((old_src, old_version))
+                if k == 1:
+                    self.sources.append((msg.src, version))
+
+        def timer(self, net, name):
+            self.state["phase"] = "read 2"
+            for name_ in names:
+                net.send(self.name, name_, "read 2", read=2)
+
+    class Replica(Node):
+        durable = ("version",)
+
+        def start(self, net):
+            self.state.setdefault("version", 1)
+
+        def receive(self, net, msg):
+            if msg.label.startswith("write"):
+                self.state["version"] = 2
+                net.changed(self.name, "stored v2")
+                net.send(self.name, "client", "ack v2")
+            elif msg.label.startswith("repair"):
+                if msg.body["version"] > self.state["version"]:
+                    self.state["version"] = msg.body["version"]
+                    net.changed(self.name, f"repaired to v{msg.body['version']}")
+            else:
+                net.send(self.name, "client", f"value v{self.state['version']} ({msg.label})",
+                         version=self.state["version"], read=msg.body["read"])
+
+    def check(events):
+        acked = next((e.index for e in events if e.kind == "state"
+                      and e.label.startswith("write v2 acknowledged")), None)
+        out = []
+        for e in events:
+            if acked is not None and e.kind == "state" and " returned version " in e.label:
+                version = int(e.label.rsplit(" ", 1)[1])
+                if version < 2:
+                    out.append(Violation(f"{e.label} after version 2 was acknowledged "
+                                         f"(events {acked} and {e.index})", (acked, e.index)))
+        return out
+
+    far = {}
+    for name in names[:-1]:
+        far[("client", name)] = 0.01
+        far[(name, "client")] = 0.01
+    faults = (size, *drop) if isinstance(drop, (tuple, list)) else drop  # Network checks drop
+    net = Network(["client", *names], seed=seed, delay_s=(0.01, 0.03), loss=loss, drop=faults, link_delay_s=far,
+                  crashes=crashes)
+    nodes = {"client": Client("client"), **{name: Replica(name) for name in names}}
+    return net.run(nodes, until_s=1.0, max_events=400, check=check,
+                   title=f"Read repair {'on' if fix else 'off'}, N={size}, W={ww}, R={rr}")
