@@ -156,6 +156,11 @@ def _close_executor(pool: cf.Executor, wait: bool) -> None:
             p.terminate()
     for p in processes:
         p.join(2)
+    # The executor's own manager thread may reap a worker at the same moment, and then
+    # our join returns before the exit is recorded: wait for it, boundedly.
+    end = time.monotonic() + 2
+    while any(p.exitcode is None for p in processes) and time.monotonic() < end:
+        time.sleep(0.01)
 
 
 def _run_loop_in_own_thread(coro, timeout_s: float):

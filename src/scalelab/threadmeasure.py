@@ -247,6 +247,11 @@ class _Pool:
                 p.terminate()
         for p in processes:
             p.join(2)
+        # the executor's manager thread may reap a worker at the same moment, and then our
+        # join returns before the exit is recorded: wait for it, boundedly
+        end = time.monotonic() + 2
+        while any(p.exitcode is None for p in processes) and time.monotonic() < end:
+            time.sleep(0.01)
 
 
 class _Pools:

@@ -119,7 +119,7 @@ register(
         rel_tol=0.0,
         whole=True,
         unit="threads",
-        mistakes=(Mistake(40, "that counts 8 cores, but one process's threads compute on one effective core: "
+        mistakes=(Mistake(40, "that counts 8 cores; one process's threads compute on one effective core: "
                           "the interpreter lock. For 8 cores of Python computing, run 8 processes of 5 threads."),),
         hint="How many cores can one CPython process's threads compute on at once?",
     ),
