@@ -51,7 +51,11 @@ def test_plotly_and_the_page_script_are_served_once_to_pages_with_figures_only()
 def test_every_figure_uses_only_trace_types_the_bundle_has_and_no_template(page):
     html = page.read_text(encoding="utf-8")
     for blob in FIGURE_DATA.findall(html):
-        figure = json.loads(blob.replace("<\\/", "</"))["figure"]
+        spec = json.loads(blob.replace("<\\/", "</"))
+        if "figure" not in spec:  # a run player: its page script draws the traces (checked below)
+            assert "runs" in spec, f"{page.name}: a figure's data holds neither a figure nor runs"
+            continue
+        figure = spec["figure"]
         kinds = {t.get("type", "scatter") for t in figure["data"]}
         assert kinds <= BUNDLE_TRACE_TYPES, f"{page.name}: trace types {kinds - BUNDLE_TRACE_TYPES} not in the bundle"
         assert "template" not in figure["layout"], f"{page.name}: a figure carries its own template"
@@ -87,3 +91,9 @@ def test_chapters_have_launch_and_download_buttons(page):
     html = page.read_text(encoding="utf-8")
     assert "mybinder.org/v2/gh/" in html and "urlpath=lab" in html, "no Binder (JupyterLab) launch button"
     assert f"_sources/notebooks/{page.stem}.ipynb" in html, "no notebook download button"
+
+
+def test_the_run_players_page_script_draws_only_trace_types_the_bundle_has():
+    script = HTML / "_static" / "scalelab" / "player.js"
+    kinds = set(re.findall(r'\btype:\s*"(\w+)"', script.read_text(encoding="utf-8")))
+    assert kinds and kinds <= BUNDLE_TRACE_TYPES, f"player.js draws {kinds - BUNDLE_TRACE_TYPES}"
