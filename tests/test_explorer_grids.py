@@ -9,7 +9,6 @@ inside the figure's axes fails the test, unless the model says, with a curve nam
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import jupytext
@@ -32,10 +31,12 @@ print("GRIDS" + json.dumps(_report))
 
 @pytest.mark.slow
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
-def test_every_explorer_shows_something_at_every_grid_point(source):
+def test_every_explorer_shows_something_at_every_grid_point(source, monkeypatch):
     nb = jupytext.read(source)
     nb.cells.append(nbformat.v4.new_code_cell(WALK))
-    os.environ["SCALELAB_STATIC"] = "1"
+    # The kernel inherits it; monkeypatch restores the environment afterwards, so later
+    # tests (JupyterLab's live mode, the notebooks under nbval) do not run in static mode.
+    monkeypatch.setenv("SCALELAB_STATIC", "1")
     NotebookClient(nb, timeout=600, kernel_name="python3", store_widget_state=False,
                    resources={"metadata": {"path": str(source.parent)}}).execute()
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")

@@ -44,6 +44,7 @@ def lab(tmp_path):
     notebooks.mkdir()
     shutil.copy(ROOT / "notebooks" / "03-scaling-up.ipynb", notebooks)
     env = dict(os.environ)
+    env.pop("SCALELAB_STATIC", None)  # live mode: the book build's static switch must not leak in
     for var, sub in [("JUPYTER_CONFIG_DIR", "config"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
                      ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("JUPYTER_RUNTIME_DIR", "runtime")]:
         (tmp_path / sub).mkdir()
