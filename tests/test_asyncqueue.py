@@ -141,16 +141,30 @@ def test_durable_queue_verdict_is_computed_from_the_run():
     # a made-up run controls every number, so nothing here depends on this machine.
     n = 20
     scanned = 5.0 * np.arange(n)                      # a scan every 5 ms, the last at 95 ms
-    starved = _run(3.5, scanned, 100 + 15.0 * np.arange(n))
-    text = aq.durable_queue_verdict(starved, usable_cpus=2)
+    # A short rush: at 14.5 ms an event the consumer could store about 7 in 95 ms, so
+    # storing none is the gap between the two rates, not evidence of the write lock.
+    short = _run(3.5, scanned, 100 + 15.0 * np.arange(n))
+    text = aq.durable_queue_verdict(short, usable_cpus=2)
     assert "close to the 3 ms" in text and "ext4" in text and "2 usable CPUs" in text
-    assert "the consumer stored only 0" in text and "one event every" in text
+    assert "stored 0; its own pace" in text and "would allow only about 7" in text
+    assert "too few to tell a held write lock from the gap between the two rates" in text
+    # A short rush in which the consumer kept near its pace: the rate gap, nothing more.
+    near = _run(3.5, scanned, np.r_[20.0, 40.0, 60.0, 80.0, 100 + 15.0 * np.arange(n - 4)])
+    text = aq.durable_queue_verdict(near, usable_cpus=2)
+    assert "stored 4, about what its own pace" in text and "write lock" not in text
+    # A long rush: 40 scans over 195 ms, room for about 13 stores at the consumer's pace,
+    # and it stored none: the verdict names the write lock.
+    long_scanned = 5.0 * np.arange(40)
+    starved = _run(3.5, long_scanned, 200 + 15.0 * np.arange(40))
+    text = aq.durable_queue_verdict(starved, usable_cpus=2)
+    assert "stored only 0, where its own pace" in text and "would have allowed about 13" in text
+    assert "write lock" in text
     kept_up = _run(30.0, scanned, scanned + 6.0, fs="tmpfs")
     text = aq.durable_queue_verdict(kept_up, usable_cpus=4)
     assert "10.0 times the 3 ms" in text and "in memory (tmpfs)" in text and "usable CPU" not in text
     assert f"stored {n - 2} of them" in text  # all but the two stored after the last scan (96 and 101 ms)
     with pytest.raises(ValueError, match="model_ack_ms"):
-        aq.durable_queue_verdict(starved, model_ack_ms=0)
+        aq.durable_queue_verdict(short, model_ack_ms=0)
 
 
 def test_the_real_run_reports_its_file_system_and_timestamps(tmp_path):

@@ -402,7 +402,7 @@ def measure_pipeline(
     buffers : channel capacities, whole numbers in [0, 1000].
     items : values per run, a whole number in [10, 5000].
     mean_s : mean sleep per value and side, seconds in [0.0005, 0.05].
-    timeout_s : bound on each run, seconds in (0, :data:`MAX_TIMEOUT_S`].
+    timeout_s : bound on each blocking send or receive, seconds in (0, :data:`MAX_TIMEOUT_S`].
 
     ``len(buffers) * items * mean_s`` must be at most :data:`MAX_PIPELINE_SLEEP_S`, so that
     the largest accepted call sleeps for seconds, not hours.

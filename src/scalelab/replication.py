@@ -633,7 +633,7 @@ def read_repair_run(repair: bool = True, n: int = 3, w: int = 2, r: int = 2, see
 
     References
     ----------
-    DeCandia et al. 2007 (Dynamo, section 4.7, read repair); Kleppmann 2017, ch. 5.
+    DeCandia et al. 2007 (Dynamo, section 5, read repair); Kleppmann 2017, ch. 5.
 
     >>> [v.text for v in read_repair_run(repair=False).violations]
     ['read 2 returned version 1 after version 2 was acknowledged (events 13 and 38)']
