@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from .measure import _terminate_executor
 from ._validate import at_least, count, in_range, number, positive, probability, scalar, seed as check_seed
 
 __all__ = [
@@ -148,19 +149,7 @@ def _close_executor(pool: cf.Executor, wait: bool) -> None:
     if wait:
         pool.shutdown(wait=True)
         return
-    procs = getattr(pool, "_processes", None)  # a private attribute, read defensively
-    processes = list(procs.values()) if isinstance(procs, dict) else []
-    pool.shutdown(wait=False, cancel_futures=True)
-    for p in processes:
-        if p.is_alive():
-            p.terminate()
-    for p in processes:
-        p.join(2)
-    # The executor's own manager thread may reap a worker at the same moment, and then
-    # our join returns before the exit is recorded: wait for it, boundedly.
-    end = time.monotonic() + 2
-    while any(p.exitcode is None for p in processes) and time.monotonic() < end:
-        time.sleep(0.01)
+    _terminate_executor(pool)
 
 
 def _run_loop_in_own_thread(coro, timeout_s: float):

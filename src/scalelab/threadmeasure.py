@@ -48,7 +48,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from ._validate import in_range
-from .measure import CpuCount, interleaved, usable_cpus
+from .measure import CpuCount, _terminate_executor, interleaved, usable_cpus
 from .parallel import burn
 
 __all__ = [
@@ -238,20 +238,7 @@ class _Pool:
             return
         if self.abort is not None:
             self.abort.set()
-        processes = []  # the pool's worker processes (a private attribute, read defensively)
-        if self.kind == "processes" and isinstance(getattr(self.executor, "_processes", None), dict):
-            processes = list(self.executor._processes.values())
-        self.executor.shutdown(wait=False, cancel_futures=True)
-        for p in processes:
-            if p.is_alive():
-                p.terminate()
-        for p in processes:
-            p.join(2)
-        # the executor's manager thread may reap a worker at the same moment, and then our
-        # join returns before the exit is recorded: wait for it, boundedly
-        end = time.monotonic() + 2
-        while any(p.exitcode is None for p in processes) and time.monotonic() < end:
-            time.sleep(0.01)
+        _terminate_executor(self.executor)
 
 
 class _Pools:
