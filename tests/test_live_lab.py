@@ -8,6 +8,7 @@ title in place: the same DOM node before and after (no re-created figure).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -31,18 +32,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def lab(tmp_path):
-    """JupyterLab on a free port, isolated from the machine's own Jupyter state.
+@contextlib.contextmanager
+def jupyterlab_serving(tmp_path, notebooks):
+    """JupyterLab on a free port serving ``notebooks``, isolated from the machine's own
+    Jupyter state; yields (base URL, server log path) and stops the server afterwards.
 
     A reader's (or an earlier test run's) ~/.jupyter holds saved workspaces, which reopen
-    old documents and layouts, and user settings; neither may change what this test sees,
+    old documents and layouts, and user settings; neither may change what a test sees,
     so the config, settings, workspace and runtime directories are fresh for each run.
     The server's log is kept for the failure message.
     """
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    shutil.copy(ROOT / "notebooks" / "03-scaling-up.ipynb", notebooks)
     env = dict(os.environ)
     env.pop("SCALELAB_STATIC", None)  # live mode: the book build's static switch must not leak in
     for var, sub in [("JUPYTER_CONFIG_DIR", "config"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
@@ -77,6 +76,15 @@ def lab(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=20)
+
+
+@pytest.fixture
+def lab(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(ROOT / "notebooks" / "03-scaling-up.ipynb", notebooks)
+    with jupyterlab_serving(tmp_path, notebooks) as served:
+        yield served
 
 
 def _tail(path, lines: int = 40) -> str:

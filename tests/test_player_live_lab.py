@@ -4,18 +4,12 @@ FigureWidget changes in place (the same DOM node throughout)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-
 import nbformat
 import pytest
 
 from scalelab.failures import payment_run
 
-from .test_live_lab import TOKEN, _run_all_cells, _tail, free_port
+from .test_live_lab import TOKEN, _run_all_cells, _tail, jupyterlab_serving
 
 pytestmark = pytest.mark.book
 
@@ -32,39 +26,8 @@ def player_lab(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CELL)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, notebooks / "player.ipynb")
-    env = dict(os.environ)
-    env.pop("SCALELAB_STATIC", None)
-    for var, sub in [("JUPYTER_CONFIG_DIR", "config"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
-                     ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("JUPYTER_RUNTIME_DIR", "runtime")]:
-        (tmp_path / sub).mkdir()
-        env[var] = str(tmp_path / sub)
-    port = free_port()
-    log_path = tmp_path / "lab.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}",
-             "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={notebooks}",
-             "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-            stdout=log, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail("JupyterLab did not start within 120 s:\n" + _tail(log_path))
-                time.sleep(1)
-        yield base, log_path
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=20)
+    with jupyterlab_serving(tmp_path, notebooks) as served:
+        yield served
 
 
 PLOT = "Array.from(document.querySelectorAll('.jp-OutputArea .js-plotly-plot')).find(d => d.data && d.data.length)"
