@@ -61,7 +61,20 @@ def test_exception_in_the_middle_cleans_up():
     _assert_clean(started, group.directory)
 
 
-def test_keyboard_interrupt_cleans_up():
+@pytest.fixture
+def sigint_raises():
+    """Python's own SIGINT handler for the test, restored afterwards.
+
+    A process started in the background by a shell without job control (``nohup``,
+    ``cmd &`` in a script, some CI runners) starts with SIGINT ignored, and Python then
+    installs no handler, so the interrupt would never arrive; a Jupyter kernel installs its own.
+    """
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
+def test_keyboard_interrupt_cleans_up(sigint_raises):
     with pytest.raises(KeyboardInterrupt):
         with ServerGroup() as group:
             started = _start_two(group)
