@@ -200,7 +200,8 @@ register(
         answer="b",
         choices={
             "a": "on an asynchronous network consensus cannot be reached within a bounded time",
-            "b": "a deterministic protocol that never disagrees and tolerates one crash has a run, "
+            "b": "a deterministic consensus protocol (deciding only a proposed value) that never "
+                 "disagrees and tolerates one crash has a run, "
                  "with no crash and every message delivered, that never decides",
             "c": "an adversarial network can make any consensus protocol decide two values",
             "d": "consensus is impossible when messages can be lost",
