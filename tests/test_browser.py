@@ -225,6 +225,34 @@ def test_every_static_control_changes_its_figure_and_keeps_the_others(browser, s
         page.close()
 
 
+def test_a_burst_of_moves_is_applied_at_once_then_merged_into_one_frame(browser, site):
+    """The first move runs its plotly call at once; moves arriving before the next frame are merged."""
+    page, problems, _ = open_page(browser, site, "notebooks/03-scaling-up.html")
+    try:
+        page.evaluate(COUNT_CALLS)
+        fig_id = next(f for f in figures(page) if "input" in controls(page, f))
+        draw(page, fig_id)
+        i = controls(page, fig_id).index("input")
+        page.evaluate("window.__calls = []")
+        # Five positions set and announced in one task: no frame can be painted in between.
+        last = page.evaluate(f"""() => {{
+            const c = document.getElementById('{fig_id}-c{i}'), lo = +c.min, hi = +c.max;
+            const here = +c.value, there = here === hi ? lo : hi, steps = [there, here, there, here, there];
+            steps.forEach(v => {{ c.value = v; c.dispatchEvent(new Event('input', {{bubbles: true}})); }});
+            return {{calls: window.__calls.length, value: +c.value}};
+        }}""")
+        assert last["calls"] == 1, f"the first move of the burst was not applied at once: {last}"
+        page.wait_for_function("window.__calls.length >= 2", timeout=10_000)
+        page.wait_for_timeout(200)  # several frames: nothing else may follow
+        calls = page.evaluate("window.__calls")
+        assert calls in (["restyle", "restyle"], ["update", "update"]), f"plotly calls {calls}"
+        assert shown_data(page, fig_id) == expected_frame(page, fig_id, control_values(page, fig_id)), (
+            "after the burst the figure does not show the last position")
+        assert not problems, problems
+    finally:
+        page.close()
+
+
 @pytest.mark.parametrize("page_path", PAGES)
 def test_no_serious_accessibility_violations(browser, site, page_path, axe_source):
     page, problems, _ = open_page(browser, site, page_path)

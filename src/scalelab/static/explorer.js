@@ -11,8 +11,8 @@
  *
  * Figures are drawn when they come near the viewport (IntersectionObserver), one per task
  * so the page stays responsive. A control move makes one plotly call: Plotly.restyle of
- * the traces, or Plotly.update when the title changes too; moves that arrive faster than
- * frames are merged into the next frame. Figures follow the theme's light/dark mode.
+ * the traces, or Plotly.update when the title changes too. The first move since the last
+ * frame is applied at once; moves that arrive faster than frames are merged into the next. Figures follow the theme's light/dark mode.
  */
 (function () {
   "use strict";
@@ -95,7 +95,8 @@
     this.controls = Array.prototype.slice.call(box.querySelectorAll("[data-scalelab-control]"));
     this.pos = this.controls.map(function (c) { return +c.value; });
     this.drawn = false;
-    this.pending = false;
+    this.inFrame = false;  // a move was applied and its frame is not painted yet
+    this.dirty = false;    // a later move waits for that frame
     var self = this;
     this.controls.forEach(function (c, i) {
       c.addEventListener("input", function () { self.move(i, +c.value); });
@@ -136,10 +137,19 @@
     var shown = c.getAttribute("data-labels") ? JSON.parse(c.getAttribute("data-labels"))[value] : value;
     if (out) out.textContent = shown;
     if (c.tagName === "INPUT") c.setAttribute("aria-valuetext", shown);
-    if (!this.drawn || this.pending) return;  // drawn later with the latest positions; or merged
+    if (!this.drawn) return;  // drawn later, with the latest positions
+    if (this.inFrame) { this.dirty = true; return; }  // merged into the next frame
+    // The first move since the last frame is applied at once (waiting for the next frame
+    // would add up to a frame's delay to every move); later ones in the same frame are merged.
+    this.apply();
+    this.inFrame = true;
     var self = this;
-    this.pending = true;
-    requestAnimationFrame(function () { self.pending = false; self.apply(); });
+    requestAnimationFrame(function tick() {
+      if (!self.dirty) { self.inFrame = false; return; }
+      self.dirty = false;
+      self.apply();
+      requestAnimationFrame(tick);
+    });
   };
 
   // One plotly call per move: restyle the traces, or update traces and title together.
