@@ -452,8 +452,8 @@ def marshalling_times(counts=(1, 10, 100, 1_000, 10_000, 30_000), budget_s: floa
     Returns one row per size: ``floats``, ``bytes`` (the marshalled size), ``seconds``
     (per call: the median run over its number of calls), ``MB/s`` (bytes / seconds),
     ``calls per run``, ``runs`` and ``spread`` ((max - min) / median of the runs; 1 or
-    more means some run took at least twice as long as the fastest, because other work
-    had the CPU). ``attrs["method"]`` says how many rounds ran and how long they took.
+    more means some run took at least twice as long as the fastest, most likely because
+    other work had the CPU). ``attrs["method"]`` says how many rounds ran and how long they took.
 
     Parameters
     ----------
@@ -503,8 +503,8 @@ def marshalling_verdict(table: pd.DataFrame, payload_bytes: float = 4e3, rtt_s: 
     The rate is the median ``MB/s`` over the payloads of 1,000 bytes and more (smaller
     ones are dominated by the cost per call); the verdict compares marshalling and
     unmarshalling ``payload_bytes`` at that rate with ``rtt_s``, and reads the largest
-    ``spread`` of those payloads: below 0.5 the runs agree, otherwise other work had the
-    CPU during some of them.
+    ``spread`` of those payloads: below 0.5 the runs agree, otherwise some were slowed,
+    most likely by other work on the CPUs.
 
     >>> quiet = pd.DataFrame({"bytes": [2e3, 2e4], "MB/s": [40.0, 40.0], "spread": [0.1, 0.2]})
     >>> print(marshalling_verdict(quiet))
@@ -521,8 +521,8 @@ def marshalling_verdict(table: pd.DataFrame, payload_bytes: float = 4e3, rtt_s: 
     took = size / rate
     spread = float(big["spread"].max())
     noise = (f"The runs of each payload agree (largest spread {spread:.2f})." if spread < 0.5 else
-             f"Runs of one payload differ by up to {spread:.1f} times their median: other work had the CPU "
-             "during some of them, so the medians, not single runs, are the numbers to read.")
+             f"Runs of one payload differ by up to {spread:.1f} times their median: most likely other work had "
+             "the CPU during some of them, so the medians, not single runs, are the numbers to read.")
     return (f"JSON marshal + unmarshal here: {rate / 1e6:.1f} MB/s, so {size / 1e3:g} KB costs {took * 1e3:.2f} ms, "
             f"{'more' if took > rtt else 'less'} than a {rtt * 1e3:g} ms LAN round trip. {noise}")
 
