@@ -318,6 +318,8 @@ BASELINE: dict[str, dict[str, Any]] = {
     "rpc.Stub": {"address": Make(lambda: _rpc_server()[1])},
     "rpc.Stub.close": {"__instance__": Make(_stub)},
     "rpc.unmarshal": {"data": b"[1, 2]"},
+    "rpc.marshalling_verdict": {"table": Make(lambda: __import__("pandas").DataFrame(
+                                    {"bytes": [20, 19_241], "MB/s": [5.0, 35.0], "spread": [0.1, 0.1]}))},
     "rpc.serve": {"obj": Make(lambda: importlib.import_module("scalelab.rpc").Calculator()),
                   "registry": Make(lambda: importlib.import_module("scalelab.rpc").Registry()), "name": "calc"},
     "security.measurement_figure": {"measured": _lazy("security", "measure_encryption",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -56,8 +59,57 @@ def test_call_times_interleaves_rounds_and_reports_their_range():
 
 
 def test_marshalling_table_grows_with_payload():
-    table = rpc.marshalling_times(counts=(10, 10_000), budget_s=0.01)
+    table = rpc.marshalling_times(counts=(10, 10_000), budget_s=0.01, unit_s=0.001)
     assert table["bytes"].is_monotonic_increasing and (table["seconds"] > 0).all()
+
+
+def test_marshalling_times_interleaves_at_least_three_rounds_and_reports_the_spread():
+    # Structure and invariants only: no claim about how fast JSON is here.
+    table = rpc.marshalling_times(counts=(1, 100, 1_000), budget_s=0.001, unit_s=0.001, rounds=4)
+    assert list(table.columns) == ["floats", "bytes", "seconds", "MB/s", "calls per run", "runs", "spread"]
+    assert list(table["floats"]) == [1, 100, 1_000]
+    assert table["runs"].between(3, 4).all() and table["runs"].nunique() == 1  # every size, every round
+    assert (table["calls per run"] >= 1).all() and (table["spread"] >= 0).all()
+    assert table["MB/s"].to_numpy() == pytest.approx((table["bytes"] / table["seconds"] / 1e6).to_numpy())
+    assert "interleaved rounds after 1 warm-up run" in table.attrs["method"]
+
+
+def test_calls_per_run_tries_1_2_5_10_20_calls_until_long_enough_or_the_cap():
+    assert rpc._calls_per_run(lambda: time.sleep(0.002), unit_s=0.001) == 1  # one call already lasts
+    calls = []
+    assert rpc._calls_per_run(lambda: calls.append(1), unit_s=3600, max_calls=12) == 12
+    assert len(calls) == 1 + 2 + 5 + 10 + 20  # the run of 20 reached the cap
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"counts": (10, 10)}, "counts must hold at most 20 distinct sizes"),
+    ({"counts": list(range(1, 22))}, "counts must hold at most 20 distinct sizes"),
+    ({"counts": (0,)}, "counts"),
+    ({"budget_s": 0}, "budget_s"),
+    ({"unit_s": 2}, "unit_s"),
+    ({"rounds": 2}, "rounds"),
+])
+def test_marshalling_times_refuses_bad_settings(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        rpc.marshalling_times(**kwargs)
+
+
+def _marshalling_table(rate_mb_per_s, spread):
+    return pd.DataFrame({"bytes": [20, 1_928, 19_241], "MB/s": [1.0, rate_mb_per_s, rate_mb_per_s],
+                         "spread": [5.0, 0.1, spread]})
+
+
+def test_marshalling_verdict_follows_the_measured_rate_and_spread():
+    quiet = rpc.marshalling_verdict(_marshalling_table(40.0, 0.2))
+    assert "40.0 MB/s" in quiet and "0.10 ms, less than a 0.5 ms" in quiet and "agree" in quiet
+    # A busy or slow machine: the same code says the opposite, and names the cause of the noise.
+    busy = rpc.marshalling_verdict(_marshalling_table(5.0, 1.5))
+    assert "0.80 ms, more than a 0.5 ms" in busy and "other work had the CPU" in busy
+    # The small payload's spread (5.0) and rate (1 MB/s) are not read: per-call cost dominates it.
+    assert "1.0 MB/s" not in quiet and "agree" in quiet
+    assert "not measured" in rpc.marshalling_verdict(_marshalling_table(40.0, 0.2).iloc[:1])
+    with pytest.raises(ValueError, match="table"):
+        rpc.marshalling_verdict(pd.DataFrame({"bytes": [1]}))
 
 
 def test_cost_model_adds_local_marshalling_round_trip_and_transfer():

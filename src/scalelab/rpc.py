@@ -35,6 +35,7 @@ import pandas as pd
 
 from ._validate import at_least, count, in_range, number, positive, scalar
 from .loopback import HOST, TIMEOUT_S, echo_server, recv_exact, send_framed
+from .measure import MAX_REPEATS, interleaved
 
 #: Largest request or reply accepted, bytes: a longer length prefix means the peer is
 #: not speaking this protocol (an HTTP server's "HTTP" reads as 1.2 GB).
@@ -61,6 +62,7 @@ __all__ = [
     "unmarshal",
     "call_times",
     "marshalling_times",
+    "marshalling_verdict",
     "remote_call_time",
     "remote_call_curves",
 ]
@@ -421,23 +423,108 @@ def call_times(n: int = 2000, warmup: int = 20, rounds: int = 5) -> pd.DataFrame
     return table
 
 
-def marshalling_times(counts=(1, 10, 100, 1_000, 10_000, 30_000), budget_s: float = 0.15) -> pd.DataFrame:
-    """Time to marshal and unmarshal a list of ``count`` floats, against its size in bytes."""
-    budget = number("budget_s", budget_s, 0, 60, low_open=True)
-    sizes = [int(c) for c in in_range("counts", counts, 1, MAX_MARSHAL_FLOATS, integer=True).ravel()]
+def _calls_per_run(fn, unit_s: float, max_calls: int = MAX_CALLS) -> int:
+    """Fewest calls of ``fn`` in the sequence 1, 2, 5, 10, 20, 50, ... that take at least
+    ``unit_s`` together (as :meth:`timeit.Timer.autorange` picks its loop count), at most
+    ``max_calls``. These runs are not kept: they choose the size of a timed run."""
+    calls = 1
+    while True:
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        if time.perf_counter() - start >= unit_s or calls >= max_calls:
+            return min(calls, max_calls)
+        calls = calls * 5 // 2 if str(calls)[0] == "2" else calls * 2
+
+
+def marshalling_times(counts=(1, 10, 100, 1_000, 10_000, 30_000), budget_s: float = 0.15, *,
+                      unit_s: float = 0.01, rounds: int = 50) -> pd.DataFrame:
+    """Time to marshal and unmarshal a list of ``count`` floats, against its size in bytes.
+
+    The method of :func:`scalelab.measure.interleaved`. Each timed run makes enough
+    calls of ``unmarshal(marshal(values))`` to take at least ``unit_s`` (chosen first,
+    with the doubling runs of :func:`_calls_per_run`; one call for a list that takes
+    longer), so that the timer's resolution and a scheduler tick are small against it.
+    After one untimed run of every size, rounds run every size once, each round starting
+    at the next size, until ``budget_s`` per size (``budget_s * len(counts)`` in all,
+    counting the untimed runs) has passed, at least 3 rounds and at most ``rounds``.
+
+    Returns one row per size: ``floats``, ``bytes`` (the marshalled size), ``seconds``
+    (per call: the median run over its number of calls), ``MB/s`` (bytes / seconds),
+    ``calls per run``, ``runs`` and ``spread`` ((max - min) / median of the runs; 1 or
+    more means some run took at least twice as long as the fastest, most likely because
+    other work had the CPU). ``attrs["method"]`` says how many rounds ran and how long they took.
+
+    Parameters
+    ----------
+    counts : at most 20 distinct whole numbers of floats, each in [1, ``MAX_MARSHAL_FLOATS``].
+    budget_s : seconds per size, in (0, 5].
+    unit_s : shortest timed run, s, in (0, 1].
+    rounds : most rounds, a whole number in [3, 1000].
+
+    >>> table = marshalling_times([10], budget_s=0.01, unit_s=0.001)
+    >>> list(table.columns)
+    ['floats', 'bytes', 'seconds', 'MB/s', 'calls per run', 'runs', 'spread']
+    """
+    budget = number("budget_s", budget_s, 0, 5, low_open=True)
+    unit = number("unit_s", unit_s, 0, 1, low_open=True)
+    most_rounds = count("rounds", rounds, MAX_REPEATS, low=3)
+    sizes = [int(c) for c in in_range("counts", counts, 1, MAX_MARSHAL_FLOATS, integer=True, max_ndim=1).ravel()]
+    if len(sizes) > 20 or len(set(sizes)) != len(sizes):
+        raise ValueError(f"counts must hold at most 20 distinct sizes, got {counts!r}")
     rng = np.random.default_rng(0)
+    values = {n_floats: rng.random(n_floats).tolist() for n_floats in sizes}
+
+    def run_of(payload: list[float], calls: int):
+        def run() -> None:
+            for _ in range(calls):
+                unmarshal(marshal(payload))
+        return run
+
+    calls = {n_floats: _calls_per_run(run_of(values[n_floats], 1), unit) for n_floats in sizes}
+    timings = interleaved({n_floats: run_of(values[n_floats], calls[n_floats]) for n_floats in sizes},
+                          repeats=most_rounds, warmup=1, budget_s=budget * len(sizes), min_repeats=3)
     rows = []
     for n_floats in sizes:
-        values = rng.random(n_floats).tolist()
-        times, t_end = [], time.perf_counter() + budget
-        while len(times) < 500 and (len(times) < 3 or time.perf_counter() < t_end):
-            start = time.perf_counter()
-            unmarshal(marshal(values))
-            times.append(time.perf_counter() - start)
-        size = len(marshal(values))
-        t = float(np.median(times))
-        rows.append({"floats": n_floats, "bytes": size, "seconds": t, "MB/s": size / t / 1e6})
-    return pd.DataFrame(rows)
+        size = len(marshal(values[n_floats]))
+        runs = timings.samples[n_floats]
+        t = timings.median(n_floats) / calls[n_floats]
+        rows.append({"floats": n_floats, "bytes": size, "seconds": t, "MB/s": size / t / 1e6,
+                     "calls per run": calls[n_floats], "runs": len(runs),
+                     "spread": (max(runs) - min(runs)) / timings.median(n_floats)})
+    table = pd.DataFrame(rows)
+    table.attrs["method"] = str(timings)
+    return table
+
+
+def marshalling_verdict(table: pd.DataFrame, payload_bytes: float = 4e3, rtt_s: float = 0.5e-3) -> str:
+    """What :func:`marshalling_times` measured, against a LAN round trip.
+
+    The rate is the median ``MB/s`` over the payloads of 1,000 bytes and more (smaller
+    ones are dominated by the cost per call); the verdict compares marshalling and
+    unmarshalling ``payload_bytes`` at that rate with ``rtt_s``, and reads the largest
+    ``spread`` of those payloads: below 0.5 the runs agree, otherwise some were slowed,
+    most likely by other work on the CPUs.
+
+    >>> quiet = pd.DataFrame({"bytes": [2e3, 2e4], "MB/s": [40.0, 40.0], "spread": [0.1, 0.2]})
+    >>> print(marshalling_verdict(quiet))
+    JSON marshal + unmarshal here: 40.0 MB/s, so 4 KB costs 0.10 ms, less than a 0.5 ms LAN round trip. The runs of each payload agree (largest spread 0.20).
+    """
+    size = number("payload_bytes", payload_bytes, 0, low_open=True)
+    rtt = number("rtt_s", rtt_s, 0, low_open=True)
+    if not isinstance(table, pd.DataFrame) or not {"bytes", "MB/s", "spread"} <= set(table.columns):
+        raise ValueError(f"table must be a DataFrame from marshalling_times, got {type(table).__name__}")
+    big = table[table["bytes"] >= 1_000]
+    if big.empty:
+        return "No payload of 1,000 bytes or more was timed: the rate per byte is not measured here."
+    rate = float(big["MB/s"].median()) * 1e6
+    took = size / rate
+    spread = float(big["spread"].max())
+    noise = (f"The runs of each payload agree (largest spread {spread:.2f})." if spread < 0.5 else
+             f"Runs of one payload differ by up to {spread:.1f} times their median: most likely other work had "
+             "the CPU during some of them, so the medians, not single runs, are the numbers to read.")
+    return (f"JSON marshal + unmarshal here: {rate / 1e6:.1f} MB/s, so {size / 1e3:g} KB costs {took * 1e3:.2f} ms, "
+            f"{'more' if took > rtt else 'less'} than a {rtt * 1e3:g} ms LAN round trip. {noise}")
 
 
 def remote_call_time(payload_bytes: Any, rtt_s: Any, bandwidth_bps: Any, marshal_bytes_per_s: Any,
