@@ -254,9 +254,8 @@ def main() -> None:
                     all_bare += bare
                     if load["first"] is not None:
                         firsts.append(load["first"])
-                    if True:  # transfer sizes do not depend on the throttling rate
-                        heaviest = max(heaviest, load["bytes"])
-                        heaviest_rest = max(heaviest_rest, load["bytes"] - load["plotly_bytes"])
+                    heaviest = max(heaviest, load["bytes"])  # the same at every throttling rate
+                    heaviest_rest = max(heaviest_rest, load["bytes"] - load["plotly_bytes"])
                     view = "none" if not load["n_viewport"] else fmt(load["viewport"]) + " ms"
                     p95 = f"{np.percentile(moves, 95):4.0f}" if moves else " n/a"
                     ref = f"{np.percentile(bare, 95):4.0f}" if bare else " n/a"
