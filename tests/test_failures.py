@@ -204,7 +204,7 @@ from scalelab.exercises import check, exercises  # noqa: E402
 
 CH5_MISTAKES = [
     ("5.1", 50.9, "normal"), ("5.1", 63.9, "99%"), ("5.1", 0.0938, "seconds"),
-    ("5.2", 1103.5, "every charge"), ("5.2", 190, "0.19"), ("5.2", 203.5, "retry's charge"), ("5.2", 0.1045, "per payment"),
+    ("5.2", 1103.5, "every charge"), ("5.2", 190, "0.19"), ("5.2", 203.5, "retry's charge"), ("5.2", 0.1045, "per payment"), ("5.2", 103.5, "0.999"),
     ("5.3", 5, "rounded up"), ("5.3", 3, "97.3%"),
     ("5.4", 3.024, "one day"), ("5.4", 0.0212, "1e-6"),
     ("5.5a", 5.030, "t2 - t1"), ("5.5a", 4.970, "t3 - t4"), ("5.5a", -5.0, "minus the client's"), ("5.5a", 5000, "milliseconds"),

@@ -39,12 +39,17 @@ register(
         "with probability 0.1, and the server keeps no idempotency keys. How many duplicate "
         "charges do you expect per 1,000 payments?",
         answer=lambda: 1000 * failures.retry_outcomes(0.1, 0.1, 3)["expected_duplicates"],
+        rel_tol=0.0,
+        abs_tol=0.8,  # 104.5; 1% would also accept 103.5, the mistake below
         unit="charges",
         hint="Attempt i happens with probability 0.19^(i-1) and charges with probability 0.9; "
         "subtract the first charge (probability 1 - 0.1^3).",
         mistakes=(
             Mistake(lambda: 1000 * failures.retry_outcomes(0.1, 0.1, 3)["expected_applications"],
                     "that counts every charge; a duplicate is a charge beyond the first."),
+            Mistake(lambda: 1000 * (failures.retry_outcomes(0.1, 0.1, 3)["expected_applications"] - 1),
+                    "that subtracts a first charge from every payment, but one payment in 1,000 "
+                    "(0.1^3) is never charged at all: subtract 1 - 0.1^3 = 0.999, not 1."),
             Mistake(190, "0.19 is the chance an attempt gets no reply, but a lost request charges "
                     "nothing and the third attempt is the last."),
             Mistake(lambda: 1000 * (failures.retry_outcomes(0.1, 0.1, 3)["expected_applications"] - 0.9),
