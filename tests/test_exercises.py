@@ -126,3 +126,17 @@ def test_a_probability_given_as_a_percentage_is_told_to_use_a_fraction():
     expected = float(exercises()["2.3"].expected())
     text = str(check("2.3", round(100 * expected, 2)))
     assert "looks like a percentage" in text and "correct" not in text
+
+
+def test_every_declared_mistake_is_refused_with_its_reason():
+    """A tempting answer inside the right answer's tolerance would be accepted before the
+    checker ever looks at the mistakes (exercise 5.2 accepted 103.5 for 104.5 at 1%)."""
+    from scalelab.exercises import exercises
+
+    accepted = []
+    for key, ex in exercises().items():
+        for mistake in ex.mistakes:
+            feedback = check(key, mistake.value())
+            if feedback.correct or "tempting" not in feedback.message:
+                accepted.append((key, mistake.value(), feedback.message[:80]))
+    assert not accepted, accepted
