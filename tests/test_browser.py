@@ -183,6 +183,12 @@ def test_every_static_control_changes_its_figure_and_keeps_the_others(browser, s
     try:
         moved = 0
         page.evaluate(COUNT_CALLS)
+        empty = page.evaluate("""() => [...document.querySelectorAll('figure.scalelab-explorer')].filter(box => {
+            const id = box.id.replace(/-box$/, ''), spec = JSON.parse(document.getElementById(id + '-data').textContent);
+            const alt = document.getElementById(id + '-alt').textContent;
+            return (alt.match(/nothing to draw here/g) || []).length >= spec.figure.data.length;
+        }).map(box => box.id)""")
+        assert not empty, f"text alternatives that describe no curve at all: {empty}"
         for fig_id in figures(page):
             draw(page, fig_id)
             kinds = controls(page, fig_id)

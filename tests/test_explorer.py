@@ -297,3 +297,15 @@ def test_the_explorer_and_its_parts_check_their_own_arguments():
         ex.time_updates(max_points=10**9)
     with pytest.raises(ValueError, match="static_budget_bytes"):
         explore(two_param, a=(0, 1), b=[0], static_budget_bytes=math.nan)
+
+
+def test_show_describes_numpy_data():
+    """plotly >= 6 encodes numpy arrays as {"dtype", "bdata"}: the text alternative and the
+    page's JSON must still carry the numbers (stored captions said "nothing to draw here")."""
+    fig = go.Figure([go.Scatter(x=np.arange(5), y=np.arange(5) ** 2.0, name="squares"),
+                     go.Bar(x=np.array(["a", "b"]), y=np.array([1, 2]), name="bars")],
+                    {"title": {"text": "numpy"}})
+    page = show(fig).to_html()
+    assert "nothing to draw" not in page
+    assert "squares: from 0 at 0 to 16 at 4" in page and "bars: 1 at a, 2 at b" in page
+    assert "bdata" not in page

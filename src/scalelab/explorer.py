@@ -774,11 +774,14 @@ class Shown:
             fig = self.figure.to_plotly_json()
             layout = dict(fig.get("layout", {}))
             layout.pop("template", None)
-            fig_json = pio.to_json({"data": fig.get("data", []), "layout": layout},
+            # plotly >= 6 writes numpy arrays as {"dtype", "bdata"}; plotly.js draws those,
+            # but the text alternatives (here and in the page script) read plain lists.
+            data_ = [_plain_xy(t, src) for t, src in zip(fig.get("data", []), self.figure.data)]
+            fig_json = pio.to_json({"data": data_, "layout": layout},
                                    validate=False, remove_uids=True, engine="json")
             data = ('{"figure":' + fig_json + ',"shape":[],"arrays":[],"frames":[],"titles":null}').replace("</", "<\\/")
             traces = [{"name": t.get("name") or f"trace {i}", "x": t.get("x", []), "y": t.get("y", [])}
-                      for i, t in enumerate(fig.get("data", []))]
+                      for i, t in enumerate(data_)]
             try:
                 alt = _describe(self.figure.layout.title.text or "", self.figure.layout.xaxis.title.text or "",
                                 self.figure.layout.yaxis.title.text or "", traces)
@@ -793,6 +796,15 @@ class Shown:
             view = go.FigureWidget(self.figure)._repr_mimebundle_(include=include, exclude=exclude)
             bundle.update({k: v for k, v in (view or {}).items() if k != "text/plain"})
         return bundle
+
+
+def _plain_xy(trace: dict[str, Any], source: Any) -> dict[str, Any]:
+    """``trace`` with its x and y as plain lists where plotly encoded them as binary."""
+    out = dict(trace)
+    for key in ("x", "y"):
+        if isinstance(out.get(key), dict) and "bdata" in out[key]:
+            out[key] = np.asarray(getattr(source, key)).tolist()
+    return out
 
 
 def show(figure: go.Figure) -> Shown:
