@@ -504,8 +504,8 @@ def tail_grid_check(loads: tuple[float, ...], servers: tuple[int, ...], seeds: i
     """
     import pandas as pd
 
-    loads = [float(x) for x in in_range("loads", loads, 0, 1, low_open=True, high_open=True, max_ndim=1)]
-    servers = [int(x) for x in in_range("servers", servers, 1, MAX_SERVERS, integer=True, max_ndim=1)]
+    loads = [float(x) for x in np.atleast_1d(in_range("loads", loads, 0, 1, low_open=True, high_open=True, max_ndim=1))]
+    servers = [int(x) for x in np.atleast_1d(in_range("servers", servers, 1, MAX_SERVERS, integer=True, max_ndim=1))]
     n_seeds = count("seeds", seeds, MAX_SEEDS, low=2)
     rows = []
     for policy in ("random", "round robin"):
