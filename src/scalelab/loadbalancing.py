@@ -373,9 +373,11 @@ def relaxation_requests(load: float, servers: int) -> float:
     relaxation time ``tau = 1 / (mu (1 - sqrt(rho))**2)``, the inverse of the gap
     ``(sqrt(mu) - sqrt(lambda))**2`` at the bottom of its generator's spectrum (Morse
     1955; about ``4 / (mu (1 - rho)**2)`` near full load). In that time the ``c``
-    replicas receive ``c rho / (1 - sqrt(rho))**2`` requests. Round robin (an
-    ``E_c/M/1`` queue, with more regular arrivals), two choices and JSQ settle faster,
-    so this is the longest of the four.
+    replicas receive ``c rho / (1 - sqrt(rho))**2`` requests. Round robin's more
+    regular arrivals (an ``E_c/M/1`` queue, squared coefficient of variation ``1/c``
+    instead of 1) cut the heavy-traffic variance of a replica's backlog, and with it
+    the relaxation time, by a factor ``(1 + 1/c) / 2``; two choices and JSQ keep every
+    queue short. Random's relaxation time is the one to wait for.
 
     Parameters
     ----------
