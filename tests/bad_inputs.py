@@ -251,6 +251,7 @@ BASELINE: dict[str, dict[str, Any]] = {
     "runs.Network.run": {"__instance__": Make(lambda: __import__("scalelab.runs").runs.Network(["a", "b"])),
                          "nodes": Make(lambda: {n: __import__("scalelab.runs").runs.Node(n) for n in "ab"})},
     "loadbalancing.exact_response_rate": {"policy": "random", "arrival_rate": 3.0, "service_rate": 1.0, "servers": 4},
+    "loadbalancing.tail_grid_check": {"loads": (0.5,), "servers": (2,), "seeds": 2},
     "queueing.batch_means_ci": {"samples": [float(i % 7) for i in range(200)], "batches": 10},
     "queueing.stationary_free_times": {"arrival_rate": 0.5, "service_rate": 1.0, "servers": 2,
                                        "rng": Make(lambda: __import__("numpy").random.default_rng(0))},
