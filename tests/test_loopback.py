@@ -10,7 +10,7 @@ import numpy as np
 
 import pytest
 
-from scalelab import loopback
+from scalelab import loopback, measure
 
 
 def test_tcp_echo_returns_what_was_sent_and_the_server_stops():
@@ -66,6 +66,36 @@ def test_the_verdict_quotes_the_load_read_before_the_measurement():
     s = loopback.LatencySamples({"TCP echo": np.full(10, 5e-5)}, {"TCP echo": [5e-5]}, 1, 1.0, load_average=9.5)
     assert "load average 9.5" in s.verdict()
     assert loopback.latency_samples(n=6, rounds=2).load_average is not None or not hasattr(__import__("os"), "getloadavg")
+
+
+def _tailed():
+    t = np.r_[np.full(98, 1e-5), [1e-3, 1e-3]]  # p99 about 100x the median
+    return loopback.LatencySamples({"TCP echo": t}, {"TCP echo": [1e-5]}, 1, 1.0, load_average=10.0)
+
+
+def test_a_host_load_above_the_host_cpus_is_named_as_the_cause_of_long_tails():
+    host = measure.host_load(10.0, measure.CpuCount(affinity=4, quota=None, usable=4), host_cpus=4)
+    text = _tailed().verdict(host)
+    assert "Long tails" in text and "host is busy (1-minute load average 10.0 on its 4 CPUs)" in text
+    assert "quota" not in text.split("\n")[-1]
+
+
+def test_a_cgroup_quota_not_the_host_load_is_named_on_a_quiet_large_host():
+    # Binder-like: 2 CPUs of quota on a 64-CPU host whose load average is 10 (the whole host's).
+    host = measure.host_load(10.0, measure.CpuCount(affinity=64, quota=2.0, usable=2), host_cpus=64)
+    text = _tailed().verdict(host)
+    last = text.split("\n")[-1]
+    assert "Long tails" in last and "host is busy" not in last and "load 10.0 on 2" not in text
+    assert "quota is 2 CPUs, below the 64 CPUs of the affinity mask" in last and "next period" in last
+    assert "10.0 on the host's 64 CPUs" in text
+
+
+def test_a_quiet_host_without_a_quota_names_no_busy_machine():
+    host = measure.host_load(1.0, measure.CpuCount(affinity=2, quota=None, usable=2), host_cpus=2)
+    last = _tailed().verdict(host).split("\n")[-1]
+    assert "Long tails" in last and "busy" not in last and "likely cause" not in last
+    with pytest.raises(ValueError, match="host"):
+        _tailed().verdict(host="busy")
 
 
 def test_the_verdict_names_a_one_second_connect_as_a_dropped_syn():

@@ -528,15 +528,23 @@ class LatencySamples:
                          "max (us)": float(np.max(t)) * 1e6, "over 0.5 s": int(np.sum(t > 0.5))})
         return pd.DataFrame(rows).set_index("operation")
 
-    def verdict(self) -> str:
-        """What the numbers say, computed from them."""
-        from .measure import usable_cpus
+    def verdict(self, host=None) -> str:
+        """What the numbers say, computed from them.
 
-        cpus = usable_cpus()
-        load = self.load_average
-        if load is None and hasattr(os, "getloadavg"):
-            load = os.getloadavg()[0]
-        lines = [f"{cpus}" + (f"; 1-minute load average {load:.1f}" if load is not None else "")]
+        ``host`` is a :class:`scalelab.measure.HostLoad`; by default the load average
+        read before the measurement against this machine's CPU counts. A long tail is put
+        down to a busy host only when the load exceeds the host's CPUs (the load average
+        is the whole host's, even in a container), and to a cgroup quota below the
+        affinity mask when one is set.
+        """
+        from .measure import HostLoad, host_load
+
+        if host is None:
+            host = host_load(self.load_average)
+        elif not isinstance(host, HostLoad):
+            raise ValueError(f"host must be a HostLoad (from scalelab.measure.host_load) or None, got {host!r}")
+        cpus = host.cpus
+        lines = [f"{cpus}; {host}"]
         for name, t in self.samples.items():
             med, p99 = float(np.median(t)), float(np.percentile(t, 99))
             lines.append(f"{name}: median {med * 1e6:.0f} us, p99 {p99 * 1e6:.0f} us ({p99 / med:.1f}x the median).")
@@ -550,11 +558,12 @@ class LatencySamples:
             else:
                 lines.append(f"No connect took over 0.5 s: no SYN was dropped in these {len(connects)} connects.")
         worst = max(float(np.percentile(t, 99) / np.median(t)) for t in self.samples.values())
-        busy = load is not None and load > cpus.usable
+        causes = host.causes()
         if worst > 5:
-            cause = (f"the machine is busy (load {load:.1f} on {cpus.usable} usable CPUs), so the client or "
-                     "the server process often waits for a CPU" if busy else
-                     "the client and the server process wait for a CPU or a wake-up from time to time")
+            cause = ("likely cause: the client or the server process waits for a CPU, because "
+                     + "; and because ".join(causes) if causes else
+                     "the client and the server process wait for a CPU or a wake-up from time to time (the "
+                     "host's load average is within its CPUs and no cgroup quota is below the affinity mask)")
             lines.append(f"Long tails (p99 up to {worst:.0f}x the median): {cause}. "
                          "The servers run in another process, so this is not the interpreter lock.")
         else:
