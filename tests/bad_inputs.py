@@ -308,6 +308,9 @@ BASELINE: dict[str, dict[str, Any]] = {
     "hashing.modulo_lookup": {"keys": ["k1", "k2"], "nodes": ["a", "b"]},
     "loadbalancing.simulate_policy": {"policy": "random", "n_requests": 1000},
     "loopback.fit_latency_bandwidth": {"sizes_bytes": [64, 512, 4096], "seconds": [1e-5, 2e-5, 6e-5]},
+    "loopback.throughput_verdict": {"table": Make(lambda: __import__("pandas").DataFrame(
+        {"size_bytes": [64, 4096, 1 << 20], "seconds": [1e-5, 1.1e-5, 3e-4], "Mbit/s": [51.2, 2978.9, 27962.0],
+         "spread": [0.05, 0.05, 0.05]})), "latency_s": 1e-5, "bandwidth_bps": 2.9e10},
     "loopback.recv_exact": {"sock": Make(_loaded_socket), "n": 4},
     "loopback.recv_framed": {"sock": Make(_loaded_socket)},
     "loopback.send_framed": {"sock": Make(_loaded_socket), "payload": b"hi"},
@@ -364,6 +367,8 @@ ACCEPTS: dict[tuple[str, str], set[str]] = {
     # empty list sums to 0; no legitimate requests (or none lost) leave those curves blank
     ("eventloop.pk_mean_wait_s", "arrival_rate_per_s"): {"huge"},
     ("loopback.fit_latency_bandwidth", "sizes_bytes"): {"huge"},
+    # documented: the verdict reads the fit as given, and the fit's bandwidth is inf for a flat line
+    ("loopback.throughput_verdict", "bandwidth_bps"): {"inf"},
     ("overload.simulate_flood", "legit_rate_per_s"): {"zero"},
     ("overload.compare_with_simulation", "legit_rate_per_s"): {"zero"},
     ("transport.packet_stream_curves", "loss_rate"): {"zero"},

@@ -177,3 +177,63 @@ def test_bad_input_raises_value_error(call, message):
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/net/tcp")
 def test_connections_the_client_closes_end_in_time_wait():
     assert loopback.time_wait_after_close(3) == (3, 3)
+
+
+def _throughput_table(seconds, spreads, sizes=(64, 512, 4_096, 32_768, 262_144, 1_048_576)):
+    import pandas as pd
+
+    t = pd.DataFrame({"size_bytes": list(sizes), "seconds": seconds, "sends": 200, "spread": spreads})
+    t["Mbit/s"] = 8 * t["size_bytes"] / t["seconds"] / 1e6
+    return t
+
+
+# Made-up tables, not speeds: an exact l + 8m/b machine (10 us, 30 Gbit/s), then one whose
+# 1 MB messages cost 1.7x the model (the shape of the stored run), quiet and busy.
+_SIZES = np.array([64, 512, 4_096, 32_768, 262_144, 1_048_576])
+_EXACT = list(10e-6 + 8 * _SIZES / 30e9)
+_BENT = _EXACT[:-1] + [1.7 * _EXACT[-1]]
+
+
+def test_the_throughput_verdict_accepts_a_run_that_follows_the_model():
+    t = _throughput_table(_EXACT, [0.05] * 6)
+    text = loopback.throughput_verdict(t, *loopback.fit_latency_bandwidth(t.size_bytes, t.seconds))
+    assert "l = 10.0 us, b = 30.0 Gbit/s" in text
+    assert "shape fits this run" in text and "cost per byte grows" not in text and "falls" not in text
+
+
+def test_the_throughput_verdict_names_a_growing_cost_per_byte_on_a_quiet_run():
+    t = _throughput_table(_BENT, [0.05] * 6)
+    text = loopback.throughput_verdict(t, *loopback.fit_latency_bandwidth(t.size_bytes, t.seconds))
+    assert "at 1 MB" in text and "the cost per byte grows at this size" in text and "most likely" not in text
+    assert "Likely causes, not verified" in text and "CPU caches" in text and "socket buffers" in text
+    assert "falls by" in text and "only rises with size" in text and "fits this run" not in text
+
+
+def test_a_gap_between_once_and_twice_the_spread_is_called_most_likely():
+    t = _throughput_table(_BENT, [0.05] * 5 + [0.3])  # the fit takes part of the bend: the gap is 44%
+    text = loopback.throughput_verdict(t, *loopback.fit_latency_bandwidth(t.size_bytes, t.seconds))
+    assert "most likely the cost per byte grows" in text
+
+
+def test_the_throughput_verdict_refuses_to_read_a_gap_on_a_busy_run():
+    t = _throughput_table(_BENT, [0.05] * 5 + [1.2])
+    text = loopback.throughput_verdict(t, *loopback.fit_latency_bandwidth(t.size_bytes, t.seconds))
+    assert "cannot be read" in text and "other work had the CPUs" in text and "cost per byte grows at" not in text
+
+
+def test_a_gap_within_the_spread_is_not_read_as_a_gap():
+    t = _throughput_table(_BENT, [0.05] * 5 + [0.9])  # the gap at 1 MB (44% after the fit) is below 0.9
+    text = loopback.throughput_verdict(t, *loopback.fit_latency_bandwidth(t.size_bytes, t.seconds))
+    assert "cannot tell it from run-to-run variation" in text and "does not contradict" in text
+    assert "cost per byte grows" not in text and "fits this run" not in text
+
+
+def test_the_throughput_verdict_refuses_a_table_it_cannot_read():
+    t = _throughput_table(_EXACT, [0.05] * 6)
+    for bad, match in ((t.drop(columns="spread"), "table"), (t.iloc[:1], "table"), ("table", "table")):
+        with pytest.raises(ValueError, match=match):
+            loopback.throughput_verdict(bad, 1e-5, 3e10)
+    with pytest.raises(ValueError, match="latency_s"):
+        loopback.throughput_verdict(t, -1.0, 3e10)
+    with pytest.raises(ValueError, match="bandwidth_bps"):
+        loopback.throughput_verdict(t, 1e-5, 0)
