@@ -255,7 +255,8 @@ def verdict(table: pd.DataFrame, tolerance: float = 0.15) -> str:
                      + (": some are SMT siblings." if smt else " (no SMT siblings)."))
     inside = table[(table["workers"] > 1) & (table["workers"] <= usable)]
     spread = float(((table["max_s"] - table["min_s"]) / table["seconds"]).max())
-    host = measure.host_load(load, cpus, table.attrs.get("host_cpus")) if load is not None else None  # the host's load, on the host's CPUs
+    # the host's load average, read against the host's CPUs (not the usable ones: a quota may be far below)
+    host = measure.host_load(load, cpus, table.attrs.get("host_cpus")) if load is not None else None
     loaded = host is not None and host.busy(margin=0.5)
     busy = loaded or spread > 0.3
     for _, row in inside.iterrows():
