@@ -83,6 +83,7 @@ SKIP_CALLABLES: dict[str, str] = {
     "loopback.Boundaries": RECORD,
     "measure.CpuCount": RECORD,
     "measure.Timings": RECORD,
+    "measure.HostLoad": RECORD,
     "csp.pipeline_verdict": "takes a result table or object made by the module's own measurement or model, not a reader's value",
     "eventloop.heartbeat_verdict": "takes a result table or object made by the module's own measurement or model, not a reader's value",
     "loopback.LatencySamples": RECORD,
@@ -257,6 +258,12 @@ BASELINE: dict[str, dict[str, Any]] = {
                                        "rng": Make(lambda: __import__("numpy").random.default_rng(0))},
     "measure.interleaved": {"settings": {"a": lambda: None, "b": lambda: None}},
     "measure.usable_cpus": {"cgroup_root": "/sys/fs/cgroup"},
+    "measure.host_load": {"load_average": 1.0, "cpus": Make(lambda: __import__("scalelab.measure").measure.CpuCount(
+        affinity=64, quota=2.0, usable=2)), "host_cpus": 64},
+    "measure.HostLoad.busy": {"__instance__": Make(lambda: __import__("scalelab.measure").measure.host_load(1.0)),
+                              "margin": 0.5},
+    "measure.HostLoad.causes": {"__instance__": Make(lambda: __import__("scalelab.measure").measure.host_load(1.0)),
+                                "margin": 0.5},
     "measure.Timings.median": {"__instance__": Make(lambda: _timings()), "label": "a"},
     "measure.Timings.spread": {"__instance__": Make(lambda: _timings()), "label": "a"},
     "measure.Timings.table": {"__instance__": Make(lambda: _timings())},
@@ -302,6 +309,9 @@ BASELINE: dict[str, dict[str, Any]] = {
     "hashing.modulo_lookup": {"keys": ["k1", "k2"], "nodes": ["a", "b"]},
     "loadbalancing.simulate_policy": {"policy": "random", "n_requests": 1000},
     "loopback.fit_latency_bandwidth": {"sizes_bytes": [64, 512, 4096], "seconds": [1e-5, 2e-5, 6e-5]},
+    "loopback.throughput_verdict": {"table": Make(lambda: __import__("pandas").DataFrame(
+        {"size_bytes": [64, 4096, 1 << 20], "seconds": [1e-5, 1.1e-5, 3e-4], "Mbit/s": [51.2, 2978.9, 27962.0],
+         "spread": [0.05, 0.05, 0.05]})), "latency_s": 1e-5, "bandwidth_bps": 2.9e10},
     "loopback.recv_exact": {"sock": Make(_loaded_socket), "n": 4},
     "loopback.recv_framed": {"sock": Make(_loaded_socket)},
     "loopback.send_framed": {"sock": Make(_loaded_socket), "payload": b"hi"},
@@ -358,6 +368,8 @@ ACCEPTS: dict[tuple[str, str], set[str]] = {
     # empty list sums to 0; no legitimate requests (or none lost) leave those curves blank
     ("eventloop.pk_mean_wait_s", "arrival_rate_per_s"): {"huge"},
     ("loopback.fit_latency_bandwidth", "sizes_bytes"): {"huge"},
+    # documented: the verdict reads the fit as given, and the fit's bandwidth is inf for a flat line
+    ("loopback.throughput_verdict", "bandwidth_bps"): {"inf"},
     ("overload.simulate_flood", "legit_rate_per_s"): {"zero"},
     ("overload.compare_with_simulation", "legit_rate_per_s"): {"zero"},
     ("transport.packet_stream_curves", "loss_rate"): {"zero"},

@@ -10,7 +10,7 @@ import numpy as np
 
 import pytest
 
-from scalelab import loopback
+from scalelab import loopback, measure
 
 
 def test_tcp_echo_returns_what_was_sent_and_the_server_stops():
@@ -66,6 +66,36 @@ def test_the_verdict_quotes_the_load_read_before_the_measurement():
     s = loopback.LatencySamples({"TCP echo": np.full(10, 5e-5)}, {"TCP echo": [5e-5]}, 1, 1.0, load_average=9.5)
     assert "load average 9.5" in s.verdict()
     assert loopback.latency_samples(n=6, rounds=2).load_average is not None or not hasattr(__import__("os"), "getloadavg")
+
+
+def _tailed():
+    t = np.r_[np.full(98, 1e-5), [1e-3, 1e-3]]  # p99 about 100x the median
+    return loopback.LatencySamples({"TCP echo": t}, {"TCP echo": [1e-5]}, 1, 1.0, load_average=10.0)
+
+
+def test_a_host_load_above_the_host_cpus_is_named_as_the_cause_of_long_tails():
+    host = measure.host_load(10.0, measure.CpuCount(affinity=4, quota=None, usable=4), host_cpus=4)
+    text = _tailed().verdict(host)
+    assert "Long tails" in text and "host is busy (1-minute load average 10.0 on its 4 CPUs)" in text
+    assert "quota" not in text.split("\n")[-1]
+
+
+def test_a_cgroup_quota_not_the_host_load_is_named_on_a_quiet_large_host():
+    # Binder-like: 2 CPUs of quota on a 64-CPU host whose load average is 10 (the whole host's).
+    host = measure.host_load(10.0, measure.CpuCount(affinity=64, quota=2.0, usable=2), host_cpus=64)
+    text = _tailed().verdict(host)
+    last = text.split("\n")[-1]
+    assert "Long tails" in last and "host is busy" not in last and "load 10.0 on 2" not in text
+    assert "quota is 2 CPUs, below the 64 CPUs of the affinity mask" in last and "next period" in last
+    assert "10.0 on the host's 64 CPUs" in text
+
+
+def test_a_quiet_host_without_a_quota_names_no_busy_machine():
+    host = measure.host_load(1.0, measure.CpuCount(affinity=2, quota=None, usable=2), host_cpus=2)
+    last = _tailed().verdict(host).split("\n")[-1]
+    assert "Long tails" in last and "busy" not in last and "likely cause" not in last
+    with pytest.raises(ValueError, match="host"):
+        _tailed().verdict(host="busy")
 
 
 def test_the_verdict_names_a_one_second_connect_as_a_dropped_syn():
@@ -147,3 +177,63 @@ def test_bad_input_raises_value_error(call, message):
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/net/tcp")
 def test_connections_the_client_closes_end_in_time_wait():
     assert loopback.time_wait_after_close(3) == (3, 3)
+
+
+def _throughput_table(seconds, spreads, sizes=(64, 512, 4_096, 32_768, 262_144, 1_048_576)):
+    import pandas as pd
+
+    t = pd.DataFrame({"size_bytes": list(sizes), "seconds": seconds, "sends": 200, "spread": spreads})
+    t["Mbit/s"] = 8 * t["size_bytes"] / t["seconds"] / 1e6
+    return t
+
+
+# Made-up tables, not speeds: an exact l + 8m/b machine (10 us, 30 Gbit/s), then one whose
+# 1 MB messages cost 1.7x the model (the shape of the stored run), quiet and busy.
+_SIZES = np.array([64, 512, 4_096, 32_768, 262_144, 1_048_576])
+_EXACT = list(10e-6 + 8 * _SIZES / 30e9)
+_BENT = _EXACT[:-1] + [1.7 * _EXACT[-1]]
+
+
+def test_the_throughput_verdict_accepts_a_run_that_follows_the_model():
+    t = _throughput_table(_EXACT, [0.05] * 6)
+    text = loopback.throughput_verdict(t, *loopback.fit_latency_bandwidth(t.size_bytes, t.seconds))
+    assert "l = 10.0 us, b = 30.0 Gbit/s" in text
+    assert "shape fits this run" in text and "cost per byte grows" not in text and "falls" not in text
+
+
+def test_the_throughput_verdict_names_a_growing_cost_per_byte_on_a_quiet_run():
+    t = _throughput_table(_BENT, [0.05] * 6)
+    text = loopback.throughput_verdict(t, *loopback.fit_latency_bandwidth(t.size_bytes, t.seconds))
+    assert "at 1 MB" in text and "the cost per byte grows at this size" in text and "most likely" not in text
+    assert "Likely causes, not verified" in text and "CPU caches" in text and "socket buffers" in text
+    assert "falls by" in text and "only rises with size" in text and "fits this run" not in text
+
+
+def test_a_gap_between_once_and_twice_the_spread_is_called_most_likely():
+    t = _throughput_table(_BENT, [0.05] * 5 + [0.3])  # the fit takes part of the bend: the gap is 44%
+    text = loopback.throughput_verdict(t, *loopback.fit_latency_bandwidth(t.size_bytes, t.seconds))
+    assert "most likely the cost per byte grows" in text
+
+
+def test_the_throughput_verdict_refuses_to_read_a_gap_on_a_busy_run():
+    t = _throughput_table(_BENT, [0.05] * 5 + [1.2])
+    text = loopback.throughput_verdict(t, *loopback.fit_latency_bandwidth(t.size_bytes, t.seconds))
+    assert "cannot be read" in text and "other work had the CPUs" in text and "cost per byte grows at" not in text
+
+
+def test_a_gap_within_the_spread_is_not_read_as_a_gap():
+    t = _throughput_table(_BENT, [0.05] * 5 + [0.9])  # the gap at 1 MB (44% after the fit) is below 0.9
+    text = loopback.throughput_verdict(t, *loopback.fit_latency_bandwidth(t.size_bytes, t.seconds))
+    assert "cannot tell it from run-to-run variation" in text and "does not contradict" in text
+    assert "cost per byte grows" not in text and "fits this run" not in text
+
+
+def test_the_throughput_verdict_refuses_a_table_it_cannot_read():
+    t = _throughput_table(_EXACT, [0.05] * 6)
+    for bad, match in ((t.drop(columns="spread"), "table"), (t.iloc[:1], "table"), ("table", "table")):
+        with pytest.raises(ValueError, match=match):
+            loopback.throughput_verdict(bad, 1e-5, 3e10)
+    with pytest.raises(ValueError, match="latency_s"):
+        loopback.throughput_verdict(t, -1.0, 3e10)
+    with pytest.raises(ValueError, match="bandwidth_bps"):
+        loopback.throughput_verdict(t, 1e-5, 0)

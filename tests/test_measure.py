@@ -60,3 +60,22 @@ def test_settings_must_be_callables():
         measure.interleaved({})
     with pytest.raises(ValueError, match="callable"):
         measure.interleaved({"x": 3})
+
+
+def test_the_load_average_is_read_against_the_host_cpus_not_a_quota():
+    # os.getloadavg() is the whole host's: load 10 on a 64-CPU host is quiet, even with a 2-CPU quota.
+    quota = measure.CpuCount(affinity=64, quota=2.0, usable=2)
+    h = measure.host_load(10.0, quota, host_cpus=64)
+    assert not h.busy() and h.quota_limited
+    assert "on the host's 64 CPUs" in str(h)
+    assert len(h.causes()) == 1 and "quota is 2 CPUs" in h.causes()[0] and "next period" in h.causes()[0]
+    busy = measure.host_load(10.0, measure.CpuCount(affinity=4, quota=None, usable=4), host_cpus=4)
+    assert busy.busy() and not busy.quota_limited and "host is busy" in busy.causes()[0]
+    assert not busy.busy(margin=6.5)
+
+
+def test_host_load_refuses_bad_values_at_the_door():
+    for kwargs, name in (({"load_average": -1.0}, "load_average"), ({"host_cpus": 0}, "host_cpus"),
+                         ({"cpus": 2}, "cpus")):
+        with pytest.raises(ValueError, match=name):
+            measure.host_load(**kwargs)

@@ -64,7 +64,7 @@ def _table(speedups, usable, load=0.1, spread=0.05):
 
     t["amdahl"] = amdahl.speedup(0.2, [min(w, usable) for w in t.workers])
     t.attrs.update(cpus=measure.CpuCount(affinity=usable, quota=None, usable=usable), serial_fraction=0.2,
-                   load_average=load)
+                   load_average=load, host_cpus=usable)
     return t
 
 
@@ -90,7 +90,15 @@ def test_the_load_average_is_read_before_the_workers_start(monkeypatch):
 
 def test_verdict_names_a_busy_machine_when_the_load_is_high():
     text = parallel.verdict(_table([1.0, 1.1, 1.2, 1.2], usable=2, load=6.0))
-    assert "below the model" in text and "busy" in text and "load average 6.0 on 2" in text
+    assert "below the model" in text and "busy" in text and "load average 6.0 on the host's 2 CPUs" in text
+
+
+def test_verdict_reads_the_host_load_against_the_host_cpus_not_a_quota():
+    # load 10 on a 64-CPU host with a 2-CPU quota: the host is not busy
+    t = _table([1.0, 1.1, 1.2, 1.2], usable=2, load=10.0)
+    t.attrs.update(cpus=measure.CpuCount(affinity=64, quota=2.0, usable=2), host_cpus=64)
+    text = parallel.verdict(t)
+    assert "below the model" in text and "busy" not in text
 
 
 def test_on_a_busy_machine_even_agreement_carries_a_caution():

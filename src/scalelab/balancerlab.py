@@ -284,7 +284,8 @@ def balancer_lab(load: float = 0.6, replicas: int = 4, mean_service_ms: float = 
              "rounds": r, "arrival_rate_per_s": rate, "seconds": secs, "idle_round_trip_ms": idle_ms,
              "drawn_mean_service_ms": drawn_ms, "real_mean_service_ms": real_ms, "slow_down": slow,
              "real_load": rho_real,
-             "load_average_1min": os.getloadavg()[0], "usable_cpus": usable_cpus().usable}
+             "load_average_1min": os.getloadavg()[0], "usable_cpus": usable_cpus().usable,
+             "host_cpus": os.cpu_count()}
     return LabResult("haproxy_balancer", {"percentiles": table, "shares": shares}, facts, _verdict(table, shares, facts),
                      "measured just now on this machine", command)
 
@@ -305,7 +306,9 @@ def _verdict(table, shares, facts: dict) -> str:
             f"median is {gap:+.1f} ms off the model's. The replicas took {facts['real_mean_service_ms']:.1f} ms per "
             f"request on average where {facts['drawn_mean_service_ms']:.1f} ms was asked (sleeping and HTTP "
             f"handling on a machine with a 1-minute load average of {facts['load_average_1min']:.1f} on "
-            f"{facts['usable_cpus']} usable CPUs), {facts['real_mean_service_ms'] / facts['drawn_mean_service_ms']:.2f} "
+            + (f"the host's {facts['host_cpus']} CPUs, {facts['usable_cpus']} of them usable here), "
+               if facts.get("host_cpus") else f"{facts['usable_cpus']} usable CPUs), ")
+            + f"{facts['real_mean_service_ms'] / facts['drawn_mean_service_ms']:.2f} "
             f"times as long, which turns the workload asked for into a load of {facts['real_load']:.2f}; {real}. "
             f"A request alone took {facts['idle_round_trip_ms']:.1f} ms end to end with no service time. "
             f"By p90 the measured order, best first, is {', '.join(by_measured)}; the model's is "

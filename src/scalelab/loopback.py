@@ -52,6 +52,7 @@ __all__ = [
     "nodelay_effect",
     "stream_vs_datagrams",
     "fit_latency_bandwidth",
+    "throughput_verdict",
     "connection_tuples",
     "recv_exact",
     "send_framed",
@@ -385,6 +386,94 @@ def fit_latency_bandwidth(sizes_bytes, seconds) -> tuple[float, float]:
     return float(max(intercept, 0.0)), float(8.0 / slope) if slope > 0 else float("inf")
 
 
+#: A gap between measurement and model smaller than this share is not read, whatever the spread.
+GAP_FLOOR = 0.1
+
+
+def _size_text(size: int) -> str:
+    for unit, n in (("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= n and size % n == 0:
+            return f"{size // n} {unit}"
+    return f"{size:,} bytes"
+
+
+def throughput_verdict(table: pd.DataFrame, latency_s: float, bandwidth_bps: float) -> str:
+    """What a :func:`throughput_by_size` table says about the fitted ``l + 8 size / b`` model.
+
+    For each size the measured median is divided by the model's time; the size with the
+    largest ratio is read against that size's ``spread`` (the range of its round medians
+    over their median). A gap no larger than the spread (or below ``GAP_FLOOR``) is noise
+    as far as this run can tell. A spread of 1 or more means other work had the CPUs, and
+    the run cannot tell a real gap from that. A gap clearly above the spread means the
+    cost per byte grows at that size, which the model (one ``b`` for every size) cannot
+    produce; the likely causes are named as likely, not verified: copies that no longer
+    fit in the CPU caches, or messages larger than the socket buffers. The model's
+    throughput ``size / (l + 8 size / b)`` only rises with size, so a measured throughput
+    that falls is reported with the spread beside it.
+
+    Parameters
+    ----------
+    table : DataFrame with ``size_bytes``, ``seconds``, ``Mbit/s`` and ``spread`` (at least 2 rows).
+    latency_s : the fitted per-message cost, >= 0 seconds.
+    bandwidth_bps : the fitted bandwidth, > 0 bits per second (inf for a flat fit).
+
+    >>> import pandas as pd
+    >>> quiet = pd.DataFrame({"size_bytes": [1_000, 1_000_000], "seconds": [1.1e-5, 3.1e-4],
+    ...                       "Mbit/s": [727.0, 25_806.0], "spread": [0.05, 0.05]})
+    >>> print(throughput_verdict(quiet, 1e-5, 8e9 / 300).splitlines()[-1])
+    Verdict: every size is within 10% of the model: the l + 8m/b shape fits this run.
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise ValueError(f"table must be a DataFrame from throughput_by_size, got {type(table).__name__}")
+    missing = [c for c in ("size_bytes", "seconds", "Mbit/s", "spread") if c not in table.columns]
+    if missing or len(table) < 2:
+        raise ValueError(f"table must have columns size_bytes, seconds, Mbit/s and spread and at least 2 rows, "
+                         f"got columns {list(table.columns)!r} and {len(table)} rows")
+    lat = number("latency_s", latency_s, 0, 10)
+    bw = number("bandwidth_bps", bandwidth_bps, 0, low_open=True, allow_inf=True)
+    t = table.sort_values("size_bytes").reset_index(drop=True)
+    sizes = in_range("table.size_bytes", t["size_bytes"], 1, MAX_MESSAGE_BYTES, max_ndim=1)
+    seconds = in_range("table.seconds", t["seconds"], 0, 1e3, low_open=True, max_ndim=1)
+    spreads = in_range("table.spread", t["spread"], 0, 1e6, max_ndim=1)
+    model = lat + 8 * sizes / bw
+    ratio = seconds / model
+    i = int(np.argmax(ratio))
+    size, gap, spread = int(sizes[i]), float(ratio[i] - 1), float(spreads[i])
+    lines = [f"Fit: l = {lat * 1e6:.1f} us, b = {bw / 1e9:.1f} Gbit/s (time = l + 8 x size / b, each size "
+             "weighted by its relative error).",
+             f"Largest measured/model ratio: {ratio[i]:.2f} at {_size_text(size)} (median {seconds[i] * 1e6:.0f} us "
+             f"against the model's {model[i] * 1e6:.0f} us); the round medians there spread by {spread:.2f} of "
+             "their median."]
+    rate = t["Mbit/s"].to_numpy(dtype=float)
+    peak = int(np.argmax(rate))
+    if peak < len(t) - 1:
+        fall = 1 - rate[-1] / rate[peak]
+        lines.append(f"Measured throughput peaks at {rate[peak] / 1e3:.1f} Gbit/s ({_size_text(int(sizes[peak]))}) "
+                     f"and falls by {fall:.0%} to {rate[-1] / 1e3:.1f} Gbit/s at {_size_text(int(sizes[-1]))} "
+                     f"(spread there {float(spreads[-1]):.2f}); the model's throughput only rises with size.")
+    if gap <= GAP_FLOOR:
+        lines.append(f"Verdict: every size is within {GAP_FLOOR:.0%} of the model: the l + 8m/b shape fits this run.")
+    elif spread >= 1:
+        lines.append(f"Verdict: the gap ({gap:.0%}) cannot be read: a spread of {spread:.2f} means the slowest "
+                     "round took at least twice as long as the fastest, because other work had the CPUs. "
+                     "Re-run on a quieter machine to tell a growing cost per byte from that interference.")
+    elif gap <= spread:
+        lines.append(f"Verdict: the largest gap ({gap:.0%}) is within what the round medians at that size differ "
+                     f"by ({spread:.0%}): this run cannot tell it from run-to-run variation, and does not "
+                     "contradict the l + 8m/b shape.")
+    else:
+        clear = gap > 2 * spread
+        lines.append(f"Verdict: at {_size_text(size)} the measured time is {gap:.0%} above the model, "
+                     + (f"more than twice what the round medians differ by ({spread:.0%}): the cost per byte "
+                        "grows at this size" if clear else
+                        f"more than the round medians differ by ({spread:.0%}) but less than twice that: most "
+                        "likely the cost per byte grows at this size (a re-run tells whether it holds)")
+                     + ", which the model, with one b for every size, cannot produce. Likely causes, not verified "
+                     "here: copies that no longer fit in the CPU caches, or messages larger than the socket "
+                     "buffers, so that the sender waits for the receiver to drain them.")
+    return "\n".join(lines)
+
+
 def _two_part_server(conn: socket.socket, stop: threading.Event) -> None:
     """Read a 4-byte length, then the body, then answer with one byte."""
     while not stop.is_set():
@@ -528,15 +617,23 @@ class LatencySamples:
                          "max (us)": float(np.max(t)) * 1e6, "over 0.5 s": int(np.sum(t > 0.5))})
         return pd.DataFrame(rows).set_index("operation")
 
-    def verdict(self) -> str:
-        """What the numbers say, computed from them."""
-        from .measure import usable_cpus
+    def verdict(self, host=None) -> str:
+        """What the numbers say, computed from them.
 
-        cpus = usable_cpus()
-        load = self.load_average
-        if load is None and hasattr(os, "getloadavg"):
-            load = os.getloadavg()[0]
-        lines = [f"{cpus}" + (f"; 1-minute load average {load:.1f}" if load is not None else "")]
+        ``host`` is a :class:`scalelab.measure.HostLoad`; by default the load average
+        read before the measurement against this machine's CPU counts. A long tail is put
+        down to a busy host only when the load exceeds the host's CPUs (the load average
+        is the whole host's, even in a container), and to a cgroup quota below the
+        affinity mask when one is set.
+        """
+        from .measure import HostLoad, host_load
+
+        if host is None:
+            host = host_load(self.load_average)
+        elif not isinstance(host, HostLoad):
+            raise ValueError(f"host must be a HostLoad (from scalelab.measure.host_load) or None, got {host!r}")
+        cpus = host.cpus
+        lines = [f"{cpus}; {host}"]
         for name, t in self.samples.items():
             med, p99 = float(np.median(t)), float(np.percentile(t, 99))
             lines.append(f"{name}: median {med * 1e6:.0f} us, p99 {p99 * 1e6:.0f} us ({p99 / med:.1f}x the median).")
@@ -550,11 +647,12 @@ class LatencySamples:
             else:
                 lines.append(f"No connect took over 0.5 s: no SYN was dropped in these {len(connects)} connects.")
         worst = max(float(np.percentile(t, 99) / np.median(t)) for t in self.samples.values())
-        busy = load is not None and load > cpus.usable
+        causes = host.causes()
         if worst > 5:
-            cause = (f"the machine is busy (load {load:.1f} on {cpus.usable} usable CPUs), so the client or "
-                     "the server process often waits for a CPU" if busy else
-                     "the client and the server process wait for a CPU or a wake-up from time to time")
+            cause = ("likely cause: the client or the server process waits for a CPU, because "
+                     + "; and because ".join(causes) if causes else
+                     "the client and the server process wait for a CPU or a wake-up from time to time (the "
+                     "host's load average is within its CPUs and no cgroup quota is below the affinity mask)")
             lines.append(f"Long tails (p99 up to {worst:.0f}x the median): {cause}. "
                          "The servers run in another process, so this is not the interpreter lock.")
         else:

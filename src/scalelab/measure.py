@@ -6,6 +6,9 @@ Every "measured on your machine" section of the course uses these two pieces:
   affinity mask (``os.sched_getaffinity``) and the cgroup CPU quota
   (``/sys/fs/cgroup/cpu.max`` on cgroup v2, ``cpu.cfs_quota_us`` on v1), which is what
   Binder and ``docker --cpus`` set. ``os.cpu_count()`` reports neither.
+* :func:`host_load` reads the 1-minute load average against the CPUs it is spread over:
+  the whole host's (``os.cpu_count()``), because a container does not namespace the load
+  average, and names a cgroup quota below the affinity mask as a cause of waiting.
 * :func:`interleaved` times several settings against each other: a warm-up run of each,
   then rounds in which every setting runs once (in a rotating order, so a burst of load
   from elsewhere hits all of them alike), stopping after ``repeats`` rounds or when the
@@ -37,9 +40,9 @@ from typing import Any, Callable, Mapping
 
 import pandas as pd
 
-from ._validate import in_range
+from ._validate import count, in_range, number
 
-__all__ = ["CpuCount", "usable_cpus", "Timings", "interleaved", "MAX_BUDGET_S", "MAX_REPEATS"]
+__all__ = ["CpuCount", "usable_cpus", "HostLoad", "host_load", "Timings", "interleaved", "MAX_BUDGET_S", "MAX_REPEATS"]
 
 #: Largest time budget :func:`interleaved` accepts, in seconds.
 MAX_BUDGET_S = 120.0
@@ -94,6 +97,92 @@ def usable_cpus(cgroup_root: Path | str = CGROUP_ROOT) -> CpuCount:
     quota = _cgroup_quota(Path(cgroup_root))
     usable = affinity if quota is None else max(1, min(affinity, math.floor(quota)))
     return CpuCount(affinity=affinity, quota=quota, usable=usable)
+
+
+#: Most CPUs :func:`host_load` accepts for a host.
+MAX_HOST_CPUS = 1_000_000
+
+
+@dataclass(frozen=True)
+class HostLoad:
+    """The 1-minute load average, read against the CPUs it is spread over.
+
+    ``os.getloadavg()`` counts the runnable tasks of the whole host: a container (Docker,
+    Binder) does not namespace it. So ``load`` is compared with ``host_cpus``, the host's
+    CPU count (``os.cpu_count()``), never with ``cpus.usable``, which may be a cgroup quota
+    far below it (2 CPUs on a 64-CPU host: a load of 10 there is a quiet host). A quota
+    below the affinity mask is a cause of waiting of its own, whatever the host's load:
+    once the cgroup has used its quota in a scheduling period (100 ms by default), its
+    processes wait for the next period (CFS bandwidth control).
+
+    ``load`` is None where the platform has no load average.
+    """
+
+    load: float | None
+    host_cpus: int
+    cpus: CpuCount
+
+    def busy(self, margin: float = 0.0) -> bool:
+        """True when the load average exceeds the host's CPUs by more than ``margin``."""
+        m = number("margin", margin, 0, MAX_HOST_CPUS)
+        return self.load is not None and self.load > self.host_cpus + m
+
+    @property
+    def quota_limited(self) -> bool:
+        """True when a cgroup CPU quota is set below the affinity mask's CPU count."""
+        return self.cpus.quota is not None and self.cpus.quota < self.cpus.affinity
+
+    def causes(self, margin: float = 0.0) -> list[str]:
+        """Likely causes of waiting for a CPU that the machine's state shows, as phrases."""
+        out = []
+        if self.busy(margin):
+            out.append(f"the host is busy (1-minute load average {self.load:.1f} on its {self.host_cpus} CPUs)")
+        if self.quota_limited:
+            out.append(f"the cgroup CPU quota is {self.cpus.quota:g} CPUs, below the {self.cpus.affinity} CPUs of "
+                       "the affinity mask, and once the quota for a scheduling period is used the processes wait "
+                       "for the next period")
+        return out
+
+    def __str__(self) -> str:
+        if self.load is None:
+            return "load average unknown"
+        return f"1-minute load average {self.load:.1f} on the host's {self.host_cpus} CPUs"
+
+
+def host_load(load_average: float | None = None, cpus: CpuCount | None = None,
+              host_cpus: int | None = None) -> HostLoad:
+    """The load average with the CPU counts it is read against (:class:`HostLoad`).
+
+    Parameters
+    ----------
+    load_average : float >= 0, or None
+        A 1-minute load average read earlier (before a measurement started, say); None
+        reads ``os.getloadavg()`` now (None where the platform has none).
+    cpus : CpuCount, or None
+        What :func:`usable_cpus` returned; None reads it now.
+    host_cpus : int in [1, ``MAX_HOST_CPUS``], or None
+        The host's CPU count; None reads ``os.cpu_count()``.
+
+    >>> h = host_load(10.0, CpuCount(affinity=64, quota=2.0, usable=2), host_cpus=64)
+    >>> h.busy(), h.quota_limited
+    (False, True)
+    """
+    if load_average is None:
+        try:
+            load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+        except OSError:  # pragma: no cover - unavailable
+            load = None
+    else:
+        load = float(number("load_average", load_average, 0, MAX_HOST_CPUS * 1000.0))
+    if cpus is None:
+        cpus = usable_cpus()
+    elif not isinstance(cpus, CpuCount):
+        raise ValueError(f"cpus must be a CpuCount (from usable_cpus()) or None, got {cpus!r}")
+    if host_cpus is None:
+        n = os.cpu_count() or cpus.affinity
+    else:
+        n = count("host_cpus", host_cpus, MAX_HOST_CPUS)
+    return HostLoad(load=load, host_cpus=int(n), cpus=cpus)
 
 
 @dataclass(frozen=True)

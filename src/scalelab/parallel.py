@@ -159,7 +159,8 @@ def measure_speedup(
     :class:`~scalelab.measure.CpuCount`), ``serial_fraction``, ``timings`` (the
     :class:`~scalelab.measure.Timings`) and ``load_average`` (1-minute, read before the
     workers start, so that it counts other work on the machine and not this measurement's
-    own processes; None where the platform has none).
+    own processes; None where the platform has none) and ``host_cpus`` (``os.cpu_count()``,
+    what the host's load average is read against).
     """
     s = float(in_range("serial_fraction", serial_fraction, 0, 1, max_ndim=0))
     cpus = measure.usable_cpus()
@@ -209,7 +210,7 @@ def measure_speedup(
     table["speedup"] = table["seconds"].iloc[0] / table["seconds"]
     table["amdahl"] = amdahl.speedup(s, np.minimum(table["workers"], cpus.usable))
     table.attrs.update(cpus=cpus, serial_fraction=s, timings=timings, physical_cores=physical_cores(),
-                       load_average=load_before)
+                       load_average=load_before, host_cpus=os.cpu_count())
     return table
 
 
@@ -237,7 +238,7 @@ def verdict(table: pd.DataFrame, tolerance: float = 0.15) -> str:
 
     Within the usable CPUs, a speedup within ``tolerance`` (relative) of Amdahl's
     prediction agrees; a lower one is explained by what the table and the machine show
-    (a busy machine: load average above the usable CPUs, or a wide spread; otherwise
+    (a busy machine: the host's load average above the host's CPUs, or a wide spread; otherwise
     process start-up and hand-off costs, or CPUs that are SMT siblings). Past the CPU
     count, the speedup should not grow.
     """
@@ -254,7 +255,10 @@ def verdict(table: pd.DataFrame, tolerance: float = 0.15) -> str:
                      + (": some are SMT siblings." if smt else " (no SMT siblings)."))
     inside = table[(table["workers"] > 1) & (table["workers"] <= usable)]
     spread = float(((table["max_s"] - table["min_s"]) / table["seconds"]).max())
-    busy = (load is not None and load > usable + 0.5) or spread > 0.3
+    # the host's load average, read against the host's CPUs (not the usable ones: a quota may be far below)
+    host = measure.host_load(load, cpus, table.attrs.get("host_cpus")) if load is not None else None
+    loaded = host is not None and host.busy(margin=0.5)
+    busy = loaded or spread > 0.3
     for _, row in inside.iterrows():
         ratio = row["speedup"] / row["amdahl"]
         head = (f"{int(row['workers'])} workers: measured {row['speedup']:.2f}x, "
@@ -264,8 +268,8 @@ def verdict(table: pd.DataFrame, tolerance: float = 0.15) -> str:
         elif ratio < 1:
             if busy:
                 evidence = []
-                if load is not None and load > usable + 0.5:
-                    evidence.append(f"load average {load:.1f} on {usable} usable CPU(s)")
+                if loaded:
+                    evidence.append(str(host))
                 if spread > 0.3:
                     evidence.append(f"run-to-run spread up to {spread:.0%}")
                 cause = (f"the machine is busy ({' and '.join(evidence)}): other processes take CPU time "
@@ -282,8 +286,8 @@ def verdict(table: pd.DataFrame, tolerance: float = 0.15) -> str:
         lines.append("Only one usable CPU: no pool size can run in parallel, so no speedup is expected.")
     if busy:
         evidence = []
-        if load is not None and load > usable + 0.5:
-            evidence.append(f"load average {load:.1f} on {usable} usable CPU(s)")
+        if loaded:
+            evidence.append(str(host))
         if spread > 0.3:
             evidence.append(f"run-to-run spread up to {spread:.0%}")
         lines.append(f"Caution: the machine was busy ({' and '.join(evidence)}). With other work competing "

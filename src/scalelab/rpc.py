@@ -498,17 +498,19 @@ def marshalling_times(counts=(1, 10, 100, 1_000, 10_000, 30_000), budget_s: floa
 
 
 def marshalling_verdict(table: pd.DataFrame, payload_bytes: float = 4e3, rtt_s: float = 0.5e-3) -> str:
-    """What :func:`marshalling_times` measured, against a LAN round trip.
+    """What :func:`marshalling_times` measured, against a network round trip.
 
     The rate is the median ``MB/s`` over the payloads of 1,000 bytes and more (smaller
     ones are dominated by the cost per call); the verdict compares marshalling and
-    unmarshalling ``payload_bytes`` at that rate with ``rtt_s``, and reads the largest
+    unmarshalling ``payload_bytes`` at that rate with ``rtt_s`` (a whole round trip: the
+    default, 0.5 ms, is one inside a data center; chapter 4's link table takes a LAN's
+    latency as 0.5 ms each way, a 1 ms round trip), and reads the largest
     ``spread`` of those payloads: below 0.5 the runs agree, otherwise some were slowed,
     most likely by other work on the CPUs.
 
     >>> quiet = pd.DataFrame({"bytes": [2e3, 2e4], "MB/s": [40.0, 40.0], "spread": [0.1, 0.2]})
     >>> print(marshalling_verdict(quiet))
-    JSON marshal + unmarshal here: 40.0 MB/s, so 4 KB costs 0.10 ms, less than a 0.5 ms LAN round trip. The runs of each payload agree (largest spread 0.20).
+    JSON marshal + unmarshal here: 40.0 MB/s, so 4 KB costs 0.10 ms, less than a 0.5 ms round trip. The runs of each payload agree (largest spread 0.20).
     """
     size = number("payload_bytes", payload_bytes, 0, low_open=True)
     rtt = number("rtt_s", rtt_s, 0, low_open=True)
@@ -524,7 +526,7 @@ def marshalling_verdict(table: pd.DataFrame, payload_bytes: float = 4e3, rtt_s: 
              f"Runs of one payload differ by up to {spread:.1f} times their median: most likely other work had "
              "the CPU during some of them, so the medians, not single runs, are the numbers to read.")
     return (f"JSON marshal + unmarshal here: {rate / 1e6:.1f} MB/s, so {size / 1e3:g} KB costs {took * 1e3:.2f} ms, "
-            f"{'more' if took > rtt else 'less'} than a {rtt * 1e3:g} ms LAN round trip. {noise}")
+            f"{'more' if took > rtt else 'less'} than a {rtt * 1e3:g} ms round trip. {noise}")
 
 
 def remote_call_time(payload_bytes: Any, rtt_s: Any, bandwidth_bps: Any, marshal_bytes_per_s: Any,

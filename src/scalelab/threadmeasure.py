@@ -48,7 +48,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from ._validate import in_range
-from .measure import CpuCount, _terminate_executor, interleaved, usable_cpus
+from .measure import CpuCount, _terminate_executor, host_load, interleaved, usable_cpus
 from .parallel import burn
 
 __all__ = [
@@ -597,16 +597,12 @@ def pool_verdict(measured: pd.DataFrame) -> str:
     batch = float(peak_row.get("model_batch_per_s", 1 / c_m))
     lines.append(f"a batch of this size can reach at most {batch:.0f} tasks/s at {best} threads (its last wait "
                  f"overlaps nothing): the peak is {peak / batch:.0%} of that.")
-    try:
-        load = os.getloadavg()[0]
-    except OSError:  # pragma: no cover
-        load = float("nan")
-    cpus = usable_cpus().usable
+    host = host_load()  # the whole host's load average, read against the host's CPUs
     if peak >= 0.8 * batch:
         lines.append("the pool does what one effective core allows, as the rule assumes.")
-    elif np.isfinite(load) and load > cpus:
-        lines.append(f"the pool got only {busy:.2f} of a CPU; likely cause: a busy machine (load average {load:.1f} "
-                     f"on {cpus} usable CPUs), so waking threads also waited for CPU time.")
+    elif host.busy():
+        lines.append(f"the pool got only {busy:.2f} of a CPU; likely cause: a busy machine ({host}), so waking "
+                     "threads also waited for CPU time.")
     else:
         lines.append(f"the pool got only {busy:.2f} of a CPU on a quiet machine; likely cause: waking threads wait "
                      "for the interpreter lock (a hand-off can take up to the 5 ms switch interval).")
