@@ -314,3 +314,23 @@ def test_exercise_5_11_answer_is_the_model_floor():
     assert check("5.11", 400).correct
     # the model of the lab never fails over sooner than this floor
     assert etcdlab.model_failover_ms(50, 500, runs=40).min() >= 400 - 1
+
+
+def test_etcd_verdict_names_the_likely_cause_of_a_late_failover():
+    import pandas as pd
+
+    from scalelab.measure import CpuCount, HostLoad
+
+    kills = pd.DataFrame({"ms to new leader": [700.0, 760.0, 820.0, 900.0], "ms to accepted write": [705.0] * 4,
+                          "term change": [1, 1, 1, 1]})
+    model = np.linspace(450, 820, 200)  # median 635 ms
+    two = CpuCount(affinity=2, quota=None, usable=2)
+    busy = etcdlab._verdict(kills, model, 500, 50, HostLoad(load=9.0, host_cpus=2, cpus=two))
+    assert "came 155 ms after the model's; likely cause: the host is busy (1-minute load average 9.0" in busy
+    quiet = etcdlab._verdict(kills, model, 500, 50, HostLoad(load=0.3, host_cpus=2, cpus=two))
+    assert "on a quiet machine" in quiet and "busy" not in quiet
+    binder = etcdlab._verdict(kills, model, 500, 50, HostLoad(load=10.0, host_cpus=64,
+                                                              cpus=CpuCount(affinity=64, quota=2.0, usable=2)))
+    assert "cgroup CPU quota is 2 CPUs" in binder and "host is busy" not in binder
+    early = etcdlab._verdict(kills.assign(**{"ms to new leader": [500.0, 520.0, 540.0, 560.0]}), model, 500, 50)
+    assert "before the model's" in early

@@ -41,6 +41,7 @@ import urllib.request
 import numpy as np
 
 from ._validate import count, in_range
+from .measure import HostLoad, host_load
 from .servers import HOST, LabResult, ServerGroup, free_port, have, stored_result
 
 __all__ = ["election_lab", "stale_read_lab", "model_failover_ms", "election_figure", "MAX_KILLS", "MAX_TRIES"]
@@ -168,7 +169,22 @@ def model_failover_ms(heartbeat_ms: float = 50, election_timeout_ms: float = 500
     return np.asarray(out)
 
 
-def _verdict(kills, model: np.ndarray, et: int, hb: int) -> str:
+def _gap_cause(measured_ms: float, model_ms: float, host: HostLoad | None) -> str:
+    """How etcd's median failover compares with the model's, and the likely cause of a later one."""
+    gap = measured_ms - model_ms
+    if gap <= 0:
+        return f"etcd's median came {-gap:.0f} ms before the model's (a median of a few kills is rough)"
+    text = f"etcd's median came {gap:.0f} ms after the model's"
+    if host is None:
+        return text
+    causes = host.causes()
+    if causes:
+        return text + f"; likely cause: {'; and '.join(causes)}, so etcd's ticks and disk writes ran late"
+    return (text + f" on a quiet machine ({host}): the extra time is etcd's own (its disk writes, the polling "
+            "every 10 ms), beyond what the model counts")
+
+
+def _verdict(kills, model: np.ndarray, et: int, hb: int, host: HostLoad | None = None) -> str:
     measured = kills["ms to new leader"].to_numpy(float)
     lo, mid, hi = np.percentile(model, [5, 50, 95])
     inside = int(((measured >= lo) & (measured <= hi)).sum())
@@ -184,7 +200,8 @@ def _verdict(kills, model: np.ndarray, et: int, hb: int) -> str:
             f"in that range; {below} of {len(measured)} came sooner than the configured election timeout "
             f"({et} ms); the model ends {100 * model_early:.0f}% of its failovers before {half:.0f} ms (the middle "
             f"of the range of timeouts) and etcd ended {early} of {len(measured)} there; each kill moved the term by {' or '.join(map(str, steps))} "
-            f"({'one election, no split vote' if steps == [1] else 'more than one term: a split vote or a disrupted election'}).")
+            f"({'one election, no split vote' if steps == [1] else 'more than one term: a split vote or a disrupted election'}); "
+            f"{_gap_cause(float(np.median(measured)), float(mid), host)}.")
 
 
 def election_lab(kills: int = 4, heartbeat_ms: int = 50, election_timeout_ms: int = 500,
@@ -219,6 +236,8 @@ def election_lab(kills: int = 4, heartbeat_ms: int = 50, election_timeout_ms: in
         return stored_result("etcd_election", "etcd is not installed here (Debian package etcd-server)")
     # etcd counts the election timeout in whole ticks (election_ms // heartbeat_ms): model that
     model = model_failover_ms(hb, (et // hb) * hb, runs)
+    host = host_load()  # read before the cluster starts: the machine as the lab found it
+    command += f"; {host.cpus}; {host}"
     rows = []
     with ServerGroup(prefix="scalelab-etcd-") as group:
         members = _start_cluster(group, hb, et)
@@ -253,9 +272,10 @@ def election_lab(kills: int = 4, heartbeat_ms: int = 50, election_timeout_ms: in
              "median_ms_to_leader": float(table["ms to new leader"].median()),
              "median_ms_to_write": float(table["ms to accepted write"].median()),
              "model_median_ms": float(np.median(model)), "model_p5_ms": float(np.percentile(model, 5)),
-             "model_p95_ms": float(np.percentile(model, 95))}
+             "model_p95_ms": float(np.percentile(model, 95)), "usable_cpus": host.cpus.usable,
+             "cpu_quota": host.cpus.quota, "host_cpus": host.host_cpus, "load_1min": host.load}
     model_table = pd.DataFrame({"model ms to new leader": model})
-    return LabResult("etcd_election", {"kills": table, "model": model_table}, facts, _verdict(table, model, et, hb),
+    return LabResult("etcd_election", {"kills": table, "model": model_table}, facts, _verdict(table, model, et, hb, host),
                      "measured just now on this machine", command)
 
 
