@@ -104,6 +104,14 @@ def test_the_verdict_names_a_one_second_connect_as_a_dropped_syn():
     assert "No connect took over 0.5 s" in _samples([5e-5] * 100).verdict()
 
 
+def test_dropped_syns_are_not_counted_as_a_long_tail():
+    # 6 of 500 connects resent after 1 s would put p99 at 1 s: they are the dropped SYNs
+    # counted on their own line, not CPU waits
+    text = _samples([1.1e-5] * 494 + [1.02] * 6).verdict()
+    assert "6 of 500 connects took over 0.5 s" in text
+    assert "Short tails" in text and "Long tails" not in text
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux drops a SYN when the accept queue is full")
 def test_a_dropped_syn_costs_the_one_second_initial_retransmission_timeout():
     # Not a speed: the kernel cannot resend the SYN before its 1 s initial RTO (RFC 6298, 2.1).
@@ -199,6 +207,14 @@ def test_the_throughput_verdict_accepts_a_run_that_follows_the_model():
     text = loopback.throughput_verdict(t, *loopback.fit_latency_bandwidth(t.size_bytes, t.seconds))
     assert "l = 10.0 us, b = 30.0 Gbit/s" in text
     assert "shape fits this run" in text and "cost per byte grows" not in text and "falls" not in text
+
+
+def test_the_throughput_verdict_says_when_a_size_is_far_below_the_model():
+    low = list(_EXACT)
+    low[3] *= 0.8  # 32 KB 20% faster than the line, no size above it by more than 10%
+    t = _throughput_table(low, [0.05] * 6)
+    text = loopback.throughput_verdict(t, 10e-6, 30e9)
+    assert "32 KB is 20% below it" in text and "shape fits this run" not in text
 
 
 def test_the_throughput_verdict_names_a_growing_cost_per_byte_on_a_quiet_run():
