@@ -34,7 +34,13 @@ $(STAMP): requirements.txt pyproject.toml binder/overrides.json
 
 ## book: run every chapter and build the HTML book into _build/html
 book: $(STAMP)
+	@# myst-nb's cache knows a chapter's code, not the package it calls, and Sphinx re-reads only
+	@# changed sources: after a change in src/ (or with the cache emptied) every chapter runs again
+	@if [ -d _build/.doctrees ] && { [ ! -d _build/.jupyter_cache ] || [ ! -f _build/src.stamp ] || \
+		[ -n "$$(find src -newer _build/src.stamp -type f | head -1)" ]; }; then \
+		echo "src/ changed or no cache: running every chapter again"; rm -rf _build/.jupyter_cache _build/.doctrees; fi
 	$(BIN)/jupyter-book build -W -n --keep-going .
+	@touch _build/src.stamp
 	@echo
 	@echo "The book is in _build/html. Open _build/html/index.html in a browser,"
 	@echo "or run 'make serve' and visit http://127.0.0.1:8000"
