@@ -340,7 +340,7 @@ def test_pool_verdict_on_a_quiet_machine_short_of_the_bound_blames_hand_offs_and
     monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 9.0, 9.0))
     verdict = cc.pool_verdict(table)
     bound, rule = verdict.splitlines()[-2:]
-    assert "short of that bound" in bound and "quiet (1-minute load average 0.2 on the host's 2 CPUs)" in bound
+    assert "short of that bound" in bound and "was not above the host's CPUs (1-minute load average 0.2 on the host's 2 CPUs)" in bound
     assert "hand-offs" in bound and "busy machine" not in verdict
     # 66 against 64 at the rule's size: not a clear gain, and the rule's size fell short too
     assert "more threads added 3%" in rule and "what was short was CPU time, not threads" in rule
@@ -360,6 +360,13 @@ def test_pool_verdict_reads_the_load_against_the_host_and_names_a_quota():
     bound = cc.pool_verdict(table).splitlines()[-2]
     assert "host is busy" not in bound
     assert "cgroup CPU quota is 2 CPUs, below the 64 CPUs of the affinity mask" in bound
+    # no quota, a quiet host, but one task alone got 62% of a CPU: contention all the same
     table.attrs.update({"cpu_quota": None, "usable_cpus": 64})
     bound = cc.pool_verdict(table).splitlines()[-2]
-    assert "The machine was quiet (1-minute load average 10.0 on the host's 64 CPUs)" in bound
+    assert "other work took CPU time although the load average was not above the host's CPUs" in bound
+    assert "hand-offs" not in bound
+    # a quota, but a lone task got a whole CPU: the quota is not what held the pool back
+    whole = _made_up_pool([17, 30, 40, 46, 51, 60, 68], busy=0.69, load=10.0, c_m=0.0099, c_wall=0.0099)
+    whole.attrs.update({"host_cpus": 64, "cpu_affinity": 64, "cpu_quota": 2.0, "usable_cpus": 2})
+    bound = cc.pool_verdict(whole).splitlines()[-2]
+    assert "quota" not in bound and "hand-offs" in bound

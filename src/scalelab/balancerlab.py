@@ -304,8 +304,8 @@ def _verdict(table, shares, facts: dict) -> str:
     return (f"{inside('model')} of {total} measured percentiles (p50, p90, p99 of 4 policies) lie inside the "
             f"model's 5-95% band for runs of this length at the load asked for ({facts['load']:g}); the measured "
             f"median is {gap:+.1f} ms off the model's. The replicas took {facts['real_mean_service_ms']:.1f} ms per "
-            f"request on average where {facts['drawn_mean_service_ms']:.1f} ms was asked (sleeping and HTTP "
-            f"handling on a machine with a 1-minute load average of {facts['load_average_1min']:.1f} on "
+            f"request on average where {facts['drawn_mean_service_ms']:.1f} ms was asked (sleeping, as each replica "
+            f"timed it, on a machine with a 1-minute load average of {facts['load_average_1min']:.1f} on "
             + (f"the host's {facts['host_cpus']} CPUs, {facts['usable_cpus']} of them usable here), "
                if facts.get("host_cpus") else f"{facts['usable_cpus']} usable CPUs), ")
             + f"{facts['real_mean_service_ms'] / facts['drawn_mean_service_ms']:.2f} "

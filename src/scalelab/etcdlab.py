@@ -169,12 +169,28 @@ def model_failover_ms(heartbeat_ms: float = 50, election_timeout_ms: float = 500
     return np.asarray(out)
 
 
-def _gap_cause(measured_ms: float, model_ms: float, host: HostLoad | None) -> str:
-    """How etcd's median failover compares with the model's, and the likely cause of a later one."""
+def _median_noise_ms(model: np.ndarray, kills: int) -> tuple[float, float]:
+    """5-95% range of (median of ``kills`` model failovers) - (model median): how far a
+    median of that many kills strays by chance alone (seeded resampling of the model's runs)."""
+    rng = np.random.default_rng(0)
+    medians = np.median(rng.choice(model, (2000, kills)), axis=1) - np.median(model)
+    lo, hi = np.percentile(medians, [5, 95])
+    return float(lo), float(hi)
+
+
+def _gap_cause(measured_ms: float, model_ms: float, host: HostLoad | None,
+               noise_ms: tuple[float, float] = (0.0, 0.0), kills: int = 4) -> str:
+    """How etcd's median failover compares with the model's, and the likely cause of a later one
+    (named only when the gap is beyond what a median of ``kills`` model runs strays by)."""
     gap = measured_ms - model_ms
-    if gap <= 0:
-        return f"etcd's median came {-gap:.0f} ms before the model's (a median of a few kills is rough)"
-    text = f"etcd's median came {gap:.0f} ms after the model's"
+    lo, hi = noise_ms
+    if lo <= gap <= hi:
+        return (f"etcd's median came {abs(gap):.0f} ms {'after' if gap > 0 else 'before'} the model's, within what "
+                f"a median of {kills} kills strays by in the model itself ({lo:+.0f} to {hi:+.0f} ms): no gap to explain")
+    if gap < 0:
+        return f"etcd's median came {-gap:.0f} ms before the model's, earlier than a median of {kills} kills strays by"
+    text = (f"etcd's median came {gap:.0f} ms after the model's, beyond what a median of {kills} kills strays by "
+            f"in the model itself (up to {hi:+.0f} ms)")
     if host is None:
         return text
     causes = host.causes()
@@ -201,7 +217,7 @@ def _verdict(kills, model: np.ndarray, et: int, hb: int, host: HostLoad | None =
             f"({et} ms); the model ends {100 * model_early:.0f}% of its failovers before {half:.0f} ms (the middle "
             f"of the range of timeouts) and etcd ended {early} of {len(measured)} there; each kill moved the term by {' or '.join(map(str, steps))} "
             f"({'one election, no split vote' if steps == [1] else 'more than one term: a split vote or a disrupted election'}); "
-            f"{_gap_cause(float(np.median(measured)), float(mid), host)}.")
+            f"{_gap_cause(float(np.median(measured)), float(mid), host, _median_noise_ms(model, len(measured)), len(measured))}.")
 
 
 def election_lab(kills: int = 4, heartbeat_ms: int = 50, election_timeout_ms: int = 500,

@@ -456,12 +456,15 @@ def throughput_verdict(table: pd.DataFrame, latency_s: float, bandwidth_bps: flo
         lines.append(f"Verdict: every size is within {GAP_FLOOR:.0%} of the model: the l + 8m/b shape fits this run.")
     elif gap <= GAP_FLOOR:
         low = int(np.argmin(ratio))
+        s_low = float(spreads[low])
         lines.append(f"Verdict: no size is more than {GAP_FLOOR:.0%} above the model, but {_size_text(int(sizes[low]))} "
-                     f"is {below:.0%} below it (its round medians spread by {float(spreads[low]):.2f}): the "
-                     "l + 8m/b shape does not fit every size of this run.")
+                     f"is {below:.0%} below it (its round medians spread by {s_low:.2f})"
+                     + (": the l + 8m/b shape does not fit every size of this run." if below > s_low and s_low < 1
+                        else ", no more than that size's round medians differ by: this run cannot tell it from "
+                        "run-to-run variation."))
     elif spread >= 1:
         lines.append(f"Verdict: the gap ({gap:.0%}) cannot be read: a spread of {spread:.2f} means the slowest "
-                     "round took at least twice as long as the fastest, because other work had the CPUs. "
+                     "round took at least twice as long as the fastest, most likely because other work had the CPUs. "
                      "Re-run on a quieter machine to tell a growing cost per byte from that interference.")
     elif gap <= spread:
         lines.append(f"Verdict: the largest gap ({gap:.0%}) is within what the round medians at that size differ "

@@ -432,13 +432,18 @@ def overlap_verdict(measured: pd.DataFrame) -> str:
     cpu_p = row.loc[WORKLOADS[2]]
     best_w = int(cpu_p["speedup"].idxmax())
     best_p, ideal_p = float(cpu_p["speedup"].max()), float(cpu_p["ideal"].max())
-    cause = ("" if best_p >= 0.75 * ideal_p else
-             " Below the usable CPUs; likely cause: other processes share the cores (a busy machine)."
-             if ideal_p > 1 else "")
     busy_p = float(cpu_p["cpus_busy"].max()) if "cpus_busy" in cpu_p else float("nan")
+    if best_p >= 0.75 * ideal_p or ideal_p <= 1:
+        cause = ""
+    elif np.isfinite(busy_p) and busy_p >= 0.75 * ideal_p:
+        cause = (f" Below the usable CPUs although the processes got {busy_p:.2f} CPUs' time: each CPU did less "
+                 "work, as when two hardware threads (SMT) share one core or the clock runs slower with more "
+                 "cores busy.")
+    else:
+        cause = " Below the usable CPUs; likely cause: other processes share the cores (a busy machine)."
     parallel = best_p >= 1.25 and (busy_p > 1.15 if np.isfinite(busy_p) else best_p >= 0.75 * ideal_p)
     if np.isfinite(busy_p) and busy_p <= 1.15 and ideal_p > 1:
-        cause = (" In all they never had more than one CPU's worth of time, so this run cannot tell parallel "
+        cause = (f" In all they kept about one CPU busy (at most {busy_p:.2f}), so this run cannot tell parallel "
                  "computing from a larger share of a busy machine (several processes can take slices of "
                  "several cores at once); on free cores they could approach the usable CPUs.")
     lines.append(
@@ -603,13 +608,22 @@ def _pool_bound_ending(peak_row: pd.Series, c_m: float, host: HostLoad, share_al
                  f"{busy:.2f} CPUs busy, where the bound needs {need:.2f}")
         text += (": the gap is mostly CPU time the pool did not get." if cpu_per_task <= 1.1 * c_m else
                  ": each task also cost more CPU in the pool (switching between threads).")
-    causes = host.causes()
+    # A lone task that got clearly less than a whole CPU waited for one: direct evidence of
+    # contention, whatever the load says; a quota matters only then (under the lock a pool
+    # uses at most one CPU, so it cannot reach a quota of one CPU or more by itself).
+    waited = share_alone < POOL_NEAR_BOUND
+    causes = [c for c in host.causes() if waited or c.startswith("the host is busy")]
+    if waited and not causes:
+        causes = [f"other work took CPU time although the load average was not above the host's CPUs ({host})"]
     if causes:
-        return text + (f" Likely cause: {'; and '.join(causes)}. One task alone got {share_alone:.0%} of a CPU "
-                       "(the load includes this measurement), so waking threads also waited for a CPU.")
+        return text + (f" Likely cause: {'; and '.join(causes)}. One task alone got {share_alone:.0%} of a CPU"
+                       + (", so waking threads also waited for a CPU." if waited else
+                          " (the load includes this measurement)."))
     if host.load is None:
-        return text + " The load average is unknown, so the run cannot tell a busy machine from a quiet one."
-    return text + (f" The machine was quiet ({host}), so the likely cause is "
+        return text + (f" One task alone got {share_alone:.0%} of a CPU, but the load average is unknown, so the "
+                       "run cannot tell a busy machine from a quiet one.")
+    return text + (f" One task alone got {share_alone:.0%} of a CPU and the load average was not above the "
+                   f"host's CPUs ({host}), so the likely cause is "
                    "the hand-offs: each time a thread wakes from its wait or takes the interpreter lock over, the "
                    "operating system needs a moment to run it, and meanwhile no thread computes.")
 
