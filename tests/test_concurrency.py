@@ -370,3 +370,23 @@ def test_pool_verdict_reads_the_load_against_the_host_and_names_a_quota():
     whole.attrs.update({"host_cpus": 64, "cpu_affinity": 64, "cpu_quota": 2.0, "usable_cpus": 2})
     bound = cc.pool_verdict(whole).splitlines()[-2]
     assert "quota" not in bound and "hand-offs" in bound
+
+
+def test_the_overlap_verdict_does_not_call_a_speedup_above_the_usable_cpus_parallelism():
+    # 8 other CPU hogs on 2 CPUs: one process gets about 0.22 of a CPU, four about 0.67 of two,
+    # so the wall-clock "speedup" passes the 2 usable CPUs without more parallelism
+    import pandas as pd
+
+    rows = []
+    for name in tm.WORKLOADS:
+        for w in (1, 4):
+            procs = name == tm.WORKLOADS[2]
+            rows.append({"workload": name, "workers": w, "seconds": 1.0, "min_s": 1.0, "max_s": 1.0,
+                         "speedup": 3.0 if procs and w == 4 else 1.0, "speedup_low": 1.0, "speedup_high": 3.2,
+                         "runs": 3, "ideal": (2 if w == 4 else 1) if procs else (4 if name == tm.WORKLOADS[0] and w == 4 else 1),
+                         "cpus_busy": (1.5 if w == 4 else 0.22) if procs else 0.9})
+    table = pd.DataFrame(rows)
+    table.attrs.update({"cpus": "usable CPUs: 2", "usable_cpus": 2, "timings": "", "load": "", "gil": True})
+    line = cc.overlap_verdict(table).splitlines()[-1]
+    assert "Above what 2 CPUs allow: the one-process baseline got only 0.22 of a CPU" in line
+    assert "computed in parallel" not in line

@@ -258,7 +258,7 @@ def timeout_tradeoff_curves(median_ms: float, sigma: float, timeout_ms: float) -
 
 
 def retry_outcomes(request_loss: float, reply_loss: float, max_attempts: int) -> dict[str, float]:
-    """What happens to one state-changing call retried up to ``max_attempts`` times.
+    """What happens to one state-changing call tried up to ``max_attempts`` times (first attempt included).
 
     Each attempt's request is lost with probability ``a`` (the server never sees it);
     if it arrives, the server applies it and replies, and the reply is lost with

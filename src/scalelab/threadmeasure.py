@@ -442,8 +442,16 @@ def overlap_verdict(measured: pd.DataFrame) -> str:
     else:
         cause = " Below the usable CPUs; likely cause: other processes share the cores (a busy machine)."
     parallel = best_p >= 1.25 and (busy_p > 1.15 if np.isfinite(busy_p) else best_p >= 0.75 * ideal_p)
-    if np.isfinite(busy_p) and busy_p <= 1.15 and ideal_p > 1:
-        cause = (f" In all they kept about one CPU busy (at most {busy_p:.2f}), so this run cannot tell parallel "
+    if best_p > 1.1 * ideal_p and ideal_p >= 1:
+        # more than the usable CPUs allow: the baseline got less than a CPU, and more
+        # processes won a larger share of a contended machine
+        base = float(cpu_p["cpus_busy"].iloc[0]) if "cpus_busy" in cpu_p else float("nan")
+        parallel = False
+        cause = (f" Above what {ideal_p:.0f} CPUs allow: "
+                 + (f"the one-process baseline got only {base:.2f} of a CPU, so " if np.isfinite(base) else "")
+                 + "more processes also won a larger share of a busy machine; the speedup is not all parallelism.")
+    elif np.isfinite(busy_p) and busy_p <= 1.15 and ideal_p > 1:
+        cause = (f" In all they kept no more than about one CPU busy (at most {busy_p:.2f}), so this run cannot tell parallel "
                  "computing from a larger share of a busy machine (several processes can take slices of "
                  "several cores at once); on free cores they could approach the usable CPUs.")
     lines.append(
@@ -614,7 +622,9 @@ def _pool_bound_ending(peak_row: pd.Series, c_m: float, host: HostLoad, share_al
     waited = share_alone < POOL_NEAR_BOUND
     causes = [c for c in host.causes() if waited or c.startswith("the host is busy")]
     if waited and not causes:
-        causes = [f"other work took CPU time although the load average was not above the host's CPUs ({host})"]
+        causes = [f"other work took CPU time although the load average was not above the host's CPUs ({host})"
+                  if host.load is not None else
+                  "other work took CPU time (the load average is unknown, but a lone task waited for a CPU)"]
     if causes:
         return text + (f" Likely cause: {'; and '.join(causes)}. One task alone got {share_alone:.0%} of a CPU"
                        + (", so waking threads also waited for a CPU." if waited else

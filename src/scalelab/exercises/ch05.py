@@ -35,7 +35,8 @@ register(
     ),
     Exercise(
         key="5.2",
-        prompt="A client retries a payment up to 3 times; requests and replies are each lost "
+        prompt="A client makes up to 3 attempts at a payment (the first and at most two retries); "
+        "requests and replies are each lost "
         "with probability 0.1, and the server keeps no idempotency keys. How many duplicate "
         "charges do you expect per 1,000 payments?",
         answer=lambda: 1000 * failures.retry_outcomes(0.1, 0.1, 3)["expected_duplicates"],
@@ -163,7 +164,7 @@ register(
     ),
     Exercise(
         key="5.8",
-        prompt="A payment client retries up to 3 times with one idempotency key per payment and "
+        prompt="A payment client makes up to 3 attempts with one idempotency key per payment and "
         "then gives up; the server records keys in the same transaction as the charge. Which "
         "guarantee does each payment get?",
         answer="b",
