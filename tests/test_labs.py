@@ -321,15 +321,20 @@ def test_etcd_verdict_names_the_likely_cause_of_a_late_failover():
 
     from scalelab.measure import CpuCount, HostLoad
 
-    kills = pd.DataFrame({"ms to new leader": [700.0, 760.0, 820.0, 900.0], "ms to accepted write": [705.0] * 4,
-                          "term change": [1, 1, 1, 1]})
+    kills = pd.DataFrame({"ms to new leader": [700.0, 760.0, 820.0, 900.0],
+                          "ms to accepted write": [705.0, 766.0, 826.0, 904.0], "term change": [1, 1, 1, 1]})
     model = np.linspace(450, 820, 200)  # median 635 ms
     two = CpuCount(affinity=2, quota=None, usable=2)
     busy = etcdlab._verdict(kills, model, 500, 50, HostLoad(load=9.0, host_cpus=2, cpus=two))
     assert "came 155 ms after the model's, beyond what a median of 4 kills strays by" in busy
     assert "likely cause: the host is busy (1-minute load average 9.0" in busy
     quiet = etcdlab._verdict(kills, model, 500, 50, HostLoad(load=0.3, host_cpus=2, cpus=two))
-    assert "on a quiet machine" in quiet and "busy" not in quiet
+    assert "on a quiet machine" in quiet and "busy" not in quiet and "cannot make up 155 ms" in quiet
+    slow_disk = kills.assign(**{"ms to accepted write": kills["ms to new leader"] + 200})
+    slow = etcdlab._verdict(slow_disk, model, 500, 50, HostLoad(load=0.3, host_cpus=2, cpus=two))
+    assert "took a median 200 ms) can make up 155 ms" in slow
+    unknown = etcdlab._verdict(kills, model, 500, 50, HostLoad(load=None, host_cpus=2, cpus=two))
+    assert "cannot be ruled out" in unknown and "quiet" not in unknown and "likely cause" not in unknown
     binder = etcdlab._verdict(kills, model, 500, 50, HostLoad(load=10.0, host_cpus=64,
                                                               cpus=CpuCount(affinity=64, quota=2.0, usable=2)))
     assert "cgroup CPU quota is 2 CPUs" in binder and "host is busy" not in binder

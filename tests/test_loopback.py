@@ -257,3 +257,20 @@ def test_the_throughput_verdict_refuses_a_table_it_cannot_read():
         loopback.throughput_verdict(t, -1.0, 3e10)
     with pytest.raises(ValueError, match="bandwidth_bps"):
         loopback.throughput_verdict(t, 1e-5, 0)
+
+
+def test_the_throughput_verdict_reads_a_gap_at_a_small_size_as_a_cost_per_message():
+    small = list(_EXACT)
+    small[0] *= 1.5  # 64 B 50% above the line: its time is almost all the fixed cost l
+    text = loopback.throughput_verdict(_throughput_table(small, [0.05] * 6), 10e-6, 30e9)
+    assert "at 64 bytes the measured time is 50% above the model" in text
+    assert "cost per message at this size is above the fitted l" in text and "caches" not in text
+
+
+def test_the_latency_verdict_without_a_load_average_does_not_claim_one():
+    from scalelab.measure import CpuCount, HostLoad
+
+    host = HostLoad(load=None, host_cpus=2, cpus=CpuCount(affinity=2, quota=None, usable=2))
+    t = np.r_[np.full(98, 1e-5), [1e-3, 1e-3]]  # p99 about 100x the median: a long tail
+    text = loopback.LatencySamples({"TCP echo": t}, {"TCP echo": [1e-5]}, 1, 1.0).verdict(host=host)
+    assert "load average is unknown here" in text and "within its CPUs" not in text

@@ -197,6 +197,11 @@ def _gap_cause(measured_ms: float, model_ms: float, host: HostLoad | None,
     causes = host.causes()
     if causes:
         return text + f"; likely cause: {'; and '.join(causes)}, so etcd's ticks and disk writes ran late"
+    if host.load is None:
+        return text + " (the load average is unknown here, so a busy machine cannot be ruled out)"
+    if 10 + commit_ms >= gap:
+        return (text + f" on a quiet machine ({host}): the polling (at most 10 ms) and etcd's disk writes (a write "
+                f"after the election took a median {commit_ms:.0f} ms) can make up {gap:.0f} ms")
     return (text + f" on a quiet machine ({host}): the polling (at most 10 ms) and etcd's disk writes (a write "
             f"after the election took a median {commit_ms:.0f} ms) cannot make up {gap:.0f} ms; "
             + ("the kills that moved the term by two (a term lost to check quorum, which the model lacks) can"

@@ -470,6 +470,12 @@ def throughput_verdict(table: pd.DataFrame, latency_s: float, bandwidth_bps: flo
         lines.append(f"Verdict: the largest gap ({gap:.0%}) is within what the round medians at that size differ "
                      f"by ({spread:.0%}): this run cannot tell it from run-to-run variation, and does not "
                      "contradict the l + 8m/b shape.")
+    elif 8 * size / bw < lat:
+        # at this size the time is mostly the fixed cost per message: caches and socket
+        # buffers, the causes of a growing cost per byte, cannot apply
+        lines.append(f"Verdict: at {_size_text(size)} the measured time is {gap:.0%} above the model (round medians "
+                     f"differ by {spread:.0%}): the cost per message at this size is above the fitted l, which the "
+                     "model, with one l for every size, cannot produce.")
     else:
         clear = gap > 2 * spread
         lines.append(f"Verdict: at {_size_text(size)} the measured time is {gap:.0%} above the model, "
@@ -662,8 +668,10 @@ class LatencySamples:
         if worst > 5:
             cause = ("likely cause: the client or the server process waits for a CPU, because "
                      + "; and because ".join(causes) if causes else
-                     "the client and the server process wait for a CPU or a wake-up from time to time (the "
-                     "host's load average is within its CPUs and no cgroup quota is below the affinity mask)")
+                     "the client and the server process wait for a CPU or a wake-up from time to time ("
+                     + ("the host's load average is unknown here" if host.load is None else
+                        "the host's load average is within its CPUs")
+                     + " and no cgroup quota is below the affinity mask)")
             lines.append(f"Long tails (p99 up to {worst:.0f}x the median, leaving out any connect over 0.5 s): {cause}. "
                          "The servers run in another process, so this is not the interpreter lock.")
         else:
