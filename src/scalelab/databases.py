@@ -142,7 +142,7 @@ def store_families() -> "pd.DataFrame":
         ("Google Spanner, CockroachDB, YugabyteDB", "NewSQL: SQL born distributed", "relational tables",
          "key ranges split and moved between nodes automatically",
          "each range a consensus group (Paxos in Spanner, Raft in the others) of usually 3 or 5 replicas",
-         "ACID SQL transactions across nodes: serializable by default in Spanner and CockroachDB, snapshot isolation by default in YugabyteDB (serializable on request)"),
+         "ACID SQL transactions across nodes: serializable by default in Spanner and CockroachDB, in YugabyteDB snapshot isolation, or read committed on new clusters since v2025.2 (serializable on request)"),
         ("Cassandra", "NoSQL: wide-column", "tables of rows grouped by partition key",
          "hash of the partition key on a token ring",
          "each partition on replication-factor nodes, no leader; consistency chosen per query (ONE, QUORUM, ALL)",
