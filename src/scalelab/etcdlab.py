@@ -234,7 +234,10 @@ def election_lab(kills: int = 4, heartbeat_ms: int = 50, election_timeout_ms: in
                  model_runs: int = 200) -> LabResult:
     """Kill the leader of a 3-member etcd cluster ``kills`` times; time each failover.
 
-    Each round: write a key, SIGKILL the leader, poll the two survivors every 10 ms
+    Each round: write a key, wait one to two heartbeat intervals (a seeded random share,
+    so that the kill falls at a random moment between heartbeats, as the model assumes:
+    the write's commit reset the survivors' timers), SIGKILL the leader, poll the two
+    survivors every 10 ms
     until one names a new leader, write again (through a survivor) and time it from the
     kill; then restart the killed member on its old data and wait until it follows the
     new leader. Every wait is bounded by :data:`WAIT_S`.
@@ -257,7 +260,7 @@ def election_lab(kills: int = 4, heartbeat_ms: int = 50, election_timeout_ms: in
     k, hb, et = _check(kills, heartbeat_ms, election_timeout_ms)
     runs = count("model_runs", model_runs, 2000)
     command = (f"3 etcd members on 127.0.0.1 (--heartbeat-interval {hb} --election-timeout {et}); "
-               f"{k} times: write, SIGKILL the leader, time the next leader and the next accepted write")
+               f"{k} times: write, wait 1-2 heartbeats, SIGKILL the leader, time the next leader and the next accepted write")
     if not have("etcd"):
         return stored_result("etcd_election", "etcd is not installed here (Debian package etcd-server)")
     # etcd counts the election timeout in whole ticks (election_ms // heartbeat_ms): model that
@@ -265,12 +268,17 @@ def election_lab(kills: int = 4, heartbeat_ms: int = 50, election_timeout_ms: in
     host = host_load()  # read before the cluster starts: the machine as the lab found it
     command += f"; {host.cpus}; {host}"
     rows = []
+    pause = np.random.default_rng(0)
     with ServerGroup(prefix="scalelab-etcd-") as group:
         members = _start_cluster(group, hb, et)
         for i in range(k):
             old, old_term = _leader(members)
             survivors = [n for n in members if n != old]
             _put(members[survivors[0]]["client"], "lab/round", str(i), 2.0)
+            # The put's commit message reset both survivors' election timers just now; the
+            # model kills the leader at a random moment between heartbeats, so wait one to
+            # two heartbeat intervals, a random (seeded) share, before the kill.
+            time.sleep(hb / 1000 * (1 + pause.random()))
             group.kill(old)
             t0 = time.perf_counter()
             old_id = members[old]["id"]
