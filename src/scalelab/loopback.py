@@ -420,7 +420,7 @@ def throughput_verdict(table: pd.DataFrame, latency_s: float, bandwidth_bps: flo
     >>> import pandas as pd
     >>> quiet = pd.DataFrame({"size_bytes": [1_000, 1_000_000], "seconds": [1.1e-5, 3.1e-4],
     ...                       "Mbit/s": [727.0, 25_806.0], "spread": [0.05, 0.05]})
-    >>> print(throughput_verdict(quiet, 1e-5, 8e9 / 300).splitlines()[-1])
+    >>> print(throughput_verdict(quiet, 1e-5, 8e6 / 3e-4).splitlines()[-1])
     Verdict: every size is within 10% of the model: the l + 8m/b shape fits this run.
     """
     if not isinstance(table, pd.DataFrame):
