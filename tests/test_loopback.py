@@ -274,3 +274,12 @@ def test_the_latency_verdict_without_a_load_average_does_not_claim_one():
     t = np.r_[np.full(98, 1e-5), [1e-3, 1e-3]]  # p99 about 100x the median: a long tail
     text = loopback.LatencySamples({"TCP echo": t}, {"TCP echo": [1e-5]}, 1, 1.0).verdict(host=host)
     assert "load average is unknown here" in text and "within its CPUs" not in text
+
+
+def test_the_throughput_figure_names_the_fitted_line_as_drawn():
+    # size is in bytes: the drawn line is l + 8 x size / b, and its legend must say so
+    fig = loopback.throughput_figure(_throughput_table(_EXACT, [0.05] * 6), 10e-6, 30e9).figure
+    fit = [t for t in fig.data if (t.name or "").startswith("fit:")]
+    assert fit and fit[0].name == "fit: 10 us + 8 x size / 30.0 Gbit/s"
+    size = np.asarray(fit[0].x, dtype=float)
+    assert np.allclose(8 * size / (10e-6 + 8 * size / 30e9) / 1e6, np.asarray(fit[0].y, dtype=float), rtol=1e-3)

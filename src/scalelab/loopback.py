@@ -886,7 +886,7 @@ def throughput_figure(table: pd.DataFrame, latency_s: float, bandwidth_bps: floa
             go.Scatter(x=table["size_bytes"], y=table["Mbit/s"], mode="markers", name="measured",
                        marker={"size": 10}),
             go.Scatter(x=sizes, y=model, mode="lines", line={"dash": "dash"},
-                       name=f"fit: {latency_s * 1e6:.0f} us + size / {bandwidth_bps / 1e9:.1f} Gbit/s"),
+                       name=f"fit: {latency_s * 1e6:.0f} us + 8 x size / {bandwidth_bps / 1e9:.1f} Gbit/s"),
         ],
         {
             "title": {"text": "Effective TCP throughput over loopback against message size"},
