@@ -345,3 +345,18 @@ def test_etcd_verdict_names_the_likely_cause_of_a_late_failover():
                             HostLoad(load=9.0, host_cpus=2, cpus=two))
     assert "came 45 ms after the model's, within what a median of 4 kills strays by" in near
     assert "likely cause" not in near
+
+
+def test_etcd_verdict_puts_a_gap_made_by_lost_terms_on_the_lost_terms():
+    import pandas as pd
+
+    from scalelab.measure import CpuCount, HostLoad
+
+    # the stored run's shape: two one-term failovers near the model, two that lost a term
+    kills = pd.DataFrame({"ms to new leader": [506.0, 660.0, 984.0, 1407.0],
+                          "ms to accepted write": [513.0, 663.0, 986.0, 1409.0], "term change": [1, 1, 2, 2]})
+    model = etcdlab.model_failover_ms(50, 500, 200)
+    busy = HostLoad(load=2.9, host_cpus=2, cpus=CpuCount(affinity=2, quota=None, usable=2))
+    verdict = etcdlab._verdict(kills, model, 500, 50, busy)
+    assert "the kills that moved the term by one took a median 583 ms" in verdict
+    assert "make the gap" in verdict and "host is busy" not in verdict

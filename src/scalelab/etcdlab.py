@@ -180,7 +180,7 @@ def _median_noise_ms(model: np.ndarray, kills: int) -> tuple[float, float]:
 
 def _gap_cause(measured_ms: float, model_ms: float, host: HostLoad | None,
                noise_ms: tuple[float, float] = (0.0, 0.0), kills: int = 4,
-               commit_ms: float = float("nan"), term_jumps: bool = False) -> str:
+               commit_ms: float = float("nan"), term_jumps: bool = False, lost_terms: str = "") -> str:
     """How etcd's median failover compares with the model's, and the likely cause of a later one
     (named only when the gap is beyond what a median of ``kills`` model runs strays by)."""
     gap = measured_ms - model_ms
@@ -192,11 +192,15 @@ def _gap_cause(measured_ms: float, model_ms: float, host: HostLoad | None,
         return f"etcd's median came {-gap:.0f} ms before the model's, earlier than a median of {kills} kills strays by"
     text = (f"etcd's median came {gap:.0f} ms after the model's, beyond what a median of {kills} kills strays by "
             f"in the model itself (up to {hi:+.0f} ms)")
+    if lost_terms:  # the one-term failovers agree with the model: the lost terms make the gap
+        return text + lost_terms
     if host is None:
         return text
     causes = host.causes()
     if causes:
-        return text + f"; likely cause: {'; and '.join(causes)}, so etcd's ticks and disk writes ran late"
+        return (text + f"; likely cause: {'; and '.join(causes)}, so etcd's ticks and disk writes ran late"
+                + ("; and the kills that moved the term by two (a term lost to check quorum, which the model "
+                   "lacks)" if term_jumps else ""))
     if host.load is None:
         return text + " (the load average is unknown here, so a busy machine cannot be ruled out)"
     if 10 + commit_ms >= gap:
@@ -219,6 +223,14 @@ def _verdict(kills, model: np.ndarray, et: int, hb: int, host: HostLoad | None =
     below = int((measured < et).sum())
     commit = float(np.median(kills["ms to accepted write"].to_numpy(float) - measured))
     jumps = bool((kills["term change"].to_numpy() > 1).any())
+    one = measured[kills["term change"].to_numpy() == 1]
+    lost = ""
+    if jumps and one.size:
+        lo1, hi1 = _median_noise_ms(model, int(one.size))
+        if lo1 <= float(np.median(one)) - float(mid) <= hi1:
+            lost = (f"; the kills that moved the term by one took a median {np.median(one):.0f} ms, within what a "
+                    f"median of {one.size} model runs strays by ({lo1:+.0f} to {hi1:+.0f} ms): the kills that moved "
+                    "it by two (a term lost to check quorum, which the model lacks) make the gap")
     return (f"over {len(measured)} leader kills the survivors elected a new leader after a median "
             f"{np.median(measured):.0f} ms (range {measured.min():.0f}-{measured.max():.0f} ms) and accepted a write "
             f"after a median {kills['ms to accepted write'].median():.0f} ms; the model with the same settings gives "
@@ -227,7 +239,7 @@ def _verdict(kills, model: np.ndarray, et: int, hb: int, host: HostLoad | None =
             f"({et} ms); the model ends {100 * model_early:.0f}% of its failovers before {half:.0f} ms (the middle "
             f"of the range of timeouts) and etcd ended {early} of {len(measured)} there; each kill moved the term by {' or '.join(map(str, steps))} "
             f"({'one election, no split vote' if steps == [1] else 'more than one term: a split vote or a disrupted election'}); "
-            f"{_gap_cause(float(np.median(measured)), float(mid), host, _median_noise_ms(model, len(measured)), len(measured), commit, jumps)}.")
+            f"{_gap_cause(float(np.median(measured)), float(mid), host, _median_noise_ms(model, len(measured)), len(measured), commit, jumps, lost)}.")
 
 
 def election_lab(kills: int = 4, heartbeat_ms: int = 50, election_timeout_ms: int = 500,
