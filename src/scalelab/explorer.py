@@ -635,12 +635,7 @@ class Explorer:
     __repr__ = __str__
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle: dict[str, Any] = {"text/plain": str(self), "text/html": self.to_html()}
-        if os.environ.get(STATIC_ENV) != "1":
-            view = self.widget()._repr_mimebundle_(include=include, exclude=exclude)
-            if view:
-                bundle.update({k: v for k, v in view.items() if k != "text/plain"})
-        return bundle
+        return _display_bundle(str(self), self.to_html(), self.widget, include, exclude)
 
     # -- benchmark ---------------------------------------------------------------------
     def time_updates(self, max_points: int = 200, min_samples: int = 100) -> np.ndarray:
@@ -791,11 +786,19 @@ class Shown:
         return self._html
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle: dict[str, Any] = {"text/plain": str(self), "text/html": self.to_html()}
-        if os.environ.get(STATIC_ENV) != "1":
-            view = go.FigureWidget(self.figure)._repr_mimebundle_(include=include, exclude=exclude)
-            bundle.update({k: v for k, v in (view or {}).items() if k != "text/plain"})
-        return bundle
+        return _display_bundle(str(self), self.to_html(), lambda: go.FigureWidget(self.figure), include, exclude)
+
+
+def _display_bundle(text: str, html: str, live: Callable[[], Any], include: Any = None,
+                   exclude: Any = None) -> dict[str, Any]:
+    """What Jupyter displays for an explorer, a player or a shown figure: the text and the
+    static page always, and unless ``SCALELAB_STATIC=1`` the live widget that ``live()``
+    builds too (its own text/plain left out)."""
+    bundle: dict[str, Any] = {"text/plain": text, "text/html": html}
+    if os.environ.get(STATIC_ENV) != "1":
+        view = live()._repr_mimebundle_(include=include, exclude=exclude)
+        bundle.update({k: v for k, v in (view or {}).items() if k != "text/plain"})
+    return bundle
 
 
 def _plain_xy(trace: dict[str, Any], source: Any) -> dict[str, Any]:

@@ -33,14 +33,13 @@ import html
 import inspect
 import itertools
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 import plotly.graph_objects as go
 
-from .explorer import STATIC_ENV
+from .explorer import _display_bundle
 from .runs import Run
 
 __all__ = ["play", "Player", "DEFAULT_STATIC_BUDGET", "MAX_VARIANTS"]
@@ -261,12 +260,7 @@ class Player:
     __repr__ = __str__
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle: dict[str, Any] = {"text/plain": str(self), "text/html": self.to_html()}
-        if os.environ.get(STATIC_ENV) != "1":
-            view = self.widget()._repr_mimebundle_(include=include, exclude=exclude)
-            if view:
-                bundle.update({k: v for k, v in view.items() if k != "text/plain"})
-        return bundle
+        return _display_bundle(str(self), self.to_html(), self.widget, include, exclude)
 
     # -- live ---------------------------------------------------------------------------
     def widget(self) -> Any:
