@@ -35,9 +35,10 @@ $(STAMP): requirements.txt pyproject.toml binder/overrides.json
 ## book: run every chapter and build the HTML book into _build/html
 book: $(STAMP)
 	@# myst-nb's cache knows a chapter's code, not the package it calls, and Sphinx re-reads only
-	@# changed sources: after a change in src/ (or with the cache emptied) every chapter runs again
+	@# changed sources: after a change in src/ (or with the cache emptied) every chapter runs again.
+	@# The page assets in src/scalelab/static are copied into every build, so they need no re-run.
 	@if [ -d _build/.doctrees ] && { [ ! -d _build/.jupyter_cache ] || [ ! -f _build/src.stamp ] || \
-		[ -n "$$(find src -newer _build/src.stamp -type f | head -1)" ]; }; then \
+		[ -n "$$(find src -newer _build/src.stamp -type f -not -path 'src/scalelab/static/*' | head -1)" ]; }; then \
 		echo "src/ changed or no cache: running every chapter again"; rm -rf _build/.jupyter_cache _build/.doctrees; fi
 	$(BIN)/jupyter-book build -W -n --keep-going .
 	@touch _build/src.stamp

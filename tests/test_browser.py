@@ -177,6 +177,39 @@ def test_figures_wait_for_the_reader_to_scroll_to_them(browser, site):
         page.close()
 
 
+def test_a_link_to_a_figure_draws_it_before_the_page_is_typeset(browser, site):
+    """A reader following a link to a figure far down the page gets it drawn by the page script
+    itself, before MathJax typesets and before DOMContentLoaded: the lazy observer would wait
+    for the scroll and a frame. The figures around it still wait for the reader."""
+    page, problems, _ = open_page(browser, site, "notebooks/03-scaling-up.html")
+    ids = figures(page)
+    page.close()
+    target = ids[-2]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(site) else r.abort())
+        page.add_init_script("""document.addEventListener('DOMContentLoaded', () => {
+            window.__atReady = [...document.querySelectorAll('.scalelab-figure')]
+                .filter(el => el.querySelector('.main-svg')).map(el => el.id);
+        });
+        new MutationObserver((_, watch) => {
+            if (document.querySelector('.scalelab-figure .main-svg')) {
+                window.__typesetAtDraw = document.querySelectorAll('mjx-container').length;
+                watch.disconnect();
+            }
+        }).observe(document, {childList: true, subtree: true});""")
+        page.goto(f"{site}/notebooks/03-scaling-up.html#{target}", wait_until="load")
+        drawn = page.evaluate("window.__atReady")
+        assert drawn == [target], f"drawn by DOMContentLoaded: {drawn}, wanted only the linked {target}"
+        assert page.evaluate("window.__typesetAtDraw") == 0, "MathJax typeset the page before the figure was drawn"
+        assert page.locator("mjx-container").count() > 0, "chapter 3 has no typeset mathematics to race"
+        assert page.evaluate(f"document.getElementById('{target}').getBoundingClientRect().top < innerHeight"), (
+            "the page did not land at the linked figure")
+        assert not page.evaluate(f"!!document.querySelector('#{ids[0]} .main-svg')"), "a figure far above was drawn too"
+    finally:
+        page.close()
+
+
 @pytest.mark.parametrize("page_path", PAGES_WITH_FIGURES)
 def test_every_static_control_changes_its_figure_and_keeps_the_others(browser, site, page_path):
     page, problems, outside = open_page(browser, site, page_path)
@@ -214,6 +247,10 @@ def test_every_static_control_changes_its_figure_and_keeps_the_others(browser, s
                         f"{fig_id}: figure does not show the frame for positions {after}")
                     calls = page.evaluate("window.__calls")
                     assert len(calls) == 1 and calls[0] in ("restyle", "update"), f"{fig_id}: plotly calls {calls}"
+                    # The text alternative follows just after the frame is painted.
+                    page.wait_for_function(
+                        f"document.getElementById('{fig_id}-alt').getAttribute('data-frame')"
+                        f" === document.getElementById('{fig_id}').getAttribute('data-frame')", timeout=10_000)
                     alt = page.inner_text(f"#{fig_id}-alt")
                     title = page.evaluate(f"document.getElementById('{fig_id}').layout.title.text || ''")
                     assert alt and (not title or alt.startswith(title.split("<")[0][:20])), f"{fig_id}: alt text {alt!r}"
@@ -226,6 +263,34 @@ def test_every_static_control_changes_its_figure_and_keeps_the_others(browser, s
                     moved += 1
         assert moved >= 2, f"{page_path}: no static control was exercised"
         assert not outside, f"requests to other hosts: {outside}"
+        assert not problems, problems
+    finally:
+        page.close()
+
+
+def test_positions_the_browser_restores_are_shown_announced_and_described(browser, site):
+    """Back to a page whose controls were moved: the browser puts the controls back where the
+    reader left them; the value shown, the value announced, the figure and its text
+    alternative must follow them, not the page's defaults."""
+    page, problems, _ = open_page(browser, site, "notebooks/03-scaling-up.html")
+    try:
+        fig_id = next(f for f in figures(page) if "input" in controls(page, f))
+        i = controls(page, fig_id).index("input")
+        draw(page, fig_id)
+        default_alt = page.inner_text(f"#{fig_id}-alt")
+        move(page, fig_id, i, not at_end(page, fig_id, i))
+        moved = control_values(page, fig_id)
+        page.goto(f"{site}/notebooks/04-networks.html", wait_until="load")  # (index.html only redirects)
+        page.go_back(wait_until="load")
+        assert control_values(page, fig_id) == moved, "the browser did not restore the moved control"
+        draw(page, fig_id)
+        page.wait_for_function(
+            f"document.getElementById('{fig_id}-alt').getAttribute('data-frame')"
+            f" === document.getElementById('{fig_id}').getAttribute('data-frame')", timeout=10_000)
+        assert shown_data(page, fig_id) == expected_frame(page, fig_id, moved), "the figure shows the defaults"
+        value = page.evaluate(f"document.getElementById('{fig_id}-c{i}').getAttribute('aria-valuetext')")
+        assert value == page.inner_text(f"#{fig_id}-c{i}-value"), "announced and shown values differ"
+        assert page.inner_text(f"#{fig_id}-alt") != default_alt, "the text alternative describes the defaults"
         assert not problems, problems
     finally:
         page.close()
@@ -254,6 +319,9 @@ def test_a_burst_of_moves_is_applied_at_once_then_merged_into_one_frame(browser,
         assert calls in (["restyle", "restyle"], ["update", "update"]), f"plotly calls {calls}"
         assert shown_data(page, fig_id) == expected_frame(page, fig_id, control_values(page, fig_id)), (
             "after the burst the figure does not show the last position")
+        frame = page.evaluate(f"document.getElementById('{fig_id}').getAttribute('data-frame')")
+        assert page.evaluate(f"document.getElementById('{fig_id}-alt').getAttribute('data-frame')") == frame, (
+            "after the burst the text alternative does not describe the last position")
         assert not problems, problems
     finally:
         page.close()

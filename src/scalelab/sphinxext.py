@@ -121,11 +121,13 @@ def _page_assets(app: Any, pagename: str, templatename: str, context: dict, doct
     players = "scalelab-player" in body
     if "scalelab-explorer" not in body and not players:
         return
-    app.add_js_file(PLOTLY_JS, loading_method="defer")
-    app.add_js_file(PAGE_JS, loading_method="defer")
+    # Before MathJax (priority 500), which typesets the whole page when its deferred script
+    # runs: a reader who follows a link to a figure sees it drawn without waiting for that.
+    app.add_js_file(PLOTLY_JS, loading_method="defer", priority=450)
+    app.add_js_file(PAGE_JS, loading_method="defer", priority=450)
     app.add_css_file(PAGE_CSS)
     if players:
-        app.add_js_file(PLAYER_JS, loading_method="defer")
+        app.add_js_file(PLAYER_JS, loading_method="defer", priority=450)  # after PAGE_JS, which it uses
         app.add_css_file(PLAYER_CSS)
 
 

@@ -10,9 +10,14 @@
  * index of all controls' positions.
  *
  * Figures are drawn when they come near the viewport (IntersectionObserver), one per task
- * so the page stays responsive. A control move makes one plotly call: Plotly.restyle of
- * the traces, or Plotly.update when the title changes too. The first move since the last
- * frame is applied at once; moves that arrive faster than frames are merged into the next. Figures follow the theme's light/dark mode.
+ * so the page stays responsive; a figure that the page's link points at is drawn as soon as
+ * this script runs. A figure's JSON is parsed when it is first needed; the text alternative
+ * in the page describes the default positions. A control move makes one plotly call:
+ * Plotly.restyle of the traces, or Plotly.update when the title changes too. The first move
+ * since the last frame is applied at once; moves that arrive faster than frames are merged
+ * into the next; the text alternative follows just after the frame is painted. Figures
+ * follow the theme's light/dark mode. The run player (player.js, loaded after this script)
+ * uses its template, its lazy drawing and its theme following.
  */
 (function () {
   "use strict";
@@ -86,23 +91,46 @@
 
   var figures = [];
 
+  function byDefault(c) {
+    if (c.tagName !== "SELECT") return +c.defaultValue;
+    for (var j = 0; j < c.options.length; j++) if (c.options[j].defaultSelected) return +c.options[j].value;
+    return c.options.length ? +c.options[0].value : 0;
+  }
+
   function Figure(box) {
     var id = box.id.replace(/-box$/, "");
     this.box = box;
     this.gd = document.getElementById(id);
     this.alt = document.getElementById(id + "-alt");
-    this.spec = JSON.parse(document.getElementById(id + "-data").textContent);
+    this.specNode = document.getElementById(id + "-data");
+    this.parsed = null;    // the figure's JSON, parsed when first needed (a page may hold several MB)
     this.controls = Array.prototype.slice.call(box.querySelectorAll("[data-scalelab-control]"));
-    this.pos = this.controls.map(function (c) { return +c.value; });
+    this.pos = this.controls.map(byDefault);  // what the page and its text alternative show
     this.drawn = false;
     this.inFrame = false;  // a move was applied and its frame is not painted yet
     this.dirty = false;    // a later move waits for that frame
+    this.captionDue = -1;  // the frame whose text alternative waits for the next paint
     var self = this;
     this.controls.forEach(function (c, i) {
       c.addEventListener("input", function () { self.move(i, +c.value); });
       c.addEventListener("change", function () { self.move(i, +c.value); });
     });
   }
+
+  Object.defineProperty(Figure.prototype, "spec", {get: function () {
+    if (!this.parsed) this.parsed = JSON.parse(this.specNode.textContent);
+    return this.parsed;
+  }});
+
+  // Controls the browser put back where the reader left them (back/forward navigation) are
+  // followed: the value shown and announced, the figure, and its text alternative.
+  Figure.prototype.sync = function () {
+    var self = this, moved = false;
+    this.controls.forEach(function (c, i) {
+      if (+c.value !== self.pos[i]) { self.move(i, +c.value); moved = true; }
+    });
+    if (moved && !this.drawn) this.caption(this.frame());
+  };
 
   Figure.prototype.frame = function () {
     var k = 0, shape = this.spec.shape;
@@ -127,7 +155,21 @@
   Figure.prototype.caption = function (k) {
     var d = this.data(k), fig = this.spec.figure, traces;
     traces = d ? fig.data.map(function (t, n) { return {name: t.name, x: d.x[n], y: d.y[n]}; }) : fig.data;
-    if (this.alt) this.alt.textContent = describe(this.title(k), fig.layout, traces);
+    if (this.alt) {
+      this.alt.textContent = describe(this.title(k), fig.layout, traces);
+      this.alt.setAttribute("data-frame", k);
+    }
+  };
+
+  // The text alternative follows a move just after the figure's frame is painted, so that the
+  // plot's update is not held up by it; a burst of moves is described once, at its last frame.
+  Figure.prototype.captionAfterPaint = function (k) {
+    var self = this, due = this.captionDue >= 0;
+    this.captionDue = k;
+    if (due) return;
+    requestAnimationFrame(function () {
+      setTimeout(function () { var last = self.captionDue; self.captionDue = -1; self.caption(last); }, 0);
+    });
   };
 
   Figure.prototype.move = function (i, value) {
@@ -160,11 +202,12 @@
     if (this.spec.titles) Plotly.update(this.gd, d, {"title.text": this.spec.titles[k]}, idx);
     else Plotly.restyle(this.gd, d, idx);
     this.gd.setAttribute("data-frame", k);
-    this.caption(k);
+    this.captionAfterPaint(k);
   };
 
   Figure.prototype.draw = function () {
     if (this.drawn) return;
+    this.sync();
     this.drawn = true;
     var fig = this.spec.figure, k = this.frame(), d = this.data(k), data = fig.data.map(function (t) {
       var c = {}; for (var key in t) c[key] = t[key]; return c;
@@ -177,14 +220,15 @@
     this.gd.innerHTML = "";
     Plotly.newPlot(this.gd, data, layout, {responsive: true, displaylogo: false});
     this.gd.setAttribute("data-frame", k);
-    this.caption(k);
+    this.captionAfterPaint(k);
   };
 
   Figure.prototype.retheme = function () {
     if (this.drawn) Plotly.relayout(this.gd, {template: template(isDark())});
   };
 
-  // Draw queued figures one per task, so input and scrolling are handled in between.
+  // Draw queued items (figures here, run players in player.js) one per task, so input and
+  // scrolling are handled in between. An item has .drawn, .draw() and .retheme().
   var queue = [], busy = false;
   function pump() {
     if (!window.Plotly) { setTimeout(pump, 30); return; }
@@ -199,32 +243,59 @@
     if (!busy) { busy = true; pump(); }
   }
 
+  // Draw an item when its box comes near the viewport (at once without IntersectionObserver).
+  var near = null;
+  function whenNear(box, item) {
+    if (!window.IntersectionObserver) { request(item); return; }
+    box.__scalelabItem = item;
+    near = near || new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (e.isIntersecting) { near.unobserve(e.target); request(e.target.__scalelabItem); }
+      });
+    }, {rootMargin: "400px 0px"});
+    near.observe(box);
+  }
+
+  // Items follow the theme's light/dark toggle and the system preference, and are all drawn
+  // before printing.
+  function follow(items) {
+    var on = function () { items.forEach(function (f) { f.retheme(); }); };
+    window.addEventListener("beforeprint", function () { items.forEach(function (f) { f.draw(); }); });
+    new MutationObserver(on).observe(document.documentElement, {attributes: true, attributeFilter: ["data-theme"]});
+    if (window.matchMedia) {
+      var mq = window.matchMedia("(prefers-color-scheme: dark)");
+      if (mq.addEventListener) mq.addEventListener("change", on); else if (mq.addListener) mq.addListener(on);
+    }
+  }
+
+  // The figure a link points at (its plot, its box or anything inside the box), if any.
+  function linked() {
+    var id = window.location.hash.slice(1), el;
+    try { el = id && document.getElementById(decodeURIComponent(id)); } catch (e) { el = null; }
+    var box = el && el.closest && el.closest("figure.scalelab-explorer");
+    return box ? box.__scalelab : null;
+  }
+
   function start() {
     var boxes = document.querySelectorAll("figure.scalelab-explorer");
-    var seen = window.IntersectionObserver ? new IntersectionObserver(function (entries) {
-      entries.forEach(function (e) {
-        if (e.isIntersecting) { seen.unobserve(e.target); request(e.target.__scalelab); }
-      });
-    }, {rootMargin: "400px 0px"}) : null;
     Array.prototype.forEach.call(boxes, function (box) {
       if (box.__scalelab) return;
       var f = new Figure(box);
       box.__scalelab = f;
       figures.push(f);
-      f.caption(f.frame());
-      if (seen) seen.observe(box); else request(f);
+      f.sync();
+      whenNear(box, f);
     });
-    // A figure reached by a link or by printing is drawn at once.
-    window.addEventListener("beforeprint", function () { figures.forEach(function (f) { f.draw(); }); });
-    new MutationObserver(function () { figures.forEach(function (f) { f.retheme(); }); })
-      .observe(document.documentElement, {attributes: true, attributeFilter: ["data-theme"]});
-    if (window.matchMedia) {
-      var mq = window.matchMedia("(prefers-color-scheme: dark)");
-      var on = function () { figures.forEach(function (f) { f.retheme(); }); };
-      if (mq.addEventListener) mq.addEventListener("change", on); else if (mq.addListener) mq.addListener(on);
-    }
+    // A reader who followed a link to a figure sees it drawn first, before the page's other
+    // scripts run (the browser has not scrolled there yet, so the observer would wait a frame).
+    var first = window.Plotly && linked();
+    if (first) first.draw();
+    window.addEventListener("pageshow", function () { figures.forEach(function (f) { f.sync(); }); });
+    window.addEventListener("hashchange", function () { var f = linked(); if (f) request(f); });
+    follow(figures);
   }
 
-  window.scalelab = {figures: figures, template: template, describe: describe, start: start};
+  window.scalelab = {figures: figures, template: template, isDark: isDark, describe: describe, start: start,
+                     whenNear: whenNear, follow: follow};
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();

@@ -12,7 +12,7 @@
  * [time_s, kind code, node lane, peer lane or -1, message number or 0, label, node state].
  * The combination index is row-major over the controls' positions.
  *
- * Players are drawn when they come near the viewport (IntersectionObserver), one per task.
+ * Players are drawn when they come near the viewport, one per task (explorer.js's queue).
  * A step or a control change makes one plotly call (Plotly.react); steps that arrive faster
  * than frames are merged into the next frame. The arrow keys step when the player (or one of
  * its buttons) has focus; Home and End go to the first and last step. Players follow the
@@ -27,19 +27,10 @@
   var COLORS = {send: "#1f77b4", deliver: "#1f77b4", drop: "#d62728", timer: "#9467bd", crash: "#d62728",
                 restart: "#2ca02c", state: "#ff7f0e"};
 
-  function isDark() {
-    var theme = document.documentElement.getAttribute("data-theme");
-    if (theme === "dark" || theme === "light") return theme === "dark";
-    return !!(window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches);
-  }
-
-  function template(dark) {
-    if (window.scalelab && window.scalelab.template) return window.scalelab.template(dark);
-    var ink = dark ? "#d4d9de" : "#2a3f5f", grid = dark ? "#39414a" : "#e6ebf2";
-    var axis = {gridcolor: grid, linecolor: grid, zerolinecolor: grid, automargin: true};
-    return {layout: {font: {color: ink}, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
-                     xaxis: axis, yaxis: axis, hoverlabel: {bgcolor: dark ? "#222830" : "#ffffff", font: {color: ink}}}};
-  }
+  // The course template, the theme, lazy drawing and theme following come from explorer.js,
+  // which every page with a player loads first.
+  var shared = window.scalelab;
+  var isDark = shared.isDark, template = shared.template;
 
   function esc(s) {
     return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
@@ -255,42 +246,16 @@
     if (this.drawn) Plotly.relayout(this.gd, {template: template(isDark())});
   };
 
-  var queue = [], busy = false;
-  function pump() {
-    if (!window.Plotly) { setTimeout(pump, 30); return; }
-    var p = queue.shift();
-    if (!p) { busy = false; return; }
-    p.draw();
-    setTimeout(pump, 0);
-  }
-  function request(p) {
-    if (p.drawn || queue.indexOf(p) >= 0) return;
-    queue.push(p);
-    if (!busy) { busy = true; pump(); }
-  }
-
   function start() {
     var boxes = document.querySelectorAll("figure.scalelab-player");
-    var seen = window.IntersectionObserver ? new IntersectionObserver(function (entries) {
-      entries.forEach(function (e) {
-        if (e.isIntersecting) { seen.unobserve(e.target); request(e.target.__scalelabPlayer); }
-      });
-    }, {rootMargin: "400px 0px"}) : null;
     Array.prototype.forEach.call(boxes, function (box) {
       if (box.__scalelabPlayer) return;
       var p = new Player(box);
       box.__scalelabPlayer = p;
       players.push(p);
-      if (seen) seen.observe(box); else request(p);
+      shared.whenNear(box, p);
     });
-    window.addEventListener("beforeprint", function () { players.forEach(function (p) { p.draw(); }); });
-    new MutationObserver(function () { players.forEach(function (p) { p.retheme(); }); })
-      .observe(document.documentElement, {attributes: true, attributeFilter: ["data-theme"]});
-    if (window.matchMedia) {
-      var mq = window.matchMedia("(prefers-color-scheme: dark)");
-      var on = function () { players.forEach(function (p) { p.retheme(); }); };
-      if (mq.addEventListener) mq.addEventListener("change", on); else if (mq.addListener) mq.addListener(on);
-    }
+    shared.follow(players);
   }
 
   window.scalelabPlayer = {players: players, describe: describe, diagram: diagram, line: line, start: start};
