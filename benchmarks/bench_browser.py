@@ -9,7 +9,10 @@ fresh browser context (a first visit: nothing cached). Per page and rate it meas
 * first viewport: the page opened at its top, time until every figure that is in the
   first 1280 x 900 viewport is drawn ("none" when the first screen has no figure);
 * longest task: the longest main-thread task (PerformanceObserver "longtask") in the
-  first 3 s, a measure of how unresponsive the page is while figures draw;
+  first 3 s of the page opened at its top (plotly.js's and MathJax's start-up are in it);
+* longest draw: the longest single figure draw (one `Plotly.newPlot`, one task of its own)
+  over all the page's figures, drawn as the reader scrolls to each: how long the page can
+  stop answering input while figures draw;
 * every static control: time from the input event (a key press on a native control, a
   click on a plotly SVG slider in the older pages) to the end of the next painted
   frame; and, on the same figure in the same run, the same measure for a bare
@@ -49,7 +52,13 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 # Injected before any page script: records when each figure is first drawn, every
 # input's time to the next painted frame, and long tasks.
 PROBE = """
-window.__bench = {drawn: {}, moves: [], longest: 0};
+window.__bench = {drawn: {}, moves: [], longest: 0, draws: []};
+let plotly;  // each figure's first draw (Plotly.newPlot), timed as the page script makes it
+Object.defineProperty(window, 'Plotly', {configurable: true, get: () => plotly, set: v => {
+  const newPlot = v.newPlot;
+  v.newPlot = function () { const t0 = performance.now(), r = newPlot.apply(this, arguments);
+    window.__bench.draws.push(performance.now() - t0); return r; };
+  plotly = v; }});
 try { new PerformanceObserver(l => l.getEntries().forEach(e => {
   if (e.startTime < 3000) window.__bench.longest = Math.max(window.__bench.longest, e.duration); }))
   .observe({type: 'longtask', buffered: true}); } catch (e) {}
@@ -152,6 +161,7 @@ def load_metrics(browser, base: str, path: str, ids: list[str], rate: int) -> di
             if "plotly" in r.url.rsplit("/", 1)[-1]:
                 out["plotly_bytes"] += size
     out["moves"], out["bare"] = control_metrics(page, ids, rate)
+    out["draw"] = max(page.evaluate("window.__bench.draws"), default=0.0)
     context.close()
     return out
 
@@ -245,13 +255,14 @@ def main() -> None:
             browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=ARGS)
             for rate in [int(r) for r in os.environ.get("BENCH_RATES", "1,4").split(",")]:
                 print(f"-- CPU throttling {rate}x", flush=True)
-                all_moves, all_bare, firsts = [], [], []
+                all_moves, all_bare, firsts, draws = [], [], [], []
                 for path in chapter_pages():
                     ids = list(dict.fromkeys(FIGURE_ID.findall((HTML / path).read_text(encoding="utf-8"))))
                     load = load_metrics(browser, base, path, ids, rate)
                     moves, bare = load["moves"], load["bare"]
                     all_moves += moves
                     all_bare += bare
+                    draws.append(load["draw"])
                     if load["first"] is not None:
                         firsts.append(load["first"])
                     heaviest = max(heaviest, load["bytes"])  # the same at every throttling rate
@@ -261,6 +272,7 @@ def main() -> None:
                     ref = f"{np.percentile(bare, 95):4.0f}" if bare else " n/a"
                     print(f"{Path(path).stem:28s} figures {len(ids):2d}  first {fmt(load['first'])} ms  "
                           f"first viewport {view:>8s}  longest task {load['longest']:5.0f} ms  "
+                          f"longest draw {load['draw']:4.0f} ms  "
                           f"controls p95 {p95} ms (bare restyle {ref} ms, {len(moves)} moves)  "
                           f"transfer {load['bytes'] / 1e6:4.2f} MB ({(load['bytes'] - load['plotly_bytes']) / 1e6:4.2f} MB without plotly.js)",
                           flush=True)
@@ -271,11 +283,12 @@ def main() -> None:
                     "first": float(np.median(firsts)) if firsts else float("nan"),
                     "first_max": max(firsts) if firsts else float("nan"),
                     "n": len(all_moves),
+                    "draw": max(draws, default=0.0),
                 }
                 s = summary[rate]
                 print(f"   {rate}x: {s['n']} control moves, p50 {s['p50']:.0f} ms, p95 {s['p95']:.0f} ms; "
                       f"bare restyle p95 {s['bare']:.0f} ms; first figure median {s['first']:.0f} ms, "
-                      f"slowest page {s['first_max']:.0f} ms", flush=True)
+                      f"slowest page {s['first_max']:.0f} ms; longest figure draw {s['draw']:.0f} ms", flush=True)
             browser.close()
     finally:
         server.shutdown()
