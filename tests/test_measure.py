@@ -74,6 +74,15 @@ def test_the_load_average_is_read_against_the_host_cpus_not_a_quota():
     assert not busy.busy(margin=6.5)
 
 
+def test_one_reader_of_the_load_average_and_none_where_the_platform_has_none(monkeypatch):
+    monkeypatch.setattr(measure.os, "getloadavg", lambda: (3.5, 2.0, 1.0), raising=False)
+    assert measure.load_average_1min() == 3.5
+    assert measure.host_load().load == 3.5
+    monkeypatch.delattr(measure.os, "getloadavg", raising=False)
+    assert measure.load_average_1min() is None and measure.host_load().load is None
+    assert str(measure.host_load()) == "load average unknown"
+
+
 def test_host_load_refuses_bad_values_at_the_door():
     for kwargs, name in (({"load_average": -1.0}, "load_average"), ({"host_cpus": 0}, "host_cpus"),
                          ({"cpus": 2}, "cpus")):

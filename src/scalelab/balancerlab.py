@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from ._validate import count, in_range, seed as check_seed
-from .measure import usable_cpus
+from .measure import load_average_1min, usable_cpus
 from .servers import HOST, LabResult, ServerGroup, free_port, have, port_accepts, stored_result
 
 __all__ = ["HAPROXY_POLICIES", "balancer_lab", "model_percentiles", "balancer_figure", "MAX_REQUESTS"]
@@ -284,7 +284,7 @@ def balancer_lab(load: float = 0.6, replicas: int = 4, mean_service_ms: float = 
              "rounds": r, "arrival_rate_per_s": rate, "seconds": secs, "idle_round_trip_ms": idle_ms,
              "drawn_mean_service_ms": drawn_ms, "real_mean_service_ms": real_ms, "slow_down": slow,
              "real_load": rho_real,
-             "load_average_1min": os.getloadavg()[0], "usable_cpus": usable_cpus().usable,
+             "load_average_1min": load_average_1min(), "usable_cpus": usable_cpus().usable,
              "host_cpus": os.cpu_count()}
     return LabResult("haproxy_balancer", {"percentiles": table, "shares": shares}, facts, _verdict(table, shares, facts),
                      "measured just now on this machine", command)

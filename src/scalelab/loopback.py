@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import os
 import socket
 import sys
 import struct
@@ -41,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import count as check_count, in_range, number, positive
+from .measure import load_average_1min
 
 __all__ = [
     "HOST",
@@ -704,7 +704,7 @@ def latency_samples(n: int = 500, rounds: int = 5, size_bytes: int = 64, budget_
     size = check_count("size_bytes", size_bytes, 60_000)
     budget = number("budget_s", budget_s, 0, 60, low_open=True)
     message = b"x" * size
-    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    load_before = load_average_1min()
     start_all = time.perf_counter()
     with echo_server("tcp", separate_process=True) as tport, echo_server("udp", separate_process=True) as uport, \
             _client("tcp", tport) as tcp, _client("udp", uport) as udp:

@@ -103,6 +103,15 @@ def usable_cpus(cgroup_root: Path | str = CGROUP_ROOT) -> CpuCount:
 MAX_HOST_CPUS = 1_000_000
 
 
+def load_average_1min() -> float | None:
+    """The host's 1-minute load average now (``os.getloadavg()``), or None where the
+    platform has none. Read it against the host's CPUs: :func:`host_load`."""
+    try:
+        return float(os.getloadavg()[0]) if hasattr(os, "getloadavg") else None
+    except OSError:  # pragma: no cover - unavailable
+        return None
+
+
 @dataclass(frozen=True)
 class HostLoad:
     """The 1-minute load average, read against the CPUs it is spread over.
@@ -168,10 +177,7 @@ def host_load(load_average: float | None = None, cpus: CpuCount | None = None,
     (False, True)
     """
     if load_average is None:
-        try:
-            load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-        except OSError:  # pragma: no cover - unavailable
-            load = None
+        load = load_average_1min()
     else:
         load = float(number("load_average", load_average, 0, MAX_HOST_CPUS * 1000.0))
     if cpus is None:

@@ -176,7 +176,7 @@ def measure_speedup(
         raise ValueError(f"task must be a callable of one int, got {task!r}")
 
     # The load before any worker starts: other work on the machine, not this measurement's own.
-    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    load_before = measure.load_average_1min()
     total = int(_iterations_per_second(task) * w)
     serial_part = int(total * s)
     parallel_part = total - serial_part

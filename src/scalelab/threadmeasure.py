@@ -48,7 +48,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from ._validate import in_range
-from .measure import CpuCount, HostLoad, _terminate_executor, interleaved, usable_cpus
+from .measure import CpuCount, HostLoad, _terminate_executor, interleaved, load_average_1min, usable_cpus
 from .parallel import burn
 
 __all__ = [
@@ -276,10 +276,8 @@ def _paired_ratios(base: tuple[float, ...], other: tuple[float, ...]) -> np.ndar
 
 def _load_1min() -> float:
     """The 1-minute load average now, or NaN where the platform has none."""
-    try:
-        return float(os.getloadavg()[0])
-    except (OSError, AttributeError):  # pragma: no cover - not on every platform
-        return float("nan")
+    load = load_average_1min()
+    return float("nan") if load is None else load
 
 
 def _load_note(load_1min: float | None = None) -> str:
