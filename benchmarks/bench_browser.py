@@ -5,7 +5,11 @@ Serves `_build/html` on 127.0.0.1 and opens every chapter page in headless Chrom
 fresh browser context (a first visit: nothing cached). Per page and rate it measures
 
 * first figure: the page opened at its first figure's anchor (as a reader following a
-  link lands there), time from navigation start to that figure drawn;
+  link lands there), time from navigation start to that figure drawn (the page script
+  draws a linked figure as soon as it runs);
+* scroll to figure: the page opened at its top, each figure in turn scrolled into view,
+  time from that scroll to the figure drawn (0 when it was drawn before the reader got
+  there: figures are drawn when they come within 400 px of the viewport);
 * first viewport: the page opened at its top, time until every figure that is in the
   first 1280 x 900 viewport is drawn ("none" when the first screen has no figure);
 * longest task: the longest main-thread task (PerformanceObserver "longtask") in the
@@ -15,7 +19,8 @@ fresh browser context (a first visit: nothing cached). Per page and rate it meas
   stop answering input while figures draw;
 * every static control: time from the input event (a key press on a native control, a
   click on a plotly SVG slider in the older pages) to the end of the next painted
-  frame; and, on the same figure in the same run, the same measure for a bare
+  frame, every move counted (a reader's first touch of a control too); and, on the same
+  figure in the same run, the same measure for a bare
   `Plotly.restyle` of the same traces between the same two frames (the reference);
 * transfer size of a first visit, every response compressed as a static host would
   serve it (gzip level 6 for text; fonts and images as they are), with and without
@@ -43,7 +48,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = Path(os.environ.get("SCALELAB_HTML", ROOT / "_build" / "html"))
-MOVES = {1: 4, 4: 2}           # timed moves per control at each throttling rate
+MOVES = {1: 5, 4: 3}           # timed moves per control at each throttling rate
 TEXT_TYPES = ("text/", "javascript", "json", "svg", "xml")
 FIGURE_ID = re.compile(r'class="scalelab-figure"[^>]*\bid="(scalelab-[0-9a-f]{12})"')
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -160,7 +165,7 @@ def load_metrics(browser, base: str, path: str, ids: list[str], rate: int) -> di
             out["bytes"] += size
             if "plotly" in r.url.rsplit("/", 1)[-1]:
                 out["plotly_bytes"] += size
-    out["moves"], out["bare"] = control_metrics(page, ids, rate)
+    out["moves"], out["bare"], out["scrolled"] = control_metrics(page, ids, rate)
     out["draw"] = max(page.evaluate("window.__bench.draws"), default=0.0)
     context.close()
     return out
@@ -215,15 +220,20 @@ def shown(page, fig_id: str):
     return page.evaluate(f"document.getElementById('{fig_id}').data.map(t => [t.x, t.y])")
 
 
-def control_metrics(page, ids: list[str], rate: int) -> tuple[list[float], list[float]]:
-    """Input-to-painted-frame times of every control, and bare restyles of the same traces."""
-    moves, bare = [], []
+def control_metrics(page, ids: list[str], rate: int) -> tuple[list[float], list[float], list[float]]:
+    """Input-to-painted-frame times of every control, bare restyles of the same traces, and
+    each figure's time from being scrolled to to drawn (in page order, from the top)."""
+    moves, bare, scrolled = [], [], []
     for fig_id in ids:
-        page.locator(f"#{fig_id}").scroll_into_view_if_needed()
-        if wait_drawn(page, fig_id, 60_000 * rate) is None:
+        # The scroll and its time stamp in one task of the page (no round trip in between).
+        t0 = page.evaluate("id => { const t = performance.now(); "
+                           "document.getElementById(id).scrollIntoView({block: 'center'}); return t; }", fig_id)
+        drawn = wait_drawn(page, fig_id, 60_000 * rate)
+        if drawn is None:
             continue
+        scrolled.append(max(0.0, drawn - t0))
         for kind, index in controls(page, fig_id):
-            for step in range(MOVES[rate] + 1):   # the first move is a warm-up
+            for step in range(MOVES[rate]):
                 before = shown(page, fig_id)
                 count = page.evaluate("window.__bench.moves.length")
                 if not move(page, fig_id, kind, index, step):
@@ -231,11 +241,10 @@ def control_metrics(page, ids: list[str], rate: int) -> tuple[list[float], list[
                 page.wait_for_function(f"window.__bench.moves.length > {count}", timeout=30_000 * rate)
                 page.wait_for_timeout(50)
                 after = shown(page, fig_id)
-                if step:
-                    moves.append(page.evaluate("window.__bench.moves[window.__bench.moves.length - 1]"))
-                    bare.append(page.evaluate(BARE_RESTYLE, [fig_id, before]))
-                    page.evaluate(BARE_RESTYLE, [fig_id, after])  # back to what the control shows
-    return moves, bare
+                moves.append(page.evaluate("window.__bench.moves[window.__bench.moves.length - 1]"))
+                bare.append(page.evaluate(BARE_RESTYLE, [fig_id, before]))
+                page.evaluate(BARE_RESTYLE, [fig_id, after])  # back to what the control shows
+    return moves, bare, scrolled
 
 
 def fmt(ms: float | None) -> str:
@@ -255,7 +264,7 @@ def main() -> None:
             browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=ARGS)
             for rate in [int(r) for r in os.environ.get("BENCH_RATES", "1,4").split(",")]:
                 print(f"-- CPU throttling {rate}x", flush=True)
-                all_moves, all_bare, firsts, draws = [], [], [], []
+                all_moves, all_bare, firsts, draws, scrolls = [], [], [], [], []
                 for path in chapter_pages():
                     ids = list(dict.fromkeys(FIGURE_ID.findall((HTML / path).read_text(encoding="utf-8"))))
                     load = load_metrics(browser, base, path, ids, rate)
@@ -263,6 +272,7 @@ def main() -> None:
                     all_moves += moves
                     all_bare += bare
                     draws.append(load["draw"])
+                    scrolls += load["scrolled"]
                     if load["first"] is not None:
                         firsts.append(load["first"])
                     heaviest = max(heaviest, load["bytes"])  # the same at every throttling rate
@@ -273,6 +283,7 @@ def main() -> None:
                     print(f"{Path(path).stem:28s} figures {len(ids):2d}  first {fmt(load['first'])} ms  "
                           f"first viewport {view:>8s}  longest task {load['longest']:5.0f} ms  "
                           f"longest draw {load['draw']:4.0f} ms  "
+                          f"scroll to figure max {max(load['scrolled'], default=0):4.0f} ms  "
                           f"controls p95 {p95} ms (bare restyle {ref} ms, {len(moves)} moves)  "
                           f"transfer {load['bytes'] / 1e6:4.2f} MB ({(load['bytes'] - load['plotly_bytes']) / 1e6:4.2f} MB without plotly.js)",
                           flush=True)
@@ -284,11 +295,15 @@ def main() -> None:
                     "first_max": max(firsts) if firsts else float("nan"),
                     "n": len(all_moves),
                     "draw": max(draws, default=0.0),
+                    "scroll95": float(np.percentile(scrolls, 95)) if scrolls else float("nan"),
+                    "ahead": sum(1 for t in scrolls if t == 0.0), "figures": len(scrolls),
                 }
                 s = summary[rate]
                 print(f"   {rate}x: {s['n']} control moves, p50 {s['p50']:.0f} ms, p95 {s['p95']:.0f} ms; "
                       f"bare restyle p95 {s['bare']:.0f} ms; first figure median {s['first']:.0f} ms, "
-                      f"slowest page {s['first_max']:.0f} ms; longest figure draw {s['draw']:.0f} ms", flush=True)
+                      f"slowest page {s['first_max']:.0f} ms; longest figure draw {s['draw']:.0f} ms; "
+                      f"scroll to figure p95 {s['scroll95']:.0f} ms ({s['ahead']} of {s['figures']} figures drawn "
+                      "before the reader reached them)", flush=True)
             browser.close()
     finally:
         server.shutdown()

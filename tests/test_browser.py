@@ -79,6 +79,41 @@ def draw_all(page) -> None:
         draw(page, fig_id)
 
 
+def draw_players(page) -> list[str]:
+    """Scroll to every run player and wait until it is drawn; their ids."""
+    ids = page.eval_on_selector_all(".scalelab-player-figure", "els => els.map(e => e.id)")
+    for pid in ids:
+        page.locator(f"#{pid}").scroll_into_view_if_needed()
+        page.wait_for_selector(f"#{pid}.js-plotly-plot .main-svg", timeout=30_000)
+    return ids
+
+
+def expected_alt(page, fig_id: str, positions: list[int]) -> str:
+    """The text alternative for these positions: the page's describer applied to the
+    precomputed frame and title (so a caption left at another frame's numbers differs)."""
+    return page.evaluate(
+        """([id, pos]) => {
+            const spec = JSON.parse(document.getElementById(id + '-data').textContent), A = spec.arrays;
+            let k = 0; pos.forEach((p, j) => { k = k * spec.shape[j] + p; });
+            const traces = spec.figure.data.map((t, n) => {
+                if (!spec.frames[k]) return t;  // no frame: the figure as written
+                const f = spec.frames[k][n];
+                return Array.isArray(f) ? {name: t.name, x: A[f[0]], y: A[f[1]]} : {name: t.name, x: t.x, y: A[f]};
+            });
+            const title = spec.titles ? spec.titles[k] : ((spec.figure.layout.title || {}).text || '');
+            return window.scalelab.describe(title, spec.figure.layout, traces);
+        }""", [fig_id, positions])
+
+
+def wait_caption(page, fig_id: str) -> str:
+    """The text alternative once it describes the frame the plot shows (it follows once the
+    frame is painted, and once per burst of moves)."""
+    page.wait_for_function(
+        f"document.getElementById('{fig_id}-alt').getAttribute('data-frame')"
+        f" === document.getElementById('{fig_id}').getAttribute('data-frame')", timeout=10_000)
+    return page.inner_text(f"#{fig_id}-alt")
+
+
 def shown_data(page, fig_id: str) -> str:
     return page.evaluate(f"JSON.stringify(document.getElementById('{fig_id}').data.map(t => [t.x, t.y]))")
 
@@ -224,6 +259,9 @@ def test_every_static_control_changes_its_figure_and_keeps_the_others(browser, s
         assert not empty, f"text alternatives that describe no curve at all: {empty}"
         for fig_id in figures(page):
             draw(page, fig_id)
+            # Drawn at the page's positions: the text written into the page describes that frame.
+            assert wait_caption(page, fig_id).startswith(
+                expected_alt(page, fig_id, control_values(page, fig_id)).split(".")[0])
             kinds = controls(page, fig_id)
             for i, kind in enumerate(kinds):
                 label = page.evaluate(f"document.querySelector('label[for=\"{fig_id}-c{i}\"]')?.textContent")
@@ -247,11 +285,8 @@ def test_every_static_control_changes_its_figure_and_keeps_the_others(browser, s
                         f"{fig_id}: figure does not show the frame for positions {after}")
                     calls = page.evaluate("window.__calls")
                     assert len(calls) == 1 and calls[0] in ("restyle", "update"), f"{fig_id}: plotly calls {calls}"
-                    # The text alternative follows just after the frame is painted.
-                    page.wait_for_function(
-                        f"document.getElementById('{fig_id}-alt').getAttribute('data-frame')"
-                        f" === document.getElementById('{fig_id}').getAttribute('data-frame')", timeout=10_000)
-                    alt = page.inner_text(f"#{fig_id}-alt")
+                    alt = wait_caption(page, fig_id)
+                    assert alt == expected_alt(page, fig_id, after), f"{fig_id}: the text alternative is not this frame's"
                     title = page.evaluate(f"document.getElementById('{fig_id}').layout.title.text || ''")
                     assert alt and (not title or alt.startswith(title.split("<")[0][:20])), f"{fig_id}: alt text {alt!r}"
                     if title and title not in before_alt:
@@ -268,13 +303,18 @@ def test_every_static_control_changes_its_figure_and_keeps_the_others(browser, s
         page.close()
 
 
-def test_positions_the_browser_restores_are_shown_announced_and_described(browser, site):
+@pytest.mark.parametrize("linked", [False, True], ids=["scrolled-to", "linked"])
+def test_positions_the_browser_restores_are_shown_announced_and_described(browser, site, linked):
     """Back to a page whose controls were moved: the browser puts the controls back where the
     reader left them; the value shown, the value announced, the figure and its text
-    alternative must follow them, not the page's defaults."""
+    alternative must follow them, not the page's defaults. A linked figure is drawn when the
+    page script runs, before the browser restores the controls."""
     page, problems, _ = open_page(browser, site, "notebooks/03-scaling-up.html")
+    fig_id = next(f for f in figures(page) if "input" in controls(page, f))
+    if linked:
+        page.close()
+        page, problems, _ = open_page(browser, site, f"notebooks/03-scaling-up.html#{fig_id}")
     try:
-        fig_id = next(f for f in figures(page) if "input" in controls(page, f))
         i = controls(page, fig_id).index("input")
         draw(page, fig_id)
         default_alt = page.inner_text(f"#{fig_id}-alt")
@@ -284,10 +324,9 @@ def test_positions_the_browser_restores_are_shown_announced_and_described(browse
         page.go_back(wait_until="load")
         assert control_values(page, fig_id) == moved, "the browser did not restore the moved control"
         draw(page, fig_id)
-        page.wait_for_function(
-            f"document.getElementById('{fig_id}-alt').getAttribute('data-frame')"
-            f" === document.getElementById('{fig_id}').getAttribute('data-frame')", timeout=10_000)
+        alt = wait_caption(page, fig_id)
         assert shown_data(page, fig_id) == expected_frame(page, fig_id, moved), "the figure shows the defaults"
+        assert alt == expected_alt(page, fig_id, moved), "the text alternative is not the restored frame's"
         value = page.evaluate(f"document.getElementById('{fig_id}-c{i}').getAttribute('aria-valuetext')")
         assert value == page.inner_text(f"#{fig_id}-c{i}-value"), "announced and shown values differ"
         assert page.inner_text(f"#{fig_id}-alt") != default_alt, "the text alternative describes the defaults"
@@ -319,12 +358,46 @@ def test_a_burst_of_moves_is_applied_at_once_then_merged_into_one_frame(browser,
         assert calls in (["restyle", "restyle"], ["update", "update"]), f"plotly calls {calls}"
         assert shown_data(page, fig_id) == expected_frame(page, fig_id, control_values(page, fig_id)), (
             "after the burst the figure does not show the last position")
-        frame = page.evaluate(f"document.getElementById('{fig_id}').getAttribute('data-frame')")
-        assert page.evaluate(f"document.getElementById('{fig_id}-alt').getAttribute('data-frame')") == frame, (
+        assert wait_caption(page, fig_id) == expected_alt(page, fig_id, control_values(page, fig_id)), (
             "after the burst the text alternative does not describe the last position")
         assert not problems, problems
     finally:
         page.close()
+
+
+def test_key_repeat_on_a_control_is_announced_at_most_twice_and_ends_true(browser, site):
+    """The text alternative is an aria-live region, read out at every write: a key held down
+    on a slider writes it at most twice (at once, and when the burst ends), ending true."""
+    page, problems, _ = open_page(browser, site, "notebooks/03-scaling-up.html")
+    try:
+        fig_id = next(f for f in figures(page) if "input" in controls(page, f))
+        i = controls(page, fig_id).index("input")
+        draw(page, fig_id)
+        wait_caption(page, fig_id) if page.get_attribute(f"#{fig_id}-alt", "data-frame") else None
+        page.wait_for_timeout(400)  # a quiet spell before the burst
+        page.evaluate("""id => { window.__writes = 0; new MutationObserver(() => { window.__writes++; })
+            .observe(document.getElementById(id), {childList: true, characterData: true, subtree: true}); }""",
+                      f"{fig_id}-alt")
+        page.locator(f"#{fig_id}-c{i}").focus()
+        page.keyboard.press("Home")
+        for _ in range(12):
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(40)
+        alt = wait_caption(page, fig_id)
+        page.wait_for_timeout(400)
+        writes = page.evaluate("window.__writes")
+        assert 1 <= writes <= 2, f"13 moves 40 ms apart wrote the text alternative {writes} times"
+        assert alt == expected_alt(page, fig_id, control_values(page, fig_id)) == page.inner_text(f"#{fig_id}-alt")
+        assert not problems, problems
+    finally:
+        page.close()
+
+
+def serious_violations(page, axe_source: str) -> list[str]:
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
 @pytest.mark.parametrize("page_path", PAGES)
@@ -332,15 +405,40 @@ def test_no_serious_accessibility_violations(browser, site, page_path, axe_sourc
     page, problems, _ = open_page(browser, site, page_path)
     try:
         draw_all(page)
-        page.add_script_tag(content=axe_source)
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        serious = [
-            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"] if v["impact"] in ("serious", "critical")
-        ]
-        assert not serious, serious
+        draw_players(page)
+        assert not (serious := serious_violations(page, axe_source)), serious
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("page_path", PAGES_WITH_FIGURES)
+def test_no_serious_accessibility_violations_in_dark_mode(browser, site, page_path, axe_source):
+    """The same check with the system in dark mode (the theme follows it): figures, players,
+    their controls and text alternatives on the dark page."""
+    page, problems, _ = open_page(browser, site, page_path, color_scheme="dark")
+    try:
+        assert page.evaluate("document.documentElement.getAttribute('data-theme')") == "dark"
+        draw_all(page)
+        draw_players(page)
+        assert not (serious := serious_violations(page, axe_source)), serious
+    finally:
+        page.close()
+
+
+#: Contrast (WCAG 2) of a figure's ink and of its text alternative against the first opaque
+#: background behind each.
+CONTRAST = """id => {
+  const rgb = c => /^#[0-9a-f]{6}$/i.test(c) ? [1, 3, 5].map(i => parseInt(c.slice(i, i + 2), 16))
+      : (c.match(/[\\d.]+/g) || []).map(Number);
+  const behind = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3); } return [255, 255, 255]; };
+  const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const gd = document.getElementById(id), alt = document.getElementById(id + '-alt');
+  return {"the figure's ink": ratio(rgb(gd._fullLayout.font.color), behind(gd)),
+          "the text alternative": ratio(rgb(getComputedStyle(alt).color), behind(alt))};
+}"""
 
 
 @pytest.mark.parametrize("page_path", PAGES_WITH_FIGURES[:1])
@@ -354,6 +452,8 @@ def test_figures_follow_the_light_and_dark_modes(browser, site, page_path):
         page.evaluate("document.documentElement.setAttribute('data-theme', 'dark')")  # what the theme's toggle does
         page.wait_for_function(f"{ink} !== {json.dumps(light)}", timeout=5_000)
         dark = page.evaluate(ink)
+        for what, ratio in page.evaluate(CONTRAST, fig_id).items():
+            assert ratio >= 4.5, f"dark mode: {what} has contrast {ratio:.2f} against what lies behind it"
         page.evaluate("document.documentElement.setAttribute('data-theme', 'light')")
         page.wait_for_function(f"{ink} === {json.dumps(light)}", timeout=5_000)
         assert not problems, problems
@@ -381,12 +481,32 @@ def test_a_narrow_phone_screen_does_not_scroll_sideways_and_every_control_works(
                 box = page.locator(f"#{fig_id}-box [data-scalelab-control]").nth(i).bounding_box()
                 assert box and box["width"] >= 44 and box["x"] >= 0 and box["x"] + box["width"] <= 391, (
                     f"{fig_id}: control {i} is not fully on a 390 px screen: {box}")
-            if controls(page, fig_id):
-                before = shown_data(page, fig_id)
-                move(page, fig_id, 0, to_end=not at_end(page, fig_id, 0))
+            for i in range(len(controls(page, fig_id))):  # each moves the figure to another frame
+                frame = page.get_attribute(f"#{fig_id}", "data-frame")
+                move(page, fig_id, i, to_end=not at_end(page, fig_id, i))
                 page.wait_for_function(
-                    f"JSON.stringify(document.getElementById('{fig_id}').data.map(t => [t.x, t.y])) !== {json.dumps(before)}",
-                    timeout=10_000)
+                    f"document.getElementById('{fig_id}').getAttribute('data-frame') !== '{frame}'", timeout=10_000)
+                assert shown_data(page, fig_id) == expected_frame(page, fig_id, control_values(page, fig_id))
+        for pid in draw_players(page):
+            own = "[data-scalelab-player-control], button.scalelab-step, input[data-scalelab-step]"
+            for control in page.locator(f"#{pid}-box").locator(own).all():
+                box = control.bounding_box()
+                assert box and box["width"] >= 44 and box["x"] >= 0 and box["x"] + box["width"] <= 391, (
+                    f"{pid}: a control is not fully on a 390 px screen: {box}")
+            step = page.get_attribute(f"#{pid}", "data-step")
+            page.locator(f"#{pid}-box button[data-step=last]").click()
+            page.wait_for_function(f"document.getElementById('{pid}').getAttribute('data-step') !== '{step}'",
+                                   timeout=10_000)
+            selects = page.locator(f"#{pid}-box select")
+            for i in range(selects.count()):
+                n, current = selects.nth(i).evaluate("s => [s.options.length, s.selectedIndex]")
+                selects.nth(i).select_option(index=(current + 1) % n)
+                page.wait_for_function(f"""(() => {{
+                    const spec = JSON.parse(document.getElementById('{pid}-data').textContent);
+                    const pos = [...document.querySelectorAll('#{pid}-box select')].map(c => +c.value);
+                    let k = 0; pos.forEach((p, j) => {{ k = k * spec.shape[j] + p; }});
+                    return document.getElementById('{pid}').getAttribute('data-variant') === String(spec.variants[k]);
+                }})()""", timeout=10_000)
         assert not problems, problems
     finally:
         page.close()

@@ -43,6 +43,23 @@ def wait_step(page, pid: str, step: int) -> None:
     page.wait_for_timeout(30)
 
 
+def wait_caption(page, pid: str) -> str:
+    """The text alternative, once it describes the step and run the plot shows (it follows
+    once the frame is painted, and once per burst of steps)."""
+    page.wait_for_function(
+        f"""(() => {{ const a = document.getElementById('{pid}-alt'), g = document.getElementById('{pid}');
+            return a.getAttribute('data-step') === g.getAttribute('data-step')
+                && a.getAttribute('data-variant') === g.getAttribute('data-variant'); }})()""", timeout=10_000)
+    return page.inner_text(f"#{pid}-alt")
+
+
+#: Counts the writes of every text alternative (an aria-live region: each write is read out).
+COUNT_WRITES = """() => { window.__writes = {};
+  document.querySelectorAll('figcaption.scalelab-alt').forEach(a => new MutationObserver(() => {
+    window.__writes[a.id] = (window.__writes[a.id] || 0) + 1; }).observe(a, {childList: true, characterData: true, subtree: true}));
+}"""
+
+
 def click(page, pid: str, action: str) -> None:
     page.locator(f"#{pid}-box button[data-step={action}]").click()
 
@@ -72,9 +89,9 @@ def test_every_player_steps_and_switches_every_fault(browser, site, page_path):
                 click(page, pid, "forward")
                 wait_step(page, pid, k)
                 assert page.evaluate("window.__calls") == ["react"], f"{pid}: step {k}"
-                alt = page.inner_text(f"#{pid}-alt")
+                alt = wait_caption(page, pid)
                 assert alt.startswith(f"{run['title']}: step {k + 1} of {run['n']}. Event #{k} "), alt
-            alt = page.inner_text(f"#{pid}-alt")
+            alt = wait_caption(page, pid)
             verdict = "; ".join(run["violations"]) or "no invariant violated"
             assert alt.endswith(f"Checker: {verdict}."), alt
             # back, keys, first, last
@@ -95,7 +112,11 @@ def test_every_player_steps_and_switches_every_fault(browser, site, page_path):
             click(page, pid, "play")
             page.wait_for_function(f"+document.getElementById('{pid}').getAttribute('data-step') >= 1", timeout=10_000)
             click(page, pid, "play")
-            assert page.get_attribute(f"#{pid}-box button[data-step=play]", "aria-pressed") == "false"
+            play = page.locator(f"#{pid}-box button[data-step=play]")
+            assert play.inner_text() == "Play" and play.get_attribute("aria-pressed") is None, (
+                "a toggle's name must not change with its state: Play/Pause without aria-pressed")
+            stopped = step_of(page, pid)
+            assert wait_caption(page, pid).startswith(f"{run['title']}: step {stopped + 1} of "), "not told where it stopped"
             # every value of every fault control: the precomputed run for all positions
             for i, size in enumerate(shape):
                 label = page.evaluate(f"document.querySelector('label[for=\"{pid}-c{i}\"]')?.textContent")
@@ -110,10 +131,70 @@ def test_every_player_steps_and_switches_every_fault(browser, site, page_path):
                     page.wait_for_function(
                         f"document.getElementById('{pid}').getAttribute('data-variant') === '{want['index']}'",
                         timeout=10_000)
-                    page.wait_for_timeout(30)
-                    assert page.inner_text(f"#{pid}-alt").startswith(want["title"] + ": step ")
+                    assert wait_caption(page, pid).startswith(want["title"] + ": step ")
                     assert step_of(page, pid) < want["n"]
         assert not outside, f"requests to other hosts: {outside}"
+        assert not problems, problems
+    finally:
+        page.close()
+
+
+def test_a_burst_of_steps_is_announced_at_most_twice_and_ends_true(browser, site):
+    """Key repeat on a player: its text alternative (read out at every write) is written at
+    most twice, and the last write describes the last step."""
+    page, problems, _ = open_page(browser, site, PAGES_WITH_PLAYERS[0])
+    try:
+        pid = players(page)[0]
+        page.locator(f"#{pid}").scroll_into_view_if_needed()
+        page.wait_for_selector(f"#{pid}.js-plotly-plot .main-svg", timeout=30_000)
+        click(page, pid, "first")
+        wait_caption(page, pid)
+        page.wait_for_timeout(400)  # a quiet spell before the burst
+        page.evaluate(COUNT_WRITES)
+        n = min(8, expected_run(page, pid)["n"] - 1)
+        page.locator(f"#{pid}-box button[data-step=forward]").focus()
+        for _ in range(n):
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(40)
+        wait_step(page, pid, n)
+        alt = wait_caption(page, pid)
+        page.wait_for_timeout(400)
+        writes = page.evaluate(f"window.__writes['{pid}-alt'] || 0")
+        assert 1 <= writes <= 2, f"{n} steps 40 ms apart wrote the text alternative {writes} times"
+        assert f": step {n + 1} of " in alt and page.inner_text(f"#{pid}-alt") == alt
+        assert not problems, problems
+    finally:
+        page.close()
+
+
+def test_positions_the_browser_restores_are_followed_by_the_player(browser, site):
+    """Back to a page whose player was moved: the browser restores its fault control and step
+    slider; the step shown and announced, the plot and the text alternative follow them."""
+    path = next(p for p in PAGES_WITH_PLAYERS if "05-" in p)
+    page, problems, _ = open_page(browser, site, path)
+    try:
+        pid = next(p for p in players(page) if page.locator(f"#{p}-box [data-scalelab-player-control]").count())
+        page.locator(f"#{pid}").scroll_into_view_if_needed()
+        page.wait_for_selector(f"#{pid}.js-plotly-plot .main-svg", timeout=30_000)
+        controls = page.locator(f"#{pid}-box [data-scalelab-player-control]")
+        controls.nth(0).select_option(index=1)
+        want = expected_run(page, pid)
+        page.wait_for_function(f"document.getElementById('{pid}').getAttribute('data-variant') === '{want['index']}'")
+        click(page, pid, "first")
+        for k in range(1, 4):
+            click(page, pid, "forward")
+            wait_step(page, pid, k)
+        page.goto(f"{site}/notebooks/04-networks.html", wait_until="load")
+        page.go_back(wait_until="load")
+        assert controls.nth(0).evaluate("c => c.value") == "1", "the browser did not restore the fault control"
+        assert page.evaluate(f"document.getElementById('{pid}-step').value") == "3", "nor the step"
+        page.locator(f"#{pid}").scroll_into_view_if_needed()
+        page.wait_for_selector(f"#{pid}.js-plotly-plot .main-svg", timeout=30_000)
+        wait_step(page, pid, 3)
+        assert page.get_attribute(f"#{pid}", "data-variant") == str(want["index"]), "the plot shows the default run"
+        shown = page.inner_text(f"#{pid}-step-value")
+        assert shown == f"4 of {want['n']}" == page.get_attribute(f"#{pid}-step", "aria-valuetext")
+        assert wait_caption(page, pid).startswith(f"{want['title']}: step 4 of {want['n']}.")
         assert not problems, problems
     finally:
         page.close()

@@ -413,10 +413,9 @@ def _controls_html(div: str, controls: list[Control], steps: int) -> str:
         rows.append(f'<div class="scalelab-control"><label for="{cid}">{html.escape(c.name.replace("_", " "))}'
                     f'</label><select id="{cid}" data-scalelab-player-control>{options}</select></div>')
     buttons = "".join(
-        f'<button type="button" class="scalelab-step" data-step="{act}"{pressed}>{text}</button>'
-        for act, text, pressed in (("first", "First", ""), ("back", "Back", ""),
-                                   ("play", "Play", ' aria-pressed="false"'), ("forward", "Forward", ""),
-                                   ("last", "Last", "")))
+        f'<button type="button" class="scalelab-step" data-step="{act}">{text}</button>'
+        for act, text in (("first", "First"), ("back", "Back"), ("play", "Play"), ("forward", "Forward"),
+                          ("last", "Last")))
     step = (f'<div class="scalelab-control"><label for="{div}-step">step</label>'
             f'<input type="range" id="{div}-step" data-scalelab-step min="0" max="{max(0, steps - 1)}" step="1" '
             f'value="0" aria-valuetext="1 of {steps}"><output id="{div}-step-value" aria-hidden="true">1 of {steps}'

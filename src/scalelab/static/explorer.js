@@ -15,7 +15,8 @@
  * in the page describes the default positions. A control move makes one plotly call:
  * Plotly.restyle of the traces, or Plotly.update when the title changes too. The first move
  * since the last frame is applied at once; moves that arrive faster than frames are merged
- * into the next; the text alternative follows just after the frame is painted. Figures
+ * into the next; the text alternative follows once the frame is painted, and once per burst
+ * of moves (an aria-live region is read out at every change). Figures
  * follow the theme's light/dark mode. The run player (player.js, loaded after this script)
  * uses its template, its lazy drawing and its theme following.
  */
@@ -89,13 +90,36 @@
     return parts.join(" ");
   }
 
-  var figures = [];
+  // A text alternative is an aria-live region, which a screen reader reads out each time it
+  // changes. The first change after a quiet spell is written as soon as the frame is painted;
+  // the changes of a burst that follows (key repeat, a drag, a run playing) are written once,
+  // when none has come for SETTLE_MS: at most two announcements per burst, the last one true.
+  var SETTLE_MS = 250;
+  function settle(owner, write) {
+    owner.settleDue = write;
+    var end = function () {
+      owner.settleQuiet = null;
+      var w = owner.settleDue;
+      owner.settleDue = null;
+      if (w) w();
+    };
+    var inBurst = !!owner.settleQuiet;
+    clearTimeout(owner.settleQuiet);
+    owner.settleQuiet = setTimeout(end, SETTLE_MS);
+    if (inBurst) return;
+    requestAnimationFrame(function () {
+      setTimeout(function () { if (owner.settleDue === write) { owner.settleDue = null; write(); } }, 0);
+    });
+  }
 
+  // A control's position as the page was written (what its text alternative describes).
   function byDefault(c) {
     if (c.tagName !== "SELECT") return +c.defaultValue;
     for (var j = 0; j < c.options.length; j++) if (c.options[j].defaultSelected) return +c.options[j].value;
     return c.options.length ? +c.options[0].value : 0;
   }
+
+  var figures = [];
 
   function Figure(box) {
     var id = box.id.replace(/-box$/, "");
@@ -106,10 +130,11 @@
     this.parsed = null;    // the figure's JSON, parsed when first needed (a page may hold several MB)
     this.controls = Array.prototype.slice.call(box.querySelectorAll("[data-scalelab-control]"));
     this.pos = this.controls.map(byDefault);  // what the page and its text alternative show
+    this.shape = this.controls.map(function (c) { return c.tagName === "SELECT" ? c.options.length : +c.max + 1; });
+    if (this.alt) this.alt.setAttribute("data-frame", this.frame());  // the frame the page's text describes
     this.drawn = false;
     this.inFrame = false;  // a move was applied and its frame is not painted yet
     this.dirty = false;    // a later move waits for that frame
-    this.captionDue = -1;  // the frame whose text alternative waits for the next paint
     var self = this;
     this.controls.forEach(function (c, i) {
       c.addEventListener("input", function () { self.move(i, +c.value); });
@@ -125,15 +150,12 @@
   // Controls the browser put back where the reader left them (back/forward navigation) are
   // followed: the value shown and announced, the figure, and its text alternative.
   Figure.prototype.sync = function () {
-    var self = this, moved = false;
-    this.controls.forEach(function (c, i) {
-      if (+c.value !== self.pos[i]) { self.move(i, +c.value); moved = true; }
-    });
-    if (moved && !this.drawn) this.caption(this.frame());
+    var self = this;
+    this.controls.forEach(function (c, i) { if (+c.value !== self.pos[i]) self.move(i, +c.value); });
   };
 
   Figure.prototype.frame = function () {
-    var k = 0, shape = this.spec.shape;
+    var k = 0, shape = this.shape;
     for (var j = 0; j < this.pos.length; j++) k = k * shape[j] + this.pos[j];
     return k;
   };
@@ -156,20 +178,17 @@
     var d = this.data(k), fig = this.spec.figure, traces;
     traces = d ? fig.data.map(function (t, n) { return {name: t.name, x: d.x[n], y: d.y[n]}; }) : fig.data;
     if (this.alt) {
-      this.alt.textContent = describe(this.title(k), fig.layout, traces);
+      var text = describe(this.title(k), fig.layout, traces);
+      if (this.alt.textContent !== text) this.alt.textContent = text;  // unchanged text is not read out again
       this.alt.setAttribute("data-frame", k);
     }
   };
 
-  // The text alternative follows a move just after the figure's frame is painted, so that the
-  // plot's update is not held up by it; a burst of moves is described once, at its last frame.
+  // The text alternative follows a move once the figure's frame is painted (so the plot's
+  // update is not held up by it), and a burst of moves is announced once, at its end.
   Figure.prototype.captionAfterPaint = function (k) {
-    var self = this, due = this.captionDue >= 0;
-    this.captionDue = k;
-    if (due) return;
-    requestAnimationFrame(function () {
-      setTimeout(function () { var last = self.captionDue; self.captionDue = -1; self.caption(last); }, 0);
-    });
+    var self = this;
+    settle(this, function () { self.caption(k); });
   };
 
   Figure.prototype.move = function (i, value) {
@@ -179,7 +198,7 @@
     var shown = c.getAttribute("data-labels") ? JSON.parse(c.getAttribute("data-labels"))[value] : value;
     if (out) out.textContent = shown;
     if (c.tagName === "INPUT") c.setAttribute("aria-valuetext", shown);
-    if (!this.drawn) return;  // drawn later, with the latest positions
+    if (!this.drawn) { this.captionAfterPaint(this.frame()); return; }  // drawn later, with the latest positions
     if (this.inFrame) { this.dirty = true; return; }  // merged into the next frame
     // The first move since the last frame is applied at once (waiting for the next frame
     // would add up to a frame's delay to every move); later ones in the same frame are merged.
@@ -219,8 +238,7 @@
     layout.template = template(isDark());
     this.gd.innerHTML = "";
     Plotly.newPlot(this.gd, data, layout, {responsive: true, displaylogo: false});
-    this.gd.setAttribute("data-frame", k);
-    this.captionAfterPaint(k);
+    this.gd.setAttribute("data-frame", k);  // its text alternative follows every move, drawn or not
   };
 
   Figure.prototype.retheme = function () {
@@ -296,6 +314,6 @@
   }
 
   window.scalelab = {figures: figures, template: template, isDark: isDark, describe: describe, start: start,
-                     whenNear: whenNear, follow: follow};
+                     whenNear: whenNear, follow: follow, settle: settle, byDefault: byDefault};
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();

@@ -14,7 +14,8 @@
  *
  * Players are drawn when they come near the viewport, one per task (explorer.js's queue).
  * A step or a control change makes one plotly call (Plotly.react); steps that arrive faster
- * than frames are merged into the next frame. The arrow keys step when the player (or one of
+ * than frames are merged into the next frame. The text alternative follows once the frame is
+ * painted, once per burst of steps, and, while the run plays, once where it stops. The arrow keys step when the player (or one of
  * its buttons) has focus; Home and End go to the first and last step. Players follow the
  * theme's light/dark mode.
  */
@@ -137,8 +138,10 @@
     this.controls = Array.prototype.slice.call(box.querySelectorAll("[data-scalelab-player-control]"));
     this.slider = box.querySelector("[data-scalelab-step]");
     this.out = document.getElementById(id + "-step-value");
-    this.pos = this.controls.map(function (c) { return +c.value; });
-    this.step = this.slider ? +this.slider.value : 0;
+    // The positions and step as the page was written (what its text alternative describes);
+    // sync() follows what the browser restores on back/forward navigation.
+    this.pos = this.controls.map(shared.byDefault);
+    this.step = this.slider ? +this.slider.defaultValue : 0;
     this.drawn = false;
     this.pending = false;
     this.timer = null;
@@ -161,6 +164,12 @@
     });
   }
 
+  Player.prototype.sync = function () {
+    var self = this, moved = false, step = this.slider ? +this.slider.value : this.step;
+    this.controls.forEach(function (c, i) { if (+c.value !== self.pos[i]) { self.pos[i] = +c.value; moved = true; } });
+    if (moved || step !== this.step) this.go(step, true);
+  };
+
   Player.prototype.run = function () {
     var k = 0, shape = this.spec.shape;
     for (var j = 0; j < this.pos.length; j++) k = k * shape[j] + this.pos[j];
@@ -180,7 +189,9 @@
     if (this.timer !== null) { this.stop(); return; }
     var self = this, b = this.box.querySelector('button[data-step="play"]');
     if (this.step >= this.last()) this.go(0);
-    if (b) { b.setAttribute("aria-pressed", "true"); b.textContent = "Pause"; }
+    // The button's name says what it does next. While the run plays, the text alternative
+    // (an aria-live region) waits: it is written, and read out, once, where the run stops.
+    if (b) { b.textContent = "Pause"; b.setAttribute("data-playing", "true"); }
     this.timer = setInterval(function () {
       if (self.step >= self.last()) { self.stop(); return; }
       self.go(self.step + 1);
@@ -192,7 +203,8 @@
     clearInterval(this.timer);
     this.timer = null;
     var b = this.box.querySelector('button[data-step="play"]');
-    if (b) { b.setAttribute("aria-pressed", "false"); b.textContent = "Play"; }
+    if (b) { b.textContent = "Play"; b.removeAttribute("data-playing"); }
+    this.caption();
   };
 
   Player.prototype.choose = function (i, value) {
@@ -213,7 +225,8 @@
       this.slider.setAttribute("aria-valuetext", shown);
     }
     if (this.out) this.out.textContent = shown;
-    if (!this.drawn || this.pending) return;  // drawn later with the latest step; or merged
+    if (!this.drawn) { this.caption(); return; }  // drawn later, with the latest step
+    if (this.pending) return;  // merged into the next frame
     var self = this;
     this.pending = true;
     requestAnimationFrame(function () { self.pending = false; self.apply(); });
@@ -227,14 +240,28 @@
   };
 
   Player.prototype.mark = function () {
-    var run = this.run();
     this.gd.setAttribute("data-step", this.step);
-    this.gd.setAttribute("data-variant", this.spec.runs.indexOf(run));
-    if (this.alt) this.alt.textContent = describe(run, this.step);
+    this.gd.setAttribute("data-variant", this.spec.runs.indexOf(this.run()));
+    this.caption();
+  };
+
+  // The text alternative of the current step: written once the frame is painted, and once per
+  // burst of steps (explorer.js's settle), and only when its text changes.
+  Player.prototype.caption = function () {
+    var self = this;
+    if (!this.alt || this.timer !== null) return;  // playing: written when it stops
+    shared.settle(this, function () {
+      if (self.timer !== null) return;  // began playing since: written when it stops
+      var run = self.run(), text = describe(run, self.step);
+      if (self.alt.textContent !== text) self.alt.textContent = text;
+      self.alt.setAttribute("data-step", self.step);
+      self.alt.setAttribute("data-variant", self.spec.runs.indexOf(run));
+    });
   };
 
   Player.prototype.draw = function () {
     if (this.drawn) return;
+    this.sync();
     this.drawn = true;
     var run = this.run();
     this.gd.innerHTML = "";
@@ -253,9 +280,11 @@
       var p = new Player(box);
       box.__scalelabPlayer = p;
       players.push(p);
+      p.sync();
       shared.whenNear(box, p);
     });
     shared.follow(players);
+    window.addEventListener("pageshow", function () { players.forEach(function (p) { p.sync(); }); });
   }
 
   window.scalelabPlayer = {players: players, describe: describe, diagram: diagram, line: line, start: start};
