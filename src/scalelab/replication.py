@@ -40,6 +40,7 @@ from math import comb
 import numpy as np
 
 from ._validate import at_least, count, in_range, number, positive, probability, scalar, seed as check_seed
+from .runs import Node, Violation
 
 #: Most replicas N a model accepts; most N in :func:`quorum_table` (N x N rows); most
 #: SimPy trials of one :func:`simulate_stale_reads` call.
@@ -384,6 +385,41 @@ def availability_curves(n: int, r: int, w: int) -> dict:
 # --- A quorum write then read on N replicas, as a recorded run (scalelab.runs) ---------
 
 
+class _Replica(Node):
+    """A replica of the runs below: holds ``version`` (1 at the start), kept across a crash."""
+
+    durable = ("version",)
+
+    def start(self, net):
+        self.state.setdefault("version", 1)
+
+
+def _nearest_last(names: list[str]) -> dict[tuple[str, str], float]:
+    """Extra delay on the links between the client and every replica but the last (10 ms
+    each way), which makes the last replica the client's nearest."""
+    return {link: 0.01 for name in names[:-1] for link in (("client", name), (name, "client"))}
+
+
+def _count_ack(client, net, w: int, phase: str) -> bool:
+    """One acknowledgement of version 2 at the client; at the ``w``-th, the write is
+    acknowledged and the client moves to ``phase``. True then."""
+    client.state["acks"] += 1
+    if client.state["acks"] < w:
+        net.changed(client.name)
+        return False
+    client.state["phase"] = phase
+    net.changed(client.name, f"write v2 acknowledged by {w}")
+    return True
+
+
+def _take_reply(client, net, version: int, r: int) -> None:
+    """One reply to the read at the client: the newest of the first ``r`` is the result."""
+    client.replies.append(version)
+    if len(client.replies) == r:
+        client.state["phase"] = f"read v{max(client.replies)}"
+        net.changed(client.name, f"read returned version {max(client.replies)}")
+
+
 def quorum_run(r: int = 1, w: int = 2, n: int = 3, lag_s: float = 0.2, seed: int = 1, drop: tuple[int, ...] = (),
                loss: float = 0.0, crashes=()):
     """A client writes version 2 to ``n`` replicas (all hold version 1), waits for ``w``
@@ -409,7 +445,7 @@ def quorum_run(r: int = 1, w: int = 2, n: int = 3, lag_s: float = 0.2, seed: int
     []
     """
     from . import _validate
-    from .runs import Network, Node
+    from .runs import Network
 
     size = _validate.count("n", n, 7)
     rr = _validate.count("r", r, size)
@@ -427,26 +463,13 @@ def quorum_run(r: int = 1, w: int = 2, n: int = 3, lag_s: float = 0.2, seed: int
 
         def receive(self, net, msg):
             if msg.label.startswith("ack") and self.state["phase"] == "writing v2":
-                self.state["acks"] += 1
-                if self.state["acks"] >= ww:
-                    self.state["phase"] = "reading"
-                    net.changed(self.name, f"write v2 acknowledged by {ww}")
+                if _count_ack(self, net, ww, "reading"):
                     for name in names:
                         net.send(self.name, name, "read")
-                else:
-                    net.changed(self.name)
             elif msg.label.startswith("value") and self.state["phase"] == "reading":
-                self.replies.append(msg.body["version"])
-                if len(self.replies) == rr:
-                    self.state["phase"] = f"read v{max(self.replies)}"
-                    net.changed(self.name, f"read returned version {max(self.replies)}")
+                _take_reply(self, net, msg.body["version"], rr)
 
-    class Replica(Node):
-        durable = ("version",)
-
-        def start(self, net):
-            self.state.setdefault("version", 1)
-
+    class Replica(_Replica):
         def receive(self, net, msg):
             if msg.label.startswith("write"):
                 if self.name == slow and lag > 0:
@@ -464,29 +487,25 @@ def quorum_run(r: int = 1, w: int = 2, n: int = 3, lag_s: float = 0.2, seed: int
             net.changed(self.name, "stored v2")
             net.send(self.name, "client", "ack v2")
 
-    far = {}
-    for name in names[:-1]:
-        far[("client", name)] = 0.01
-        far[(name, "client")] = 0.01
-    net = Network(["client", *names], seed=seed, delay_s=(0.01, 0.03), loss=loss, drop=drop, link_delay_s=far,
-                  crashes=crashes)
+    net = Network(["client", *names], seed=seed, delay_s=(0.01, 0.03), loss=loss, drop=drop,
+                  link_delay_s=_nearest_last(names), crashes=crashes)
     nodes = {"client": Client("client"), **{name: Replica(name) for name in names}}
     return net.run(nodes, until_s=1.0 + lag, max_events=400, check=check_quorum_read,
                    title=f"Quorum write and read, N={size}, W={ww}, R={rr}")
 
 
 def check_quorum_read(events) -> list:
-    """A read that starts after version 2 was acknowledged must return version 2."""
-    from .runs import Violation
-
+    """A read that starts after version 2 was acknowledged must return version 2: each state
+    "read ... returned version 1" after "write v2 acknowledged" is a violation, named by
+    that read's own words ("read returned ...", "read 2 returned ...")."""
     acked = next((e.index for e in events if e.kind == "state" and e.label.startswith("write v2 acknowledged")), None)
     out = []
     for e in events:
-        if acked is not None and e.kind == "state" and e.label.startswith("read returned version "):
+        if acked is not None and e.kind == "state" and e.label.startswith("read") and " returned version " in e.label:
             version = int(e.label.rsplit(" ", 1)[1])
             if version < 2:
-                out.append(Violation(f"read returned version {version} after version 2 was acknowledged "
-                                     f"(events {acked} and {e.index})", (acked, e.index)))
+                out.append(Violation(f"{e.label} after version 2 was acknowledged (events {acked} and {e.index})",
+                                     (acked, e.index)))
     return out
 
 
@@ -513,7 +532,7 @@ def sloppy_quorum_run(r: int = 2, w: int = 2, sloppy: bool = True, seed: int = 0
     []
     """
     from . import _validate
-    from .runs import Network, Node
+    from .runs import Network
 
     rr = _validate.count("r", r, 3)
     ww = _validate.count("w", w, 3)
@@ -556,26 +575,13 @@ def sloppy_quorum_run(r: int = 2, w: int = 2, sloppy: bool = True, seed: int = 0
                 if msg.body["home"] in self.acked_by:  # a second ack for the same replica
                     return
                 self.acked_by.add(msg.body["home"])
-                self.state["acks"] += 1
-                if self.state["acks"] >= ww:
-                    self.state["phase"] = "acknowledged"
-                    net.changed(self.name, f"write v2 acknowledged by {ww}")
+                if _count_ack(self, net, ww, "acknowledged"):
                     net.cancel_timer(self.name, "missing acks")
                     net.set_timer(self.name, max(0.0, heal + 0.05 - net.now), "read")
-                else:
-                    net.changed(self.name)
             elif msg.label.startswith("value") and self.state["phase"] == "reading":
-                self.replies.append(msg.body["version"])
-                if len(self.replies) == rr:
-                    self.state["phase"] = f"read v{max(self.replies)}"
-                    net.changed(self.name, f"read returned version {max(self.replies)}")
+                _take_reply(self, net, msg.body["version"], rr)
 
-    class Replica(Node):
-        durable = ("version",)
-
-        def start(self, net):
-            self.state.setdefault("version", 1)
-
+    class Replica(_Replica):
         def receive(self, net, msg):
             if msg.label.startswith("write"):
                 if self.state["version"] < 2:
@@ -641,7 +647,7 @@ def read_repair_run(repair: bool = True, n: int = 3, w: int = 2, r: int = 2, see
     []
     """
     from . import _validate
-    from .runs import Network, Node, Violation
+    from .runs import Network
 
     fix = _validate.flag("repair", repair)
     size = _validate.count("n", n, 7, low=2)
@@ -659,15 +665,10 @@ def read_repair_run(repair: bool = True, n: int = 3, w: int = 2, r: int = 2, see
 
         def receive(self, net, msg):
             if msg.label.startswith("ack") and self.state["phase"] == "writing v2":
-                self.state["acks"] += 1
-                if self.state["acks"] >= ww:
-                    self.state["phase"] = "read 1"
-                    net.changed(self.name, f"write v2 acknowledged by {ww}")
+                if _count_ack(self, net, ww, "read 1"):
                     for name in names:
                         net.send(self.name, name, "read 1", read=1)
                     net.set_timer(self.name, 0.25, "read again")
-                else:
-                    net.changed(self.name)
             elif msg.label.startswith("value"):
                 k, version = msg.body["read"], msg.body["version"]
                 seen = self.replies[k]
@@ -690,12 +691,7 @@ def read_repair_run(repair: bool = True, n: int = 3, w: int = 2, r: int = 2, see
             for name_ in names:
                 net.send(self.name, name_, "read 2", read=2)
 
-    class Replica(Node):
-        durable = ("version",)
-
-        def start(self, net):
-            self.state.setdefault("version", 1)
-
+    class Replica(_Replica):
         def receive(self, net, msg):
             if msg.label.startswith("write"):
                 self.state["version"] = 2
@@ -709,25 +705,9 @@ def read_repair_run(repair: bool = True, n: int = 3, w: int = 2, r: int = 2, see
                 net.send(self.name, "client", f"value v{self.state['version']} ({msg.label})",
                          version=self.state["version"], read=msg.body["read"])
 
-    def check(events):
-        acked = next((e.index for e in events if e.kind == "state"
-                      and e.label.startswith("write v2 acknowledged")), None)
-        out = []
-        for e in events:
-            if acked is not None and e.kind == "state" and " returned version " in e.label:
-                version = int(e.label.rsplit(" ", 1)[1])
-                if version < 2:
-                    out.append(Violation(f"{e.label} after version 2 was acknowledged "
-                                         f"(events {acked} and {e.index})", (acked, e.index)))
-        return out
-
-    far = {}
-    for name in names[:-1]:
-        far[("client", name)] = 0.01
-        far[(name, "client")] = 0.01
     faults = (size, *drop) if isinstance(drop, (tuple, list)) else drop  # Network checks drop
-    net = Network(["client", *names], seed=seed, delay_s=(0.01, 0.03), loss=loss, drop=faults, link_delay_s=far,
-                  crashes=crashes)
+    net = Network(["client", *names], seed=seed, delay_s=(0.01, 0.03), loss=loss, drop=faults,
+                  link_delay_s=_nearest_last(names), crashes=crashes)
     nodes = {"client": Client("client"), **{name: Replica(name) for name in names}}
-    return net.run(nodes, until_s=1.0, max_events=400, check=check,
+    return net.run(nodes, until_s=1.0, max_events=400, check=check_quorum_read,
                    title=f"Read repair {'on' if fix else 'off'}, N={size}, W={ww}, R={rr}")
