@@ -275,7 +275,7 @@ def test_show_has_a_cap_and_a_bundle_check():
     with pytest.raises(ValueError, match="bundle lacks"):
         show(go.Figure(go.Heatmap(z=[[1, 2], [3, 4]])))
     shown = show(go.Figure(go.Bar(x=["a", "b"], y=[1, 2]), {"title": {"text": "bars"}}))
-    assert "bars. trace 0: 1 at a, 2 at b." in shown.to_html()
+    assert "bars. curve: 1 at a, 2 at b." in shown.to_html()  # unnamed, as the page script says
 
 
 def test_the_explorer_and_its_parts_check_their_own_arguments():
@@ -309,3 +309,29 @@ def test_show_describes_numpy_data():
     assert "nothing to draw" not in page
     assert "squares: from 0 at 0 to 16 at 4" in page and "bars: 1 at a, 2 at b" in page
     assert "bdata" not in page
+
+
+def test_the_text_alternative_says_numbers_as_the_page_script_does():
+    """The page's text alternative (Python) and the page script's (``String(+v.toPrecision(3))``
+    in explorer.js) must agree word for word: these are Chromium's answers."""
+    from scalelab.explorer import _say
+
+    js = {4.04e-5: "0.0000404", 1e-7: "1e-7", 0.03125: "0.0313", 1.125: "1.13", 1e9: "1000000000",
+          1e21: "1e+21", -2.5e-8: "-2.5e-8", 666666.6666666666: "667000", 999.5: "1000", 0.0: "0", 7: "7",
+          1 / 3: "0.333", "a": "a"}
+    for value, said in js.items():
+        assert _say(value) == said, value
+
+
+def test_the_text_alternative_skips_points_without_an_x_and_describes_the_page_numbers():
+    from scalelab.explorer import page_alt
+
+    spec = {"figure": {"data": [{"name": "marks", "x": [None, None], "y": [0, 1e9]},
+                                {"x": [1, 2, 3, 4, 5], "y": [3.9999999, 4.0000001, 2, 1, 0.5]}],
+                       "layout": {"title": {"text": "t"}, "xaxis": {"title": {"text": "n"}}}},
+            "shape": [], "arrays": [], "frames": [], "titles": None}
+    alt = page_alt(json.dumps(spec))
+    assert alt.startswith("t. Horizontal axis: n; vertical axis: y.")
+    assert "marks: nothing to draw here." in alt
+    # an unnamed trace is a "curve"; the highest is the first of equal numbers as the page holds them
+    assert "curve: from 4 at 1 to 0.5 at 5; highest 4 at 2, lowest 0.5 at 5." in alt

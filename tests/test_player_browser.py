@@ -167,34 +167,63 @@ def test_a_burst_of_steps_is_announced_at_most_twice_and_ends_true(browser, site
         page.close()
 
 
-def test_positions_the_browser_restores_are_followed_by_the_player(browser, site):
-    """Back to a page whose player was moved: the browser restores its fault control and step
-    slider; the step shown and announced, the plot and the text alternative follow them."""
+@pytest.mark.parametrize("drawn_before_load", [False, True], ids=["scrolled-to", "drawn-before-load"])
+def test_positions_the_browser_restores_are_followed_by_the_player(browser, site, drawn_before_load):
+    """Back to a page whose player was moved to a longer run's last step: the browser restores
+    the fault control and the step slider (after the page script ran, within the slider's max);
+    the step shown and announced, the plot and the text alternative follow them, whether the
+    player is drawn after that or was drawn before the page loaded (MathJax held back)."""
     path = next(p for p in PAGES_WITH_PLAYERS if "05-" in p)
     page, problems, _ = open_page(browser, site, path)
     try:
-        pid = next(p for p in players(page) if page.locator(f"#{p}-box [data-scalelab-player-control]").count())
+        best = None
+        for pid in players(page):
+            sizes = page.evaluate(f"""() => {{ const s = JSON.parse(document.getElementById('{pid}-data').textContent);
+                return [s.shape, s.variants.map(v => s.runs[v].events.length)]; }}""")
+            shape, lengths = sizes
+            if max(lengths) > lengths[0]:  # the default is combination 0
+                k, positions = lengths.index(max(lengths)), []
+                for size in reversed(shape):  # row-major, as the page counts
+                    positions.insert(0, k % size)
+                    k //= size
+                best = (pid, positions, max(lengths))
+                break
+        assert best, "no player with a run longer than its default"
+        pid, positions, n = best
         page.locator(f"#{pid}").scroll_into_view_if_needed()
         page.wait_for_selector(f"#{pid}.js-plotly-plot .main-svg", timeout=30_000)
         controls = page.locator(f"#{pid}-box [data-scalelab-player-control]")
-        controls.nth(0).select_option(index=1)
+        for j, position in enumerate(positions):
+            controls.nth(j).select_option(index=position)
         want = expected_run(page, pid)
-        page.wait_for_function(f"document.getElementById('{pid}').getAttribute('data-variant') === '{want['index']}'")
-        click(page, pid, "first")
-        for k in range(1, 4):
-            click(page, pid, "forward")
-            wait_step(page, pid, k)
+        assert want["n"] == n
+        click(page, pid, "last")
+        wait_step(page, pid, n - 1)
         page.goto(f"{site}/notebooks/04-networks.html", wait_until="load")
-        page.go_back(wait_until="load")
-        assert controls.nth(0).evaluate("c => c.value") == "1", "the browser did not restore the fault control"
-        assert page.evaluate(f"document.getElementById('{pid}-step').value") == "3", "nor the step"
-        page.locator(f"#{pid}").scroll_into_view_if_needed()
+        if drawn_before_load:
+            # MathJax held back: the page cannot finish loading (when the browser restores the
+            # controls) until the player, back in view, has been drawn.
+            held = []
+            page.route("**/tex-chtml.js*", lambda r: held.append(r))
+            page.go_back(wait_until="commit")
+            page.wait_for_selector(f"#{pid}.js-plotly-plot .main-svg", timeout=30_000)
+            assert page.evaluate("document.readyState") != "complete", "the page loaded before the player was drawn"
+            page.wait_for_function("() => true")  # (let the held request arrive)
+            for r in held:
+                r.continue_()
+            page.unroute("**/tex-chtml.js*")
+            page.wait_for_load_state("load")
+        else:
+            page.go_back(wait_until="load")
+            page.locator(f"#{pid}").scroll_into_view_if_needed()
         page.wait_for_selector(f"#{pid}.js-plotly-plot .main-svg", timeout=30_000)
-        wait_step(page, pid, 3)
-        assert page.get_attribute(f"#{pid}", "data-variant") == str(want["index"]), "the plot shows the default run"
+        assert [int(v) for v in controls.evaluate_all("cs => cs.map(c => c.value)")] == positions
+        wait_step(page, pid, n - 1)
+        assert page.get_attribute(f"#{pid}", "data-variant") == str(want["index"]), "the plot shows another run"
         shown = page.inner_text(f"#{pid}-step-value")
-        assert shown == f"4 of {want['n']}" == page.get_attribute(f"#{pid}-step", "aria-valuetext")
-        assert wait_caption(page, pid).startswith(f"{want['title']}: step 4 of {want['n']}.")
+        assert shown == f"{n} of {n}" == page.get_attribute(f"#{pid}-step", "aria-valuetext")
+        assert page.evaluate(f"document.getElementById('{pid}-step').max") == str(n - 1)
+        assert wait_caption(page, pid).startswith(f"{want['title']}: step {n} of {n}.")
         assert not problems, problems
     finally:
         page.close()

@@ -35,6 +35,7 @@ import html
 import itertools
 import json
 import math
+from decimal import ROUND_HALF_UP, Decimal
 import os
 import string
 import time
@@ -557,10 +558,11 @@ class Explorer:
             + ',"titles":' + json.dumps(spec["titles"])
             + "}"
         ).replace("</", "<\\/")
-        start = {sl.name: sl.start for sl in sliders}
-        traces = _curves(self.model, start)
-        alt = _describe(self.title_at(start), self.x_title, self.y_title, traces)
-        return _page_html(data, sliders, alt, int(figure["layout"].get("height") or self.height))
+        k = 0
+        for sl in sliders:  # the defaults' frame, row-major as the page script counts it
+            k = k * len(sl.values) + sl.default_index
+        return _page_html(data, sliders, page_alt(data, k),  # (JSON reads the page's <\/ as </)
+                          int(figure["layout"].get("height") or self.height))
 
     def static_figure_json(self) -> str:
         """The JSON the static page reads: the figure (no sliders, no template) plus the grid."""
@@ -661,45 +663,109 @@ class Explorer:
         return np.asarray(times)
 
 
+def _js_string(x: float) -> str:
+    """A finite float as JavaScript's ``String(x)`` writes it (ECMA-262 Number::toString):
+    the shortest digits that round-trip, in exponent form below 1e-6 and from 1e21."""
+    if x == 0:
+        return "0"
+    if x < 0:
+        return "-" + _js_string(-x)
+    _, digits, exponent = Decimal(repr(x)).normalize().as_tuple()
+    ds, k = "".join(map(str, digits)), len(digits)
+    n = int(exponent) + k  # the value is 0.ds x 10**n
+    if k <= n <= 21:
+        return ds + "0" * (n - k)
+    if 0 < n <= 21:
+        return ds[:n] + "." + ds[n:]
+    if -6 < n <= 0:
+        return "0." + "0" * -n + ds
+    e = n - 1
+    return (ds[0] + ("." + ds[1:] if k > 1 else "")) + ("e+" if e >= 0 else "e-") + str(abs(e))
+
+
 def _say(value: Any) -> str:
-    """A number as the text alternative says it (three significant digits)."""
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+    """A number as the text alternatives say it, three significant digits, exactly as the
+    page script's ``String(+v.toPrecision(3))``: half-way cases of the exact binary value
+    round up (1/32 says 0.0313), and the form is JavaScript's (4.04e-5 says 0.0000404)."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
         v = float(value)
-        return f"{float(f'{v:.3g}'):.12g}" if math.isfinite(v) else str(v)
+        if not math.isfinite(v):
+            return "NaN" if math.isnan(v) else ("Infinity" if v > 0 else "-Infinity")
+        if v == 0:
+            return "0"
+        exact = Decimal(v)
+        rounded = exact.quantize(Decimal(1).scaleb(exact.adjusted() - 2), rounding=ROUND_HALF_UP)
+        return _js_string(float(rounded))
     return str(value)
 
 
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
 def _describe(title: str, x_title: str, y_title: str, traces: Sequence[Mapping[str, Any]]) -> str:
-    """The figure's text alternative: its title, axes and each curve's key numbers. The
-    page script says the same, in the same words, for every setting."""
+    """The figure's text alternative: its title, axes and each curve's key numbers. It says
+    what the page script (``describe`` in static/explorer.js) says for the same numbers,
+    word for word: a point is described when its y is a finite number and its x is not
+    missing (JSON's null: NaN or infinity)."""
     parts = []
     if title:
         parts.append(f"{_strip_tags(title)}.")
     if x_title or y_title:
         parts.append(f"Horizontal axis: {x_title or 'x'}; vertical axis: {y_title or 'y'}.")
     for t in traces:
-        name = str(t.get("name", "curve"))
-        x, y = np.atleast_1d(np.asarray(t["x"])), np.atleast_1d(np.asarray(t["y"]))
-        y_num = y.astype(float) if y.dtype.kind in "iufb" else np.full(y.shape, np.nan)
-        pts = [i for i in range(min(x.size, y.size)) if math.isfinite(y_num[i])]
+        name = str(t.get("name") or "curve")
+        xs, ys = list(t.get("x") or []), list(t.get("y") or [])
+        pts = [i for i in range(len(ys)) if _is_number(ys[i]) and i < len(xs) and xs[i] is not None]
         if not pts:
             parts.append(f"{name}: nothing to draw here.")
             continue
 
         def say(i: int) -> str:
-            return f"{_say(y_num[i])} at {_say(x[i].item() if hasattr(x[i], 'item') else x[i])}"
+            return f"{_say(ys[i])} at {_say(xs[i])}"
 
         if len(pts) <= 4:
             parts.append(f"{name}: {', '.join(say(i) for i in pts)}.")
             continue
-        hi = max(pts, key=lambda i: y_num[i])
-        lo = min(pts, key=lambda i: y_num[i])
-        if _say(y_num[hi]) == _say(y_num[lo]):
-            first, last = (x[j].item() if hasattr(x[j], "item") else x[j] for j in (pts[0], pts[-1]))
-            parts.append(f"{name}: {_say(y_num[hi])} from {_say(first)} to {_say(last)}.")
+        hi = lo = pts[0]
+        for i in pts:
+            hi = i if ys[i] > ys[hi] else hi
+            lo = i if ys[i] < ys[lo] else lo
+        if _say(ys[hi]) == _say(ys[lo]):
+            parts.append(f"{name}: {_say(ys[hi])} from {_say(xs[pts[0]])} to {_say(xs[pts[-1]])}.")
             continue
         parts.append(f"{name}: from {say(pts[0])} to {say(pts[-1])}; highest {say(hi)}, lowest {say(lo)}.")
     return " ".join(parts)
+
+
+def _title_text(value: Any) -> str:
+    """A layout title (or an axis's) as the page script reads it: a string or {text}."""
+    if isinstance(value, Mapping):
+        value = value.get("title", value.get("text")) if "title" in value else value.get("text")
+    if isinstance(value, Mapping):
+        value = value.get("text")
+    return str(value) if value else ""
+
+
+def page_alt(data: str | Mapping[str, Any], k: int = 0) -> str:
+    """The text alternative of frame ``k`` of a figure's page JSON, from the numbers the
+    page holds (6 significant digits for an explorer's frames): what the page script
+    writes when its controls are at that frame."""
+    spec = json.loads(data) if isinstance(data, str) else data
+    fig, arrays = spec["figure"], spec.get("arrays") or []
+    layout = fig.get("layout", {})
+    frames = spec.get("frames") or []
+    refs = frames[k] if k < len(frames) else None
+    traces = []
+    for n, t in enumerate(fig.get("data", [])):
+        x, y = t.get("x"), t.get("y")
+        if refs:
+            ref = refs[n]
+            x, y = (arrays[ref[0]], arrays[ref[1]]) if isinstance(ref, list) else (x, arrays[ref])
+        traces.append({"name": t.get("name"), "x": x, "y": y})
+    titles = spec.get("titles")
+    title = titles[k] if titles else _title_text(layout.get("title"))
+    return _describe(title, _title_text(layout.get("xaxis", {})), _title_text(layout.get("yaxis", {})), traces)
 
 
 def _strip_tags(text: str) -> str:
@@ -774,12 +840,10 @@ class Shown:
             data_ = [_plain_xy(t, src) for t, src in zip(fig.get("data", []), self.figure.data)]
             fig_json = pio.to_json({"data": data_, "layout": layout},
                                    validate=False, remove_uids=True, engine="json")
-            data = ('{"figure":' + fig_json + ',"shape":[],"arrays":[],"frames":[],"titles":null}').replace("</", "<\\/")
-            traces = [{"name": t.get("name") or f"trace {i}", "x": t.get("x", []), "y": t.get("y", [])}
-                      for i, t in enumerate(data_)]
+            plain = '{"figure":' + fig_json + ',"shape":[],"arrays":[],"frames":[],"titles":null}'
+            data = plain.replace("</", "<\\/")
             try:
-                alt = _describe(self.figure.layout.title.text or "", self.figure.layout.xaxis.title.text or "",
-                                self.figure.layout.yaxis.title.text or "", traces)
+                alt = page_alt(plain)
             except (TypeError, ValueError):
                 alt = f"Figure: {self.figure.layout.title.text or ''}"
             self._html = _page_html(data, [], alt, int(layout.get("height") or 450))

@@ -142,6 +142,12 @@
     // sync() follows what the browser restores on back/forward navigation.
     this.pos = this.controls.map(shared.byDefault);
     this.step = this.slider ? +this.slider.defaultValue : 0;
+    // The browser puts a step back (back/forward navigation) only within the slider's max,
+    // and does so after this script has run: until the page has loaded, the max is the
+    // longest run's, and the pageshow handler narrows it to the run shown.
+    if (this.slider) {
+      this.slider.max = String(Math.max.apply(null, this.spec.runs.map(function (r) { return r.events.length - 1; })));
+    }
     this.drawn = false;
     this.pending = false;
     this.timer = null;
@@ -284,7 +290,9 @@
       shared.whenNear(box, p);
     });
     shared.follow(players);
-    window.addEventListener("pageshow", function () { players.forEach(function (p) { p.sync(); }); });
+    window.addEventListener("pageshow", function () {
+      players.forEach(function (p) { p.sync(); if (p.slider) p.slider.max = String(p.last()); });
+    });
   }
 
   window.scalelabPlayer = {players: players, describe: describe, diagram: diagram, line: line, start: start};
