@@ -227,3 +227,40 @@ def test_positions_the_browser_restores_are_followed_by_the_player(browser, site
         assert not problems, problems
     finally:
         page.close()
+
+
+def test_a_playing_run_is_not_read_out_step_by_step_and_keys_with_modifiers_stay_the_browsers(browser, site):
+    """While a run plays (a step every 600 ms), its text alternative (aria-live) is not written;
+    once, where it stops. Ctrl+End, Ctrl+Home and Alt+Left are the browser's, not the player's."""
+    page, problems, _ = open_page(browser, site, PAGES_WITH_PLAYERS[0])
+    try:
+        pid = next(p for p in players(page) if expected_run(page, p)["n"] >= 6)
+        page.locator(f"#{pid}").scroll_into_view_if_needed()
+        page.wait_for_selector(f"#{pid}.js-plotly-plot .main-svg", timeout=30_000)
+        click(page, pid, "first")
+        wait_caption(page, pid)
+        page.wait_for_timeout(400)
+        page.evaluate(COUNT_WRITES)
+        click(page, pid, "play")
+        page.wait_for_function(f"+document.getElementById('{pid}').getAttribute('data-step') >= 3", timeout=10_000)
+        assert page.evaluate(f"window.__writes['{pid}-alt'] || 0") == 0, "the text alternative was written while playing"
+        click(page, pid, "play")  # pause
+        stopped = step_of(page, pid)
+        assert f": step {stopped + 1} of " in wait_caption(page, pid)
+        page.wait_for_timeout(400)
+        assert page.evaluate(f"window.__writes['{pid}-alt'] || 0") == 1, "not written once where it stopped"
+        page.locator(f"#{pid}-box button[data-step=forward]").focus()
+        for keys in ("Control+End", "Control+Home", "Alt+ArrowLeft", "Shift+ArrowRight"):
+            page.evaluate("window.__prevented = null; document.addEventListener('keydown', "
+                          "e => { window.__prevented = e.defaultPrevented; }, {once: true})")
+            if keys == "Alt+ArrowLeft":  # dispatched, so that the test page itself does not go back
+                page.evaluate("document.activeElement.dispatchEvent(new KeyboardEvent('keydown', "
+                              "{key: 'ArrowLeft', altKey: true, bubbles: true, cancelable: true}))")
+            else:
+                page.keyboard.press(keys)
+            page.wait_for_timeout(100)
+            assert step_of(page, pid) == stopped, f"{keys} stepped the player"
+            assert page.evaluate("window.__prevented") is False, f"{keys} was taken from the browser"
+        assert not problems, problems
+    finally:
+        page.close()

@@ -165,6 +165,7 @@
     box.addEventListener("keydown", function (ev) {
       var tag = ev.target.tagName;
       if (tag === "SELECT" || tag === "INPUT") return;  // native controls handle their own keys
+      if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;  // the browser's shortcuts (Alt+Left: back)
       var map = {ArrowLeft: "back", ArrowRight: "forward", Home: "first", End: "last"};
       if (map[ev.key]) { ev.preventDefault(); self.act(map[ev.key]); }
     });
