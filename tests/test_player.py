@@ -40,6 +40,13 @@ def test_static_html_has_every_variant_and_native_labelled_controls():
         assert f">{text}</button>" in html
     assert 'aria-live="polite"' in html and "scalelab-figure" not in html  # not an explorer figure
     assert p.static_bytes < 300_000
+    # the step slider reaches the longest run's last step (a browser restores a step only
+    # within max); it starts at the default run's first step, announced against that run
+    longest = max(len(r["events"]) for r in data["runs"])
+    assert longest > len(data["runs"][data["variants"][0]]["events"])
+    first = len(data["runs"][data["variants"][0]]["events"])
+    assert re.search(rf'data-scalelab-step min="0" max="{longest - 1}" step="1" value="0" '
+                     rf'aria-valuetext="1 of {first}"', html)
 
 
 def test_identical_runs_are_stored_once():

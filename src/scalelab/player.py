@@ -404,7 +404,11 @@ class Player:
         return times
 
 
-def _controls_html(div: str, controls: list[Control], steps: int) -> str:
+def _controls_html(div: str, controls: list[Control], steps: int, longest: int) -> str:
+    """The fault controls, the step buttons and the step slider. The slider's max is the
+    longest run's last step: a browser puts a step back (back/forward navigation) only
+    within it, some browsers before the page script has run; the script narrows it to the
+    run shown."""
     rows = []
     for i, c in enumerate(controls):
         cid = f"{div}-c{i}"
@@ -417,7 +421,7 @@ def _controls_html(div: str, controls: list[Control], steps: int) -> str:
         for act, text in (("first", "First"), ("back", "Back"), ("play", "Play"), ("forward", "Forward"),
                           ("last", "Last")))
     step = (f'<div class="scalelab-control"><label for="{div}-step">step</label>'
-            f'<input type="range" id="{div}-step" data-scalelab-step min="0" max="{max(0, steps - 1)}" step="1" '
+            f'<input type="range" id="{div}-step" data-scalelab-step min="0" max="{max(0, longest - 1)}" step="1" '
             f'value="0" aria-valuetext="1 of {steps}"><output id="{div}-step-value" aria-hidden="true">1 of {steps}'
             f"</output></div>")
     return (f'<div class="scalelab-controls">{"".join(rows)}</div>'
@@ -426,10 +430,10 @@ def _controls_html(div: str, controls: list[Control], steps: int) -> str:
 
 def _page_html(data: str, controls: list[Control], alt: str, height: int) -> str:
     div = "scalelab-" + hashlib.sha1(data.encode()).hexdigest()[:12]
-    steps = len(json.loads(data)["runs"][0]["events"])
+    runs = json.loads(data)["runs"]
     return (
         f'<figure class="scalelab-player" id="{div}-box" tabindex="-1">'
-        + _controls_html(div, controls, steps)
+        + _controls_html(div, controls, len(runs[0]["events"]), max(len(r["events"]) for r in runs))
         + f'<div class="scalelab-player-figure" id="{div}" style="height:{height}px">'
         "<p class=\"scalelab-placeholder\">Run player: it draws itself in the book's HTML pages, "
         "and in JupyterLab when you run this cell.</p></div>"

@@ -142,12 +142,9 @@
     // sync() follows what the browser restores on back/forward navigation.
     this.pos = this.controls.map(shared.byDefault);
     this.step = this.slider ? +this.slider.defaultValue : 0;
-    // The browser puts a step back (back/forward navigation) only within the slider's max,
-    // and does so after this script has run: until the page has loaded, the max is the
-    // longest run's, and the pageshow handler narrows it to the run shown.
-    if (this.slider) {
-      this.slider.max = String(Math.max.apply(null, this.spec.runs.map(function (r) { return r.events.length - 1; })));
-    }
+    // The page writes the slider's max as the longest run's, so that the browser can put a
+    // step back (back/forward navigation) past the default run's end; the pageshow handler,
+    // after that, and every step narrow it to the run shown.
     this.drawn = false;
     this.pending = false;
     this.timer = null;
