@@ -324,13 +324,13 @@ def test_the_text_alternative_says_numbers_as_the_page_script_does():
 
 
 def test_the_text_alternative_skips_points_without_an_x_and_describes_the_page_numbers():
-    from scalelab.explorer import page_alt
+    from scalelab.explorer import _page_alt
 
     spec = {"figure": {"data": [{"name": "marks", "x": [None, None], "y": [0, 1e9]},
                                 {"x": [1, 2, 3, 4, 5], "y": [3.9999999, 4.0000001, 2, 1, 0.5]}],
                        "layout": {"title": {"text": "t"}, "xaxis": {"title": {"text": "n"}}}},
             "shape": [], "arrays": [], "frames": [], "titles": None}
-    alt = page_alt(json.dumps(spec))
+    alt = _page_alt(json.dumps(spec))
     assert alt.startswith("t. Horizontal axis: n; vertical axis: y.")
     assert "marks: nothing to draw here." in alt
     # an unnamed trace is a "curve"; the highest is the first of equal numbers as the page holds them

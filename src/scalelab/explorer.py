@@ -561,7 +561,7 @@ class Explorer:
         k = 0
         for sl in sliders:  # the defaults' frame, row-major as the page script counts it
             k = k * len(sl.values) + sl.default_index
-        return _page_html(data, sliders, page_alt(data, k),  # (JSON reads the page's <\/ as </)
+        return _page_html(data, sliders, _page_alt(data, k),  # (JSON reads the page's <\/ as </)
                           int(figure["layout"].get("height") or self.height))
 
     def static_figure_json(self) -> str:
@@ -747,7 +747,7 @@ def _title_text(value: Any) -> str:
     return str(value) if value else ""
 
 
-def page_alt(data: str | Mapping[str, Any], k: int = 0) -> str:
+def _page_alt(data: str | Mapping[str, Any], k: int = 0) -> str:
     """The text alternative of frame ``k`` of a figure's page JSON, from the numbers the
     page holds (6 significant digits for an explorer's frames): what the page script
     writes when its controls are at that frame."""
@@ -843,7 +843,7 @@ class Shown:
             plain = '{"figure":' + fig_json + ',"shape":[],"arrays":[],"frames":[],"titles":null}'
             data = plain.replace("</", "<\\/")
             try:
-                alt = page_alt(plain)
+                alt = _page_alt(plain)
             except (TypeError, ValueError):
                 alt = f"Figure: {self.figure.layout.title.text or ''}"
             self._html = _page_html(data, [], alt, int(layout.get("height") or 450))
