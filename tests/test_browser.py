@@ -398,7 +398,7 @@ def test_key_repeat_on_a_control_is_announced_at_most_twice_and_ends_true(browse
         fig_id = next(f for f in figures(page) if "input" in controls(page, f))
         i = controls(page, fig_id).index("input")
         draw(page, fig_id)
-        wait_caption(page, fig_id) if page.get_attribute(f"#{fig_id}-alt", "data-frame") else None
+        wait_caption(page, fig_id)
         page.wait_for_timeout(400)  # a quiet spell before the burst
         page.evaluate("""id => { window.__writes = 0; new MutationObserver(() => { window.__writes++; })
             .observe(document.getElementById(id), {childList: true, characterData: true, subtree: true}); }""",

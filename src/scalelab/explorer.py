@@ -741,7 +741,7 @@ def _describe(title: str, x_title: str, y_title: str, traces: Sequence[Mapping[s
 def _title_text(value: Any) -> str:
     """A layout title (or an axis's) as the page script reads it: a string or {text}."""
     if isinstance(value, Mapping):
-        value = value.get("title", value.get("text")) if "title" in value else value.get("text")
+        value = value["title"] if "title" in value else value.get("text")
     if isinstance(value, Mapping):
         value = value.get("text")
     return str(value) if value else ""

@@ -142,9 +142,6 @@
     // sync() follows what the browser restores on back/forward navigation.
     this.pos = this.controls.map(shared.byDefault);
     this.step = this.slider ? +this.slider.defaultValue : 0;
-    // The page writes the slider's max as the longest run's, so that the browser can put a
-    // step back (back/forward navigation) past the default run's end; the pageshow handler,
-    // after that, and every step narrow it to the run shown.
     this.drawn = false;
     this.pending = false;
     this.timer = null;
@@ -288,6 +285,9 @@
       shared.whenNear(box, p);
     });
     shared.follow(players);
+    // The page writes the step slider's max as the longest run's, so that the browser can put
+    // a step back (back/forward navigation) past the default run's end; after that, here, and
+    // at every step, it is narrowed to the run shown.
     window.addEventListener("pageshow", function () {
       players.forEach(function (p) { p.sync(); if (p.slider) p.slider.max = String(p.last()); });
     });
