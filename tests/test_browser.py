@@ -98,7 +98,7 @@ def expected_alt(page, fig_id: str, positions: list[int]) -> str:
             const traces = spec.figure.data.map((t, n) => {
                 if (!spec.frames[k]) return t;  // no frame: the figure as written
                 const f = spec.frames[k][n];
-                return Array.isArray(f) ? {name: t.name, x: A[f[0]], y: A[f[1]]} : {name: t.name, x: t.x, y: A[f]};
+                return Object.assign({}, t, Array.isArray(f) ? {x: A[f[0]], y: A[f[1]]} : {y: A[f]});
             });
             const title = spec.titles ? spec.titles[k] : ((spec.figure.layout.title || {}).text || '');
             return window.scalelab.describe(title, spec.figure.layout, traces);
@@ -304,6 +304,47 @@ def test_every_static_control_changes_its_figure_and_keeps_the_others(browser, s
         page.close()
 
 
+# Figures whose axes the text alternatives must read with care: named ticks (chapters 4, 5),
+# a right-hand axis (chapters 1, 2), subplots (chapter 4), and lanes left out of the legend.
+TRICKY_FIGURES = [
+    ("ticks", {"xaxis": {"title": {"text": "protocol"}, "tickvals": [0, 1], "ticktext": ["TCP", "<b>UDP</b>"]},
+               "yaxis": {"tickvals": [2, 1, 0], "ticktext": ["A", "B", 7]}},
+     [{"name": "data", "x": [0, 1], "y": [86.8, 88.6]}, {"name": "send", "x": [2, 5.5], "y": [2, 0.5]},
+      {"x": [0, 9], "y": [1, 1], "showlegend": False}, {"x": [0, 1, 2, 3, 4], "y": [0, 0, 0, 1e-9, 0]}]),
+    ("right axis", {"xaxis": {"title": {"text": "rate"}}, "yaxis2": {"title": "ms", "overlaying": "y", "side": "right"}},
+     [{"name": "drops", "x": [0, 1], "y": [1, 2]}, {"name": "latency", "x": [0, 1], "y": [5, 50], "yaxis": "y2"}]),
+    ("panels", {"xaxis": {"domain": [0, 0.45]}, "xaxis2": {"domain": [0.55, 1], "title": {"text": "loss"}},
+                "xaxis3": {"domain": [0, 1], "title": {"text": "loss"}}, "yaxis3": {"domain": [0, 0.3]},
+                "yaxis": {"domain": [0.4, 1]}, "yaxis2": {"domain": [0.4, 1]},
+                "annotations": [{"text": "share", "x": 0.225, "y": 1, "xref": "paper", "yref": "paper"},
+                                {"text": "latency", "x": 0.775, "y": 1.0, "xref": "paper", "yref": "paper"},
+                                {"text": "a note", "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper"}]},
+     [{"name": "UDP", "x": [0, 0.1], "y": [1, 0.9]}, {"name": "UDP", "x": [0, 0.1], "y": [30, 31], "xaxis": "x2", "yaxis": "y2"},
+      {"name": "TCP", "x": [0, 0.1, 0.2, 0.3, 0.4], "y": [35, 90, 91, None, 2], "xaxis": "x3", "yaxis": "y3"}]),
+]
+
+
+def test_the_page_script_and_the_page_describe_tricky_axes_alike(browser, site):
+    """The describer in explorer.js and its Python twin (which writes the first text) agree
+    word for word where the axes need care, and read them as a listener needs."""
+    from scalelab.explorer import _describe
+
+    page, problems, _ = open_page(browser, site, PAGES_WITH_FIGURES[0])
+    try:
+        for label, layout, traces in TRICKY_FIGURES:
+            said = page.evaluate("([l, t]) => window.scalelab.describe('T', l, t)", [layout, traces])
+            assert said == _describe("T", layout, traces), label
+        ticks, right, panels = (_describe("T", layout, traces) for _, layout, traces in TRICKY_FIGURES)
+        assert "data: 86.8 at TCP, 88.6 at UDP. send: A at 2, 0.5 at 5.5." in ticks and "7" in ticks
+        assert ticks.count("curve") == 1, "a lane left out of the legend is described"
+        assert "right-hand axis: ms." in right and "latency (right-hand axis): 5 at 0" in right
+        assert "Horizontal axis: loss; vertical axis: as each panel's title says." in panels
+        assert "share, UDP: 1 at 0" in panels and "latency, UDP: 30 at 0" in panels and "panel 3, TCP" in panels
+        assert not problems, problems
+    finally:
+        page.close()
+
+
 @pytest.mark.parametrize("linked", [False, True], ids=["scrolled-to", "linked"])
 def test_positions_the_browser_restores_are_shown_announced_and_described(browser, site, linked):
     """Back to a page whose controls were moved: the browser puts the controls back where the
@@ -489,6 +530,61 @@ def test_figures_follow_the_light_and_dark_modes(browser, site, page_path):
         draw(page, fig_id)
         assert page.evaluate("document.documentElement.getAttribute('data-theme')") == "dark"
         assert page.evaluate(ink) == dark
+    finally:
+        page.close()
+
+
+#: Every curve, marker, bar and arrow drawn in a figure or player: its colour as painted
+#: (opacities mixed with what lies behind) and its contrast with the page behind it. A
+#: marker or bar counts its fill or its outline, whichever stands out more (a faint band
+#: with a strong edge is seen by its edge).
+MARKS = """() => {
+  const rgba = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  const behind = el => { for (; el; el = el.parentElement) { const c = rgba(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3); } return [255, 255, 255]; };
+  const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const out = [];
+  for (const gd of document.querySelectorAll('.scalelab-figure.js-plotly-plot, .scalelab-player-figure.js-plotly-plot')) {
+    const bg = behind(gd);
+    // [colour, contrast] of an element's fill or stroke as painted, or null where it paints nothing
+    const paint = (el, what) => {
+      const st = getComputedStyle(el), c = rgba(st[what]);
+      if (c.length < 3 || (what === 'stroke' && parseFloat(st.strokeWidth) === 0)) return null;
+      let alpha = (c.length === 4 ? c[3] : 1) * +st[what + 'Opacity'];
+      for (let a = el; a && a !== gd; a = a.parentElement) alpha *= +getComputedStyle(a).opacity;
+      if (alpha === 0) return null;
+      const seen = c.slice(0, 3).map((v, i) => alpha * v + (1 - alpha) * bg[i]);
+      return [st[what] + (alpha < 1 ? ' at opacity ' + alpha.toFixed(2) : ''), +ratio(seen, bg).toFixed(2)];
+    };
+    const mark = (el, kind, ways) => {
+      const seen = ways.map(w => paint(el, w)).filter(Boolean).sort((a, b) => b[1] - a[1]);
+      if (seen.length) out.push([gd.id, kind, ...seen[0]]);
+    };
+    gd.querySelectorAll('.scatterlayer .trace path.js-line').forEach(el => mark(el, 'curve', ['stroke']));
+    gd.querySelectorAll('.scatterlayer .trace .points path, .barlayer .point path').forEach(el =>
+      mark(el, 'marker or bar', ['fill', 'stroke']));
+    gd.querySelectorAll('.annotation-arrow-g path').forEach(el => mark(el, 'arrow', ['stroke']));
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("page_path", PAGES_WITH_FIGURES)
+def test_every_curve_marker_and_arrow_stands_out_from_the_page(browser, site, page_path, scheme):
+    """WCAG 2.1's 1.4.11 (non-text contrast): 3:1 or more against the page, in light and in
+    dark mode, for what a reader must see to read a figure or a run. axe-core does not check
+    SVG graphics, so this test does."""
+    page, problems, _ = open_page(browser, site, page_path, color_scheme=scheme)
+    try:
+        draw_all(page)
+        draw_players(page)
+        marks = page.evaluate(MARKS)
+        assert len(marks) > 10, f"{page_path}: too few marks found to check ({len(marks)})"
+        faint = sorted({(fig, kind, colour, r) for fig, kind, colour, r in marks if r < 3})
+        assert not faint, f"{scheme} mode, under 3:1 against the page: {faint}"
     finally:
         page.close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 import re
 
 import numpy as np
@@ -335,3 +336,62 @@ def test_the_text_alternative_skips_points_without_an_x_and_describes_the_page_n
     assert "marks: nothing to draw here." in alt
     # an unnamed trace is a "curve"; the highest is the first of equal numbers as the page holds them
     assert "curve: from 4 at 1 to 0.5 at 5; highest 4 at 2, lowest 0.5 at 5." in alt
+
+
+def _alt_of(data, layout):
+    from scalelab.explorer import _page_alt
+
+    return _page_alt(json.dumps({"figure": {"data": data, "layout": layout},
+                                 "shape": [], "arrays": [], "frames": [], "titles": None}))
+
+
+def test_the_text_alternative_reads_values_through_tick_labels():
+    """A bar chart whose ticks name the stacks (chapter 4's bytes on the wire) is read by
+    those names, not by the numbers the bars stand at; an axis with no title but named ticks
+    (chapter 5's process lanes) is described by its tick labels."""
+    alt = _alt_of([{"type": "bar", "name": "data", "x": [0, 1], "y": [86.8, 88.6]},
+                   {"name": "send", "x": [2, 5.5], "y": [2, 0]}],
+                  {"xaxis": {"title": {"text": "protocol"}, "tickvals": [0, 1], "ticktext": ["TCP", "<b>UDP</b>"]},
+                   "yaxis": {"tickvals": [2, 1, 0], "ticktext": ["process A", "process B", "process C"]}})
+    assert alt.startswith("Horizontal axis: protocol; vertical axis: process A, process B, process C.")
+    assert "data: 86.8 at TCP, 88.6 at UDP." in alt
+    # a value between the named ticks is said as a number
+    assert "send: process A at 2, process C at 5.5." in alt
+
+
+def test_the_text_alternative_names_the_right_hand_axis_and_leaves_out_lanes():
+    alt = _alt_of([{"name": "drops", "x": [0, 1], "y": [1, 2]},
+                   {"name": "latency", "x": [0, 1], "y": [5, 50], "yaxis": "y2"},
+                   {"x": [0, 1], "y": [3, 3], "showlegend": False}],
+                  {"xaxis": {"title": {"text": "attack rate"}}, "yaxis": {"title": {"text": "dropped (%)"}},
+                   "yaxis2": {"title": {"text": "latency (ms)"}, "overlaying": "y", "side": "right"}})
+    assert alt == ("Horizontal axis: attack rate; vertical axis: dropped (%); right-hand axis: latency (ms). "
+                   "drops: 1 at 0, 2 at 1. latency (right-hand axis): 5 at 0, 50 at 1.")
+
+
+def test_the_text_alternative_names_each_curves_panel_in_a_figure_of_subplots():
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("delivered share", "latency (ms)"))
+    fig.add_trace(go.Scatter(x=[0, 0.1], y=[1, 0.9], name="UDP"), row=1, col=1)
+    fig.add_trace(go.Scatter(x=[0, 0.1], y=[30, 31], name="UDP"), row=1, col=2)
+    fig.add_trace(go.Scatter(x=[0, 0.1], y=[35, 90], name="TCP", xaxis="x3", yaxis="y3"))  # no panel title
+    fig.update_xaxes(title_text="loss rate")
+    fig.update_layout(xaxis3={"domain": [0, 1], "anchor": "y3"}, yaxis3={"domain": [0, 0.2], "anchor": "x3"})
+    plain = fig.to_plotly_json()
+    alt = _alt_of(plain["data"], {k: v for k, v in plain["layout"].items() if k != "template"})
+    assert alt.startswith("Horizontal axis: loss rate; vertical axis: as each panel's title says. ")
+    assert "delivered share, UDP: 1 at 0, 0.9 at 0.1. latency (ms), UDP: 30 at 0, 31 at 0.1." in alt
+    assert alt.endswith("panel 3, TCP: 35 at 0, 90 at 0.1.")
+
+
+def test_the_page_script_colours_curves_with_the_course_colorway():
+    """explorer.js's colorway (static book) is palette.COLORWAY (live mode), each colour
+    3:1 or more against the light and the dark page."""
+    import scalelab
+    from scalelab import palette
+
+    js = (Path(scalelab.__file__).parent / "static" / "explorer.js").read_text(encoding="utf-8")
+    listed = re.search(r"var COLORWAY = \[([^\]]*)\]", js).group(1)
+    assert tuple(re.findall(r'"(#[0-9a-f]{6})"', listed)) == palette.COLORWAY
+    assert all(palette._contrast(c, bg) >= 3 for c in palette.COLORWAY for bg in palette.BACKGROUNDS)

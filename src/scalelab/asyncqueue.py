@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import at_least, count, in_range, number, positive
+from .palette import GREEN, GREY, RED, TEMPLATE
 
 __all__ = [
     "arrival_rate_per_s",
@@ -197,12 +198,12 @@ def ski_lift_curves(peak_rate_per_s: float, db_writes_per_s: float) -> dict[str,
     t = day.index.to_numpy()
     return {
         "synchronous: the rider waits (= time until stored)": dict(
-            x=t, y=day["synchronous_ack_s"].to_numpy(), mode="lines", line={"color": "#d62728"}),
+            x=t, y=day["synchronous_ack_s"].to_numpy(), mode="lines", line={"color": RED}),
         "queued: acknowledgement": dict(
-            x=t, y=day["queued_ack_s"].to_numpy(), mode="lines", line={"color": "#2ca02c"}),
-        "backlog (thousands of events, right axis)": dict(
+            x=t, y=day["queued_ack_s"].to_numpy(), mode="lines", line={"color": GREEN}),
+        "backlog (thousands of events)": dict(
             x=t, y=day["backlog_events"].to_numpy() / 1000.0, mode="lines", yaxis="y2",
-            line={"color": "#7f7f7f", "dash": "dot"}),
+            line={"color": GREY, "dash": "dot"}),
     }
 
 
@@ -522,7 +523,7 @@ def durable_queue_figure(run: dict):
             "title": {"text": "A real durable queue: acknowledged at once, stored later"},
             "xaxis": {"title": {"text": "event (in scan order)"}},
             "yaxis": {"title": {"text": "milliseconds"}, "type": "log"},
-            "template": "plotly_white",
+            "template": TEMPLATE,
             "height": 420,
             "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
         },

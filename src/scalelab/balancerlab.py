@@ -44,6 +44,7 @@ import numpy as np
 
 from ._validate import count, in_range, seed as check_seed
 from .measure import load_average_1min, usable_cpus
+from .palette import BLUE, GREEN, RED, _faded
 from .servers import HOST, LabResult, ServerGroup, free_port, have, port_accepts, stored_result
 
 __all__ = ["HAPROXY_POLICIES", "balancer_lab", "model_percentiles", "balancer_figure", "MAX_REQUESTS"]
@@ -330,13 +331,14 @@ def balancer_figure(result: LabResult):
         raise ValueError(f"result must be the LabResult of balancer_lab, got {result!r}")
     t = result.tables["percentiles"]
     fig = go.Figure()
-    for p, colour in zip(QUANTILES, ("#2ca02c", "#1f77b4", "#d62728")):
+    for p, colour in zip(QUANTILES, (GREEN, BLUE, RED)):
         label = f"p{100 * p:g}"
         xs = [f"{policy} {label}" for policy in t.index]
         lo_hi = [tuple(float(v) for v in s.split("-")) for s in t[f"{label} model 5-95%"]]
         real = t[f"{label} model at real load"].round(1).tolist()
         fig.add_trace(go.Bar(x=xs, y=[hi - lo for lo, hi in lo_hi], base=[lo for lo, _ in lo_hi],
-                             marker={"color": colour, "opacity": 0.3}, name=f"model {label}, 5-95% of runs"))
+                             marker={"color": _faded(colour, 0.3), "line": {"color": colour, "width": 1.5}},
+                             name=f"model {label}, 5-95% of runs"))
         fig.add_trace(go.Scatter(x=xs, y=t[f"{label} measured"].round(1).tolist(), mode="markers",
                                  marker={"color": colour, "size": 11, "symbol": "diamond"},
                                  name=f"HAProxy {label}, measured"))

@@ -39,6 +39,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validate import at_least, count, in_range, probability, scalar, seed as check_seed
+from .palette import BLUE, GREEN, GREY, GUIDE, ORANGE, TEMPLATE
 
 __all__ = [
     "SECONDS_PER_DAY",
@@ -742,15 +743,15 @@ def spacetime_figure(events, title: str = "Events and messages"):
     fig = go.Figure()
     for p in names:
         fig.add_trace(go.Scatter(x=[0.5, len(evs) + 0.5], y=[row[p]] * 2, mode="lines",
-                                 line={"color": "#bbbbbb"}, showlegend=False, hoverinfo="skip"))
+                                 line={"color": GUIDE}, showlegend=False, hoverinfo="skip"))
     send_at = {e.message: i for i, e in enumerate(evs) if e.kind == "send"}
     for i, e in enumerate(evs):
         if e.kind == "receive":
             s = send_at[e.message]
             fig.add_annotation(x=x[i], y=row[e.process], ax=x[s], ay=row[evs[s].process],
                                xref="x", yref="y", axref="x", ayref="y", showarrow=True,
-                               arrowhead=3, arrowsize=1.2, arrowcolor="#ff7f0e", text="")
-    colors = {"local": "#7f7f7f", "send": "#1f77b4", "receive": "#2ca02c"}
+                               arrowhead=3, arrowsize=1.2, arrowcolor=ORANGE, text="")
+    colors = {"local": GREY, "send": BLUE, "receive": GREEN}
     for kind in ("local", "send", "receive"):
         idx = [i for i, e in enumerate(evs) if e.kind == kind]
         fig.add_trace(go.Scatter(
@@ -759,7 +760,7 @@ def spacetime_figure(events, title: str = "Events and messages"):
             text=[f"{evs[i].label} L={lam[i]}<br>[{','.join(str(vec[i][p]) for p in names)}]" for i in idx],
             textposition="top center", textfont={"size": 11}))
     fig.update_layout(
-        title={"text": title}, template="plotly_white", height=360,
+        title={"text": title}, template=TEMPLATE, height=360,
         xaxis={"title": {"text": "execution order (not a clock)"}, "showgrid": False, "range": [0.3, len(evs) + 0.7]},
         yaxis={"tickvals": [row[p] for p in names], "ticktext": [f"process {p}" for p in names],
                "range": [-0.5, len(names) - 0.2], "showgrid": False, "zeroline": False},

@@ -41,6 +41,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validate import at_least, count, flag, in_range, number, probability, scalar, seed as check_seed
+from .palette import BLUE, GREEN, INK, ORANGE, RED
 
 #: Most steps one FLP run may take (each step scans the messages in flight).
 MAX_STEPS = 10_000
@@ -703,10 +704,10 @@ def simulate_election(
 
 
 ROLE_STYLE = {
-    "follower": {"color": "#9ecae1", "width": 4},
-    "candidate": {"color": "#ff7f0e", "width": 8},
-    "leader": {"color": "#2ca02c", "width": 12},
-    "crashed": {"color": "#d62728", "width": 4},
+    "follower": {"color": BLUE, "width": 4},
+    "candidate": {"color": ORANGE, "width": 8},
+    "leader": {"color": GREEN, "width": 12},
+    "crashed": {"color": RED, "width": 4},
 }
 
 
@@ -742,7 +743,7 @@ def election_timeline_curves(seed: int, timeout_spread_ms: float, nodes: int = 5
                                ("elected leader", "leader", "star")):
         pts = [(t, node) for t, node, k, _ in run.events if k == kind]
         curves[name] = dict(x=np.array([p[0] for p in pts] or [np.nan]), y=np.array([p[1] for p in pts] or [np.nan]),
-                            mode="markers", marker={"size": 10, "symbol": symbol, "color": "black"})
+                            mode="markers", marker={"size": 10, "symbol": symbol, "color": INK})
     return curves
 
 

@@ -47,6 +47,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from . import _validate
+from .palette import TEMPLATE
 
 __all__ = ["explore", "show", "slider", "choices", "Slider", "Explorer", "Shown", "STATIC_ENV", "registered"]
 
@@ -377,7 +378,7 @@ class Explorer:
             "title": {"text": self.title_at(self.defaults)},
             "xaxis": {"title": {"text": self.x_title}, "type": "log" if self.log_x else "linear"},
             "yaxis": {"title": {"text": self.y_title}, "type": "log" if self.log_y else "linear"},
-            "template": "plotly_white",
+            "template": TEMPLATE,
             "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
             "margin": {"l": 60, "r": 20, "t": 80, "b": 60},
             "height": self.height,
@@ -703,26 +704,116 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def _describe(title: str, x_title: str, y_title: str, traces: Sequence[Mapping[str, Any]]) -> str:
-    """The figure's text alternative: its title, axes and each curve's key numbers. It says
-    what the page script (``describe`` in static/explorer.js) says for the same numbers,
-    word for word: a point is described when its y is a finite number and its x is not
-    missing (JSON's null: NaN or infinity)."""
+def _axis_key(ref: Any, letter: str) -> str:
+    """A trace's axis reference as its layout key: "y2" -> "yaxis2"; none -> "yaxis"."""
+    return f"{letter}axis" + (ref[1:] if isinstance(ref, str) and len(ref) > 1 else "")
+
+
+def _same(a: Any, b: Any) -> bool:
+    """JavaScript's ``===`` for the JSON values a tick can hold."""
+    if _is_number(a) and _is_number(b):
+        return float(a) == float(b)
+    return isinstance(a, str) and isinstance(b, str) and a == b
+
+
+def _label(value: Any) -> str:
+    return _say(value) if _is_number(value) else _strip_tags(str(value))
+
+
+def _tick_say(axis: Mapping[str, Any] | None, value: Any) -> str:
+    """A value as its axis says it: the tick's label where the axis names its ticks."""
+    vals, text = (axis or {}).get("tickvals"), (axis or {}).get("ticktext")
+    if vals and text:
+        for v, t in zip(vals, text):
+            if _same(v, value):
+                return _label(t)
+    return _say(value)
+
+
+def _axis_text(layout: Mapping[str, Any], key: str) -> str:
+    """An axis's title, or where it has none, its tick labels."""
+    title = _title_text(layout.get(key, {}))
+    if title:
+        return _strip_tags(title)
+    ticks = (layout.get(key) or {}).get("ticktext")
+    return ", ".join(_label(t) for t in ticks) if ticks else ""
+
+
+def _panel_title(layout: Mapping[str, Any], xk: str, yk: str) -> str:
+    """The title over a subplot: an annotation centred on its top edge (as plotly's
+    ``make_subplots`` writes subplot titles)."""
+    xd = (layout.get(xk) or {}).get("domain") or [0, 1]
+    yd = (layout.get(yk) or {}).get("domain") or [0, 1]
+    for a in layout.get("annotations") or []:
+        x, y = a.get("x"), a.get("y")
+        if (a.get("xref") == "paper" and a.get("yref") == "paper" and a.get("text") and _is_number(x)
+                and _is_number(y) and xd[0] <= x <= xd[1] and abs(y - yd[1]) < 1e-9):
+            return _strip_tags(str(a["text"]))
+    return ""
+
+
+def _describe(title: str, layout: Mapping[str, Any], traces: Sequence[Mapping[str, Any]]) -> str:
+    """The figure's text alternative: its title, axes and each curve's key numbers, each
+    curve read through its own axes (tick labels where an axis names its ticks, the
+    right-hand axis named, the panel named in a figure of several). It says what the page
+    script (``describe`` in static/explorer.js) says for the same numbers, word for word: a
+    point is described when its y is a finite number and its x is not missing (JSON's
+    null: NaN or infinity); an unnamed curve left out of the legend (a lane, a guide) is
+    not described."""
+    overlay: dict[str, bool] = {}
+    panels: list[str] = []
+    for t in traces:
+        xk, yk = _axis_key(t.get("xaxis"), "x"), _axis_key(t.get("yaxis"), "y")
+        if (layout.get(yk) or {}).get("overlaying"):
+            overlay.setdefault(yk, True)
+        elif xk + yk not in panels:
+            panels.append(xk + yk)
+
+    def titled(letter: str) -> str:
+        own = _axis_text(layout, f"{letter}axis")
+        if own or len(panels) < 2:
+            return own
+        seen: list[str] = []
+        for t in traces:
+            k = _axis_key(t.get(f"{letter}axis"), letter)
+            s = _axis_text(layout, k)
+            if s and k not in overlay and s not in seen:
+                seen.append(s)
+        return seen[0] if len(seen) == 1 else ""
+
     parts = []
     if title:
         parts.append(f"{_strip_tags(title)}.")
-    if x_title or y_title:
-        parts.append(f"Horizontal axis: {x_title or 'x'}; vertical axis: {y_title or 'y'}.")
+    xt, yt = titled("x"), titled("y")
+    rights = [s for s in (_axis_text(layout, k) for k in overlay) if s]
+    if xt or yt or rights:
+        vertical = yt or ("as each panel's title says" if len(panels) > 1 else "y")
+        parts.append(f"Horizontal axis: {xt or 'x'}; vertical axis: {vertical}"
+                     + "".join(f"; right-hand axis: {s}" for s in rights) + ".")
     for t in traces:
+        if not t.get("name") and t.get("showlegend") is False:
+            continue
+        xk, yk = _axis_key(t.get("xaxis"), "x"), _axis_key(t.get("yaxis"), "y")
+        xa, ya = layout.get(xk), layout.get(yk)
         name = str(t.get("name") or "curve")
+        if yk in overlay:
+            name += " (right-hand axis)"
+        elif len(panels) > 1:
+            name = f"{_panel_title(layout, xk, yk) or 'panel ' + (yk[5:] or '1')}, {name}"
         xs, ys = list(t.get("x") or []), list(t.get("y") or [])
         pts = [i for i in range(len(ys)) if _is_number(ys[i]) and i < len(xs) and xs[i] is not None]
         if not pts:
             parts.append(f"{name}: nothing to draw here.")
             continue
 
+        def sx(i: int) -> str:
+            return _tick_say(xa, xs[i])
+
+        def sy(i: int) -> str:
+            return _tick_say(ya, ys[i])
+
         def say(i: int) -> str:
-            return f"{_say(ys[i])} at {_say(xs[i])}"
+            return f"{sy(i)} at {sx(i)}"
 
         if len(pts) <= 4:
             parts.append(f"{name}: {', '.join(say(i) for i in pts)}.")
@@ -731,8 +822,8 @@ def _describe(title: str, x_title: str, y_title: str, traces: Sequence[Mapping[s
         for i in pts:
             hi = i if ys[i] > ys[hi] else hi
             lo = i if ys[i] < ys[lo] else lo
-        if _say(ys[hi]) == _say(ys[lo]):
-            parts.append(f"{name}: {_say(ys[hi])} from {_say(xs[pts[0]])} to {_say(xs[pts[-1]])}.")
+        if sy(hi) == sy(lo):
+            parts.append(f"{name}: {sy(hi)} from {sx(pts[0])} to {sx(pts[-1])}.")
             continue
         parts.append(f"{name}: from {say(pts[0])} to {say(pts[-1])}; highest {say(hi)}, lowest {say(lo)}.")
     return " ".join(parts)
@@ -762,10 +853,11 @@ def _page_alt(data: str | Mapping[str, Any], k: int = 0) -> str:
         if refs:
             ref = refs[n]
             x, y = (arrays[ref[0]], arrays[ref[1]]) if isinstance(ref, list) else (x, arrays[ref])
-        traces.append({"name": t.get("name"), "x": x, "y": y})
+        traces.append({"name": t.get("name"), "x": x, "y": y, "xaxis": t.get("xaxis"), "yaxis": t.get("yaxis"),
+                       "showlegend": t.get("showlegend")})
     titles = spec.get("titles")
     title = titles[k] if titles else _title_text(layout.get("title"))
-    return _describe(title, _title_text(layout.get("xaxis", {})), _title_text(layout.get("yaxis", {})), traces)
+    return _describe(title, layout, traces)
 
 
 def _strip_tags(text: str) -> str:

@@ -34,6 +34,7 @@ from math import gcd
 import numpy as np
 
 from ._validate import at_least, count, in_range, number
+from .palette import BLUE, BROWN, GREEN, INK, ORANGE, PURPLE, RED
 
 #: Most virtual nodes per node, and most ring points (nodes x vnodes) a ring holds.
 MAX_VNODES = 100_000
@@ -665,7 +666,7 @@ def compare_lookup(n_keys: int = 200_000, n_nodes: int = 20, vnodes: int = 160, 
 # --- Models for the explorers ----------------------------------------------------------
 
 RING_NODES = ("A", "B", "C", "D", "E", "F")
-RING_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
+RING_COLORS = (BLUE, ORANGE, GREEN, RED, PURPLE, BROWN)
 RING_KEYS = tuple(f"key-{i}" for i in range(48))
 _TURN = 2.0**64
 
@@ -726,7 +727,7 @@ def _ring_picture(n: int, vnodes: int) -> tuple:
         }
     kx, ky = _xy(hash64(list(RING_KEYS)), 0.9)
     keys = {"keys": {"x": kx, "y": ky, "mode": "markers", "name": "keys",
-                     "marker": {"color": "#333333", "size": 6}}}
+                     "marker": {"color": INK, "size": 6}}}
     return tuple({**arcs, **keys, **points}.items())
 
 
@@ -789,11 +790,11 @@ def movement_curves(vnodes: int) -> dict:
     modulo, ring = _movement(v)
     n = MOVE_NODES
     return {
-        "modulo, measured": {"x": n, "y": modulo, "mode": "markers", "marker": {"color": "#d62728"}},
-        "N / (N + 1)": {"x": n, "y": n / (n + 1), "line": {"color": "#d62728", "dash": "dot"}},
-        "consistent, measured": {"x": n, "y": ring, "mode": "markers+lines", "marker": {"color": "#1f77b4"},
+        "modulo, measured": {"x": n, "y": modulo, "mode": "markers", "marker": {"color": RED}},
+        "N / (N + 1)": {"x": n, "y": n / (n + 1), "line": {"color": RED, "dash": "dot"}},
+        "consistent, measured": {"x": n, "y": ring, "mode": "markers+lines", "marker": {"color": BLUE},
                                  "line": {"width": 1}},
-        "1 / (N + 1)": {"x": n, "y": 1 / (n + 1), "line": {"color": "#1f77b4", "dash": "dot"}},
+        "1 / (N + 1)": {"x": n, "y": 1 / (n + 1), "line": {"color": BLUE, "dash": "dot"}},
     }
 
 
@@ -842,11 +843,11 @@ def balance_bars(nodes: int, vnodes: int) -> dict:
     edge = np.array([0.5, n + 0.5])
     cv = load_cv(v, nodes=n)
     return {
-        "share of the ring": {"x": np.arange(1, n + 1), "y": load, "type": "bar", "marker": {"color": "#1f77b4"}},
-        "even share": {"x": edge, "y": np.ones(2), "mode": "lines", "line": {"color": "black", "dash": "dash"}},
+        "share of the ring": {"x": np.arange(1, n + 1), "y": load, "type": "bar", "marker": {"color": BLUE}},
+        "even share": {"x": edge, "y": np.ones(2), "mode": "lines", "line": {"color": INK, "dash": "dash"}},
         "1 ± √((N-1)/(Nv+1))": {"x": np.array([0.5, n + 0.5, np.nan, 0.5, n + 0.5]),
                                 "y": np.array([1 + cv, 1 + cv, np.nan, 1 - cv, 1 - cv]), "mode": "lines",
-                                "line": {"color": "#ff7f0e", "dash": "dot"}},
+                                "line": {"color": ORANGE, "dash": "dot"}},
     }
 
 

@@ -41,6 +41,7 @@ import pandas as pd
 
 from ._validate import count as check_count, in_range, number, positive
 from .measure import load_average_1min
+from .palette import TEMPLATE
 
 __all__ = [
     "HOST",
@@ -860,7 +861,7 @@ def rtt_figure(samples_s: dict[str, np.ndarray]):
         "title": {"text": "Measured on this machine, over 127.0.0.1"},
         "xaxis": {"title": {"text": "microseconds (log scale)"}, "type": "log"},
         "yaxis": {"title": {"text": "share of samples"}},
-        "template": "plotly_white", "height": 420,
+        "template": TEMPLATE, "height": 420,
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
     })
     for name, values in samples_s.items():
@@ -892,7 +893,7 @@ def throughput_figure(table: pd.DataFrame, latency_s: float, bandwidth_bps: floa
             "title": {"text": "Effective TCP throughput over loopback against message size"},
             "xaxis": {"title": {"text": "message size (bytes)"}, "type": "log"},
             "yaxis": {"title": {"text": "size / time (Mbit/s)"}, "type": "log"},
-            "template": "plotly_white", "height": 420,
+            "template": TEMPLATE, "height": 420,
             "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
         },
     )

@@ -37,6 +37,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from ._validate import at_least, in_range, number, positive, scalar
+from .palette import INK
 
 __all__ = [
     "SPEED_OF_LIGHT_M_PER_S",
@@ -461,7 +462,7 @@ def transfer_time_curves(size_bytes: float, distance_km: float) -> dict[str, dic
     curves: dict[str, dict] = {name: {"x": SIZE_AXIS, "y": times[i], "mode": "lines"}
                                for i, name in enumerate(LINKS.index)}
     curves["at the chosen size"] = {"x": np.full(len(LINKS), float(size_bytes)), "y": marks, "mode": "markers",
-                                    "marker": {"size": 9, "color": "black", "symbol": "circle-open"}}
+                                    "marker": {"size": 9, "color": INK, "symbol": "circle-open"}}
     return curves
 
 

@@ -30,6 +30,7 @@ import pandas as pd
 
 from . import amdahl, measure
 from ._validate import at_least, count, in_range
+from .palette import TEMPLATE
 
 __all__ = ["burn", "timed_burn", "available_cores", "physical_cores", "measure_speedup", "usl_fit", "verdict",
            "measurement_figure", "MAX_WORKERS", "MAX_TIMEOUT_S", "MAX_WORK_SECONDS", "MAX_REPEATS", "MAX_ITERATIONS"]
@@ -346,7 +347,7 @@ def measurement_figure(measured: pd.DataFrame, serial_fraction: float, contentio
             "title": {"text": "Measured speedup on this machine"},
             "xaxis": {"title": {"text": "worker processes"}, "dtick": 1},
             "yaxis": {"title": {"text": "speedup"}, "rangemode": "tozero"},
-            "template": "plotly_white",
+            "template": TEMPLATE,
             "height": 420,
             "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
         },

@@ -28,6 +28,7 @@ import numpy as np
 
 from . import hashing
 from ._validate import at_least, count, in_range, number
+from .palette import BLUE, INK, ORANGE, RED
 
 #: Most keys a model builds arrays for (10 million: 80 MB per float array).
 MAX_KEYS = 10_000_000
@@ -168,12 +169,12 @@ def skew_bars(exponent: float, partitions: int) -> dict:
     by_range = partition_shares(w, range_partition(SKEW_KEYS, n), n)
     by_hash = partition_shares(w, _hashed(n), n)
     return {
-        "range partitioning": {"x": x, "y": by_range, "type": "bar", "marker": {"color": "#d62728"}},
-        "hash partitioning": {"x": x, "y": by_hash, "type": "bar", "marker": {"color": "#1f77b4"}},
+        "range partitioning": {"x": x, "y": by_range, "type": "bar", "marker": {"color": RED}},
+        "hash partitioning": {"x": x, "y": by_hash, "type": "bar", "marker": {"color": BLUE}},
         "even share": {"x": np.array([0.5, n + 0.5]), "y": np.full(2, 1 / n), "mode": "lines",
-                       "line": {"color": "black", "dash": "dash"}},
+                       "line": {"color": INK, "dash": "dash"}},
         "hottest key alone": {"x": np.array([0.5, n + 0.5]), "y": np.full(2, w.max()), "mode": "lines",
-                              "line": {"color": "#ff7f0e", "dash": "dot"}},
+                              "line": {"color": ORANGE, "dash": "dot"}},
     }
 
 

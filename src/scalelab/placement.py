@@ -34,6 +34,7 @@ import numpy as np
 
 from ._validate import count, in_range
 from .hashing import RING_COLORS, RING_NODES, ConsistentHashRing, hash64
+from .palette import GUIDE, INK
 
 __all__ = ["preference_list", "replica_walk", "replica_picture", "PICTURE_KEY"]
 
@@ -177,10 +178,10 @@ def _replica_picture(n: int, v: int, r: int) -> tuple:
     hidden = np.array([np.nan])
     traces = {}
     cx, cy = _xy(np.linspace(0, 1, 181), 1.0)
-    traces["ring"] = {"x": cx, "y": cy, "mode": "lines", "line": {"color": "#dddddd", "width": 2},
+    traces["ring"] = {"x": cx, "y": cy, "mode": "lines", "line": {"color": GUIDE, "width": 2},
                       "showlegend": False, "hoverinfo": "skip"}
     wx, wy = _xy(arc % 1.0, 1.1)
-    traces["walk from the key"] = {"x": wx, "y": wy, "mode": "lines", "line": {"color": "#555555", "width": 3}}
+    traces["walk from the key"] = {"x": wx, "y": wy, "mode": "lines", "line": {"color": INK, "width": 3}}
     positions, owners = ring.positions.astype(np.float64) / _TURN, ring.owners
     for i, name in enumerate(RING_NODES):
         if i < n:
@@ -199,11 +200,11 @@ def _replica_picture(n: int, v: int, r: int) -> tuple:
     tx, ty = _xy(walk["position"].to_numpy()[taken], 1.0)
     sx, sy = _xy(walk["position"].to_numpy()[skipped], 1.0) if skipped.any() else (hidden, hidden)
     traces["copies"] = {"x": tx, "y": ty, "mode": "markers",
-                        "marker": {"color": "black", "size": 28, "symbol": "circle-open", "line": {"width": 2.5}}}
+                        "marker": {"color": INK, "size": 28, "symbol": "circle-open", "line": {"width": 2.5}}}
     traces["skipped: same node again"] = {"x": sx, "y": sy, "mode": "markers",
-                                          "marker": {"color": "black", "size": 12, "symbol": "x-thin",
-                                                     "line": {"color": "black", "width": 2.5}}}
+                                          "marker": {"color": INK, "size": 12, "symbol": "x-thin",
+                                                     "line": {"color": INK, "width": 2.5}}}
     kx, ky = _xy(np.array([key_at]), 1.1)
     traces[f"key {PICTURE_KEY}"] = {"x": kx, "y": ky, "mode": "markers",
-                                    "marker": {"color": "black", "size": 15, "symbol": "star"}}
+                                    "marker": {"color": INK, "size": 15, "symbol": "star"}}
     return tuple(traces.items())

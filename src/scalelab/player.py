@@ -40,6 +40,7 @@ from typing import Any, Callable, Mapping
 import plotly.graph_objects as go
 
 from .explorer import _display_bundle
+from .palette import BLUE, GREEN, ORANGE, PURPLE, RED, TEMPLATE
 from .runs import Run
 
 __all__ = ["play", "Player", "DEFAULT_STATIC_BUDGET", "MAX_VARIANTS"]
@@ -52,8 +53,8 @@ MAX_VARIANTS = 64
 KIND_CODE = {"send": 0, "deliver": 1, "drop": 2, "timer": 3, "crash": 4, "restart": 5, "state": 6}
 SYMBOLS = {"send": "circle", "deliver": "circle", "drop": "x", "timer": "hourglass", "crash": "x-thin-open",
            "restart": "star", "state": "diamond"}
-COLORS = {"send": "#1f77b4", "deliver": "#1f77b4", "drop": "#d62728", "timer": "#9467bd", "crash": "#d62728",
-          "restart": "#2ca02c", "state": "#ff7f0e"}
+COLORS = {"send": BLUE, "deliver": BLUE, "drop": RED, "timer": PURPLE, "crash": RED,
+          "restart": GREEN, "state": ORANGE}
 
 _REGISTRY: list["Player"] = []
 
@@ -113,25 +114,25 @@ def diagram(run: Run, step: int | None = None) -> go.Figure:
     bad = {i: v.text for v in run.violations for i in v.events}
     traces = [
         go.Scatter(x=mx, y=my, mode="lines+markers", name="message delivered", hoverinfo="skip",
-                   line={"color": "#1f77b4", "width": 1.5},
-                   marker={"symbol": "arrow", "angleref": "previous", "size": 11, "color": "#1f77b4"}),
+                   line={"color": BLUE, "width": 1.5},
+                   marker={"symbol": "arrow", "angleref": "previous", "size": 11, "color": BLUE}),
         go.Scatter(x=dx, y=dy, mode="lines", name="message dropped", hoverinfo="skip",
-                   line={"color": "#d62728", "width": 1.5, "dash": "dot"}),
+                   line={"color": RED, "width": 1.5, "dash": "dot"}),
         go.Scatter(x=[(events[sends[e.mid]].time_s + e.time_s) / 2 for e in shown if e.kind == "drop" and e.mid in sends],
                    y=[(lane[events[sends[e.mid]].node] + lane[e.node]) / 2 for e in shown
                       if e.kind == "drop" and e.mid in sends],
                    mode="markers", name="drop", hoverinfo="skip", showlegend=False,
-                   marker={"symbol": "x", "size": 12, "color": "#d62728"}),
+                   marker={"symbol": "x", "size": 12, "color": RED}),
         go.Scatter(x=[e.time_s for e in shown], y=[lane[e.node] for e in shown], mode="markers", name="events",
                    showlegend=False, text=[_hover(e, bad) for e in shown], hoverinfo="text",
                    marker={"symbol": [SYMBOLS[e.kind] for e in shown], "size": 9,
                            "color": [COLORS[e.kind] for e in shown]}),
         go.Scatter(x=[e.time_s for e in shown if e.index in bad], y=[lane[e.node] for e in shown if e.index in bad],
                    mode="markers", name="invariant violated", hoverinfo="skip",
-                   marker={"symbol": "circle-open", "size": 20, "color": "#d62728", "line": {"width": 3}}),
+                   marker={"symbol": "circle-open", "size": 20, "color": RED, "line": {"width": 3}}),
         go.Scatter(x=[events[k].time_s] if k >= 0 else [], y=[lane[events[k].node]] if k >= 0 else [],
                    mode="markers", name="current step", hoverinfo="skip",
-                   marker={"symbol": "square-open", "size": 18, "color": "#2ca02c", "line": {"width": 2}}),
+                   marker={"symbol": "square-open", "size": 18, "color": GREEN, "line": {"width": 2}}),
     ]
     return go.Figure(traces, _layout(run, k))
 
@@ -155,7 +156,7 @@ def _layout(run: Run, k: int) -> dict[str, Any]:
         "height": 160 + 60 * len(run.nodes),
         "margin": {"l": 70, "r": 20, "t": 60, "b": 50},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
-        "template": "plotly_white",
+        "template": TEMPLATE,
     }
 
 

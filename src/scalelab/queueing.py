@@ -37,6 +37,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validate import at_least, count, in_range, number, option, positive, scalar, seed as check_seed
+from .palette import BLUE, RED
 
 __all__ = [
     "erlang_b",
@@ -691,10 +692,10 @@ def replica_curves(request_rate: float, service_ms: float) -> dict[str, tuple[np
             p99[ok] = 1000.0 * np.asarray(fn(lam, mu, n[ok], 0.99))
         out[f"{label}: p99"] = p99
     styles = {
-        "one shared queue: mean": {"color": "#1f77b4"},
-        "a queue per replica: mean": {"color": "#d62728"},
-        "one shared queue: p99": {"color": "#1f77b4", "dash": "dot"},
-        "a queue per replica: p99": {"color": "#d62728", "dash": "dot"},
+        "one shared queue: mean": {"color": BLUE},
+        "a queue per replica: mean": {"color": RED},
+        "one shared queue: p99": {"color": BLUE, "dash": "dot"},
+        "a queue per replica: p99": {"color": RED, "dash": "dot"},
     }
     return {k: dict(x=n, y=out[k], mode="lines", line=styles[k]) for k in styles}
 
@@ -797,12 +798,11 @@ def wait_tail_curves(load: float, servers: int, n_requests: int | None = None, s
     t = WAIT_AXIS
     shared = simulate_fifo(lam, 1.0, c, n, seed, start="stationary")
     separate = random_dispatch_waits(lam, 1.0, c, n, seed, start="stationary")
-    blue, red = "#1f77b4", "#d62728"
     return {
-        "one shared queue: formula": dict(x=t, y=np.asarray(mmc_wait_ccdf(lam, 1.0, c, t)), mode="lines", line={"color": blue}),
-        "one shared queue: simulated": dict(x=t, y=reliable_ccdf(shared, t)[0], mode="markers", marker={"color": blue, "size": 6}),
-        "a queue per replica: formula": dict(x=t, y=rho * np.exp(-(1.0 - rho) * t), mode="lines", line={"color": red}),
-        "a queue per replica: simulated": dict(x=t, y=reliable_ccdf(separate, t)[0], mode="markers", marker={"color": red, "size": 6, "symbol": "x"}),
+        "one shared queue: formula": dict(x=t, y=np.asarray(mmc_wait_ccdf(lam, 1.0, c, t)), mode="lines", line={"color": BLUE}),
+        "one shared queue: simulated": dict(x=t, y=reliable_ccdf(shared, t)[0], mode="markers", marker={"color": BLUE, "size": 6}),
+        "a queue per replica: formula": dict(x=t, y=rho * np.exp(-(1.0 - rho) * t), mode="lines", line={"color": RED}),
+        "a queue per replica: simulated": dict(x=t, y=reliable_ccdf(separate, t)[0], mode="markers", marker={"color": RED, "size": 6, "symbol": "x"}),
     }
 
 

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import at_least, in_range, positive, seed as check_seed
+from .palette import TEMPLATE
 
 __all__ = ["NONCE_BYTES", "TAG_BYTES", "stored_size_bytes", "integrity_demo", "replay_demo", "measure_encryption",
            "encryption_verdict", "measurement_figure", "MIN_UNIT_CPU_S", "MAX_PASSES"]
@@ -356,7 +357,7 @@ def measurement_figure(measured: pd.DataFrame):
             "xaxis": {"title": {"text": "record size"}},
             "yaxis": {"title": {"text": "MB of data per CPU second"}, "rangemode": "tozero"},
             "barmode": "group",
-            "template": "plotly_white",
+            "template": TEMPLATE,
             "height": 420,
             "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
         },

@@ -50,6 +50,7 @@ from numpy.typing import ArrayLike
 from ._validate import in_range
 from .measure import CpuCount, HostLoad, _terminate_executor, interleaved, load_average_1min, usable_cpus
 from .parallel import burn
+from .palette import TEMPLATE
 
 __all__ = [
     "MeasurementError",
@@ -482,7 +483,7 @@ def overlap_figure(measured: pd.DataFrame):
                           "median and range of the rounds"},
         "xaxis": {"title": {"text": "workers in the pool"}, "type": "log", "tickvals": sorted(set(measured["workers"]))},
         "yaxis": {"title": {"text": "speedup"}, "rangemode": "tozero"},
-        "template": "plotly_white", "height": 420,
+        "template": TEMPLATE, "height": 420,
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
     })
     return show(fig)
@@ -750,7 +751,7 @@ def pool_figure(measured: pd.DataFrame, compute_s: float | None = None, wait_s: 
         "title": {"text": f"A thread pool: tasks compute {c * 1e3:g} ms, then wait {w * 1e3:g} ms"},
         "xaxis": {"title": {"text": "threads in the pool"}, "dtick": 1},
         "yaxis": {"title": {"text": "tasks per second"}, "rangemode": "tozero"},
-        "template": "plotly_white", "height": 420,
+        "template": TEMPLATE, "height": 420,
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
     })
     return show(fig)

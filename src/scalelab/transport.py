@@ -32,6 +32,7 @@ import simpy
 
 from . import network
 from ._validate import at_least, count, in_range, number, positive, seed as check_seed
+from .palette import BLUE, GREEN, ORANGE, RED, TEMPLATE
 
 #: Bounds that keep every simulated transfer to a few seconds (no run can hang): times in
 #: seconds, at most MAX_TIME_S of simulated time, at most MAX_TIMEOUTS retransmission timers
@@ -158,12 +159,12 @@ def packet_stream_curves(paths: int, loss_rate: float, duplicate_rate: float) ->
     nan = np.array([np.nan])
     return {
         "arrived": {"x": seq[ok], "y": arrived[ok], "mode": "markers+lines",
-                    "line": {"width": 1, "color": "#1f77b4"}, "marker": {"size": 7}},
+                    "line": {"width": 1, "color": BLUE}, "marker": {"size": 7}},
         "duplicate copy": {"x": seq[dup] if dup.any() else nan, "y": dup_arrived if dup.any() else nan,
-                           "mode": "markers", "marker": {"size": 9, "symbol": "diamond-open", "color": "#2ca02c"}},
+                           "mode": "markers", "marker": {"size": 9, "symbol": "diamond-open", "color": GREEN}},
         "lost (never arrives)": {"x": seq[~ok] if (~ok).any() else nan,
                                  "y": np.full(int((~ok).sum()), 5.0) if (~ok).any() else nan,
-                                 "mode": "markers", "marker": {"size": 10, "symbol": "x", "color": "#d62728"}},
+                                 "mode": "markers", "marker": {"size": 10, "symbol": "x", "color": RED}},
     }
 
 
@@ -453,9 +454,9 @@ def latency_curves(loss_rate: float, jitter_ms: float) -> dict[str, dict]:
     seq = np.arange(tcp.n_messages)
     return {
         "TCP (all delivered, in order)": {"x": seq, "y": tcp.latency_s * 1e3, "mode": "lines",
-                                          "line": {"color": "#1f77b4"}},
+                                          "line": {"color": BLUE}},
         "UDP (lost messages leave gaps)": {"x": seq, "y": udp.latency_s * 1e3, "mode": "markers",
-                                           "marker": {"size": 4, "color": "#ff7f0e"}},
+                                           "marker": {"size": 4, "color": ORANGE}},
     }
 
 
@@ -595,7 +596,7 @@ def protocol_figure(table: pd.DataFrame):
 
     panels = ["delivered share", "in-order share", "goodput (Mbit/s)", "mean latency (ms)"]
     fig = make_subplots(rows=2, cols=2, subplot_titles=panels, horizontal_spacing=0.12, vertical_spacing=0.18)
-    colors = {"TCP": "#1f77b4", "UDP": "#ff7f0e"}
+    colors = {"TCP": BLUE, "UDP": ORANGE}
     for i, col in enumerate(panels):
         for proto in ("TCP", "UDP"):
             part = table.xs(proto, level="protocol")
@@ -605,7 +606,7 @@ def protocol_figure(table: pd.DataFrame):
     fig.update_yaxes(type="log", row=2, col=2)
     fig.update_xaxes(title_text="loss rate", row=2)
     fig.update_layout(title={"text": "TCP and UDP over a lossy, reordering link (SimPy, seed 7)"},
-                      template="plotly_white", height=560, margin={"t": 100},
+                      template=TEMPLATE, height=560, margin={"t": 100},
                       legend={"orientation": "h", "yanchor": "bottom", "y": 1.06, "x": 0})
     return show(fig)
 

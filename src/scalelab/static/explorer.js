@@ -23,7 +23,9 @@
 (function () {
   "use strict";
 
-  var COLORWAY = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"];
+  // The course's colours (scalelab/palette.py, which says how they were chosen): each stands
+  // out 3:1 or more from the page's background in light mode and in dark mode.
+  var COLORWAY = ["#1f77b4", "#d62728", "#248224", "#8c5bb8", "#b65600", "#0f7d88", "#9f6155", "#ca2999", "#717171", "#757515"];
 
   // One course template (light and dark), shipped once, instead of plotly_white in every figure.
   function template(dark) {
@@ -63,25 +65,86 @@
     return v ? String(v) : "";
   }
 
-  // The text alternative: the title, the axes, and each curve's key numbers.
+  // An axis's key in the layout ("y2" -> "yaxis2") and its title; a value as its tick says it.
+  function axisKey(ref, letter) {
+    return letter + "axis" + (ref && ref.length > 1 ? ref.slice(1) : "");
+  }
+
+  function tickSay(axis, v) {
+    var vals = axis && axis.tickvals, text = axis && axis.ticktext;
+    if (vals && text) {
+      for (var i = 0; i < vals.length && i < text.length; i++) {
+        if (vals[i] === v) return String(text[i]).replace(/<[^>]*>/g, "");
+      }
+    }
+    return num(v);
+  }
+
+  function axisText(layout, key) {
+    var axis = layout[key] || {}, t = textOf(layout, key);
+    if (t) return t.replace(/<[^>]*>/g, "");
+    return axis.ticktext ? axis.ticktext.map(function (s) { return String(s).replace(/<[^>]*>/g, ""); }).join(", ") : "";
+  }
+
+  // The title over a subplot: an annotation centred on its top edge (as plotly's make_subplots
+  // writes subplot titles).
+  function panelTitle(layout, xk, yk) {
+    var xd = (layout[xk] || {}).domain || [0, 1], yd = (layout[yk] || {}).domain || [0, 1];
+    var notes = layout.annotations || [];
+    for (var i = 0; i < notes.length; i++) {
+      var a = notes[i];
+      if (a.xref === "paper" && a.yref === "paper" && a.text && a.x >= xd[0] && a.x <= xd[1] &&
+          Math.abs(a.y - yd[1]) < 1e-9) return String(a.text).replace(/<[^>]*>/g, "");
+    }
+    return "";
+  }
+
+  // The text alternative: the title, the axes, and each curve's key numbers. A curve is read
+  // through its own axes: tick labels where the axis names its ticks, the right-hand axis
+  // named, and in a figure of several panels each curve's panel named.
   function describe(title, layout, traces) {
-    var parts = [];
-    if (title) parts.push(title.replace(/<[^>]*>/g, "") + ".");
-    var xt = textOf(layout, "xaxis"), yt = textOf(layout, "yaxis");
-    if (xt || yt) parts.push("Horizontal axis: " + (xt || "x") + "; vertical axis: " + (yt || "y") + ".");
+    var parts = [], overlay = {}, panels = {}, nPanels = 0;
     traces.forEach(function (t) {
+      var xk = axisKey(t.xaxis, "x"), yk = axisKey(t.yaxis, "y");
+      if ((layout[yk] || {}).overlaying) { overlay[yk] = true; return; }
+      if (!panels[xk + yk]) { panels[xk + yk] = true; nPanels++; }
+    });
+    var titled = function (letter) {
+      var own = axisText(layout, letter + "axis");
+      if (own || nPanels < 2) return own;
+      var seen = [];
+      traces.forEach(function (t) {
+        var k = axisKey(letter === "x" ? t.xaxis : t.yaxis, letter), s = axisText(layout, k);
+        if (s && !overlay[k] && seen.indexOf(s) < 0) seen.push(s);
+      });
+      return seen.length === 1 ? seen[0] : "";
+    };
+    if (title) parts.push(title.replace(/<[^>]*>/g, "") + ".");
+    var xt = titled("x"), yt = titled("y"), rights = [];
+    Object.keys(overlay).forEach(function (k) { var s = axisText(layout, k); if (s) rights.push(s); });
+    if (xt || yt || rights.length) {
+      parts.push("Horizontal axis: " + (xt || "x") + "; vertical axis: " +
+                 (yt || (nPanels > 1 ? "as each panel's title says" : "y")) +
+                 rights.map(function (s) { return "; right-hand axis: " + s; }).join("") + ".");
+    }
+    traces.forEach(function (t) {
+      if (!t.name && t.showlegend === false) return;  // a lane or guide drawn under the curves
+      var xk = axisKey(t.xaxis, "x"), yk = axisKey(t.yaxis, "y"), xa = layout[xk], ya = layout[yk];
       var xs = t.x || [], ys = t.y || [], pts = [];
       for (var i = 0; i < ys.length; i++) {
         if (typeof ys[i] === "number" && isFinite(ys[i]) && xs[i] !== null && xs[i] !== undefined) pts.push(i);
       }
       var name = t.name || "curve";
+      if (overlay[yk]) name += " (right-hand axis)";
+      else if (nPanels > 1) name = (panelTitle(layout, xk, yk) || "panel " + (yk.slice(5) || "1")) + ", " + name;
       if (!pts.length) { parts.push(name + ": nothing to draw here."); return; }
-      var say = function (i) { return num(ys[i]) + " at " + num(xs[i]); };
+      var sx = function (i) { return tickSay(xa, xs[i]); }, sy = function (i) { return tickSay(ya, ys[i]); };
+      var say = function (i) { return sy(i) + " at " + sx(i); };
       if (pts.length <= 4) { parts.push(name + ": " + pts.map(say).join(", ") + "."); return; }
       var hi = pts[0], lo = pts[0];
       pts.forEach(function (i) { if (ys[i] > ys[hi]) hi = i; if (ys[i] < ys[lo]) lo = i; });
-      if (num(ys[hi]) === num(ys[lo])) {
-        parts.push(name + ": " + num(ys[hi]) + " from " + num(xs[pts[0]]) + " to " + num(xs[pts[pts.length - 1]]) + ".");
+      if (sy(hi) === sy(lo)) {
+        parts.push(name + ": " + sy(hi) + " from " + sx(pts[0]) + " to " + sx(pts[pts.length - 1]) + ".");
         return;
       }
       parts.push(name + ": from " + say(pts[0]) + " to " + say(pts[pts.length - 1]) +
@@ -176,7 +239,9 @@
 
   Figure.prototype.caption = function (k) {
     var d = this.data(k), fig = this.spec.figure, traces;
-    traces = d ? fig.data.map(function (t, n) { return {name: t.name, x: d.x[n], y: d.y[n]}; }) : fig.data;
+    traces = d ? fig.data.map(function (t, n) {
+      return {name: t.name, x: d.x[n], y: d.y[n], xaxis: t.xaxis, yaxis: t.yaxis, showlegend: t.showlegend};
+    }) : fig.data;
     if (this.alt) {
       var text = describe(this.title(k), fig.layout, traces);
       if (this.alt.textContent !== text) this.alt.textContent = text;  // unchanged text is not read out again

@@ -1,0 +1,218 @@
+"""The course's colours (scalelab.palette) stand out from the page in light and dark mode
+(WCAG 2.1, 1.4.11: 3:1 for curves and markers; 1.4.3: 4.5:1 for white text on a marker),
+and every colour the package draws with is one of them or passes as well."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from _plotly_utils.basevalidators import ColorValidator
+
+from scalelab import palette
+from scalelab.palette import BACKGROUNDS, COLORWAY, GUIDE, INK, _contrast, _relative_luminance
+
+SRC = Path(palette.__file__).parent
+NAMED = ("BLUE", "RED", "GREEN", "PURPLE", "ORANGE", "TEAL", "BROWN", "PINK", "GREY", "OLIVE")
+PALETTE = {name: getattr(palette, name) for name in (*NAMED, "GUIDE", "INK")}
+HEX = re.compile(r"#[0-9a-fA-F]{6}")
+#: The named colours the sources use, with their CSS values; a name not here fails the scan
+#: until it is given its value (plotly accepts all of CSS's, but we must know the value to judge it).
+CSS_VALUES = {"white": "#ffffff", "black": "#000000", "grey": "#808080", "gray": "#808080"}
+CSS_NAMES = set(ColorValidator.named_colors)
+
+
+def _rrggbb(colour: str) -> str | None:
+    """``#rrggbb`` for a hex literal (``#rgb`` widened) or a known CSS name, else None."""
+    if re.fullmatch(r"#[0-9a-fA-F]{3}", colour):
+        return "#" + "".join(c * 2 for c in colour[1:]).lower()
+    if HEX.fullmatch(colour):
+        return colour.lower()
+    return CSS_VALUES.get(colour.lower())
+
+
+def _passes_both(colour: str) -> bool:
+    return all(_contrast(colour, bg) >= 3.0 for bg in BACKGROUNDS)
+
+
+# --- the palette itself ------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", PALETTE)
+def test_every_palette_colour_has_3_to_1_against_the_light_and_the_dark_background(name):
+    for bg in BACKGROUNDS:
+        assert _contrast(PALETTE[name], bg) >= 3.0, (name, bg, _contrast(PALETTE[name], bg))
+
+
+@pytest.mark.parametrize("colour", COLORWAY)
+def test_white_text_on_every_colorway_colour_has_4_5_to_1(colour):
+    assert _contrast("#ffffff", colour) >= 4.5
+
+
+def test_white_letters_on_the_ring_diamonds_have_4_5_to_1():
+    # hashing.ring_picture and placement.replica_picture write each node's letter in white
+    # on a diamond of RING_COLORS.
+    from scalelab.hashing import RING_COLORS
+
+    assert set(RING_COLORS) <= set(COLORWAY)
+    assert all(_contrast("#ffffff", c) >= 4.5 for c in RING_COLORS)
+
+
+def test_the_colorway_is_the_ten_named_colours_in_order_and_all_different():
+    assert COLORWAY == tuple(PALETTE[n] for n in NAMED)
+    assert len({c.lower() for c in COLORWAY}) == len(COLORWAY)
+
+
+def test_guide_and_ink_are_distinct_from_black_and_guide_is_grey():
+    assert GUIDE == palette.GREY
+    assert INK.lower() != "#000000" and _passes_both(INK)
+
+
+def test_the_backgrounds_are_white_and_pydata_sphinx_themes_dark_background():
+    assert BACKGROUNDS == ("#ffffff", "#14181e")
+
+
+# --- the contrast ratio against published values ------------------------------------------
+
+def test_contrast_of_white_and_black_is_21_and_of_a_colour_with_itself_is_1():
+    assert _contrast("#ffffff", "#000000") == pytest.approx(21.0)
+    assert _contrast("#000000", "#ffffff") == pytest.approx(21.0)  # the order does not matter
+    for colour in (*COLORWAY, INK, "#14181e", "#ffffff"):
+        assert _contrast(colour, colour) == pytest.approx(1.0)
+
+
+def test_contrast_matches_webaims_published_greys_on_white():
+    # WebAIM's contrast checker: #777777 on white is 4.48:1 (fails 4.5), #767676 is 4.54:1.
+    assert _contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.005)
+    assert _contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.005)
+
+
+def test_plotlys_default_orange_is_2_5_to_1_on_white_so_it_fails():
+    assert _contrast("#ff7f0e", "#ffffff") == pytest.approx(2.53, abs=0.01)
+
+
+def test_relative_luminance_is_0_for_black_1_for_white_and_the_green_weight_for_pure_green():
+    assert _relative_luminance("#000000") == 0.0
+    assert _relative_luminance("#ffffff") == pytest.approx(1.0)
+    assert _relative_luminance("#00ff00") == pytest.approx(0.7152)
+
+
+def test_the_linear_segment_threshold_0_04045_or_wcags_0_03928_gives_the_same_8_bit_results():
+    # WCAG 2.1's text uses 0.03928 (from an old sRGB draft); _relative_luminance uses sRGB's
+    # 0.04045. No 8-bit channel value lies between them, so both give the same luminance.
+    assert not [k for k in range(256) if 0.03928 < k / 255 <= 0.04045]
+
+
+# --- every colour the sources draw with ---------------------------------------------------
+
+def _key_path(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> list[str]:
+    """The chain of dict keys and keyword names above a constant, outermost first: for
+    ``marker={"line": {"color": "white"}}``, ``["marker", "line", "color"]``. It stops at a
+    call other than ``dict(...)`` (a trace or an annotation) or at anything that is not a
+    dict, a list or a tuple."""
+    path: list[str] = []
+    while node in parents:
+        parent = parents[node]
+        if isinstance(parent, ast.Dict) and any(v is node for v in parent.values):
+            key = parent.keys[[i for i, v in enumerate(parent.values) if v is node][0]]
+            path.insert(0, key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else "?")
+        elif isinstance(parent, ast.keyword):
+            path.insert(0, parent.arg or "**")
+            call = parents[parent]
+            if not (isinstance(call.func, ast.Name) and call.func.id == "dict"):
+                break
+            parent = call
+        elif not isinstance(parent, (ast.List, ast.Tuple)):
+            break
+        node = parent
+    return path
+
+
+def _colour_literals(path: Path):
+    """(line, string, colour as #rrggbb or None if unknown, key path) for every string in
+    the module that is a colour: a hex literal anywhere (also inside a longer string), a
+    CSS colour name, or any string in a colour position (a key or keyword ending in
+    "color"). Docstrings and other bare string statements are prose and skipped, as is
+    palette.BACKGROUNDS (the colours held against, not drawn)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    parents = {child: parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            skipped.add(id(node.value))
+        if (path.name == "palette.py" and isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "BACKGROUNDS" for t in node.targets)):
+            skipped.update(id(n) for n in ast.walk(node.value))
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)) or id(node) in skipped:
+            continue
+        text = node.value
+        keys = _key_path(node, parents)
+        named_keys = [k for k in keys if k != "?"]
+        in_colour_position = bool(named_keys) and re.search(r"colou?r$", named_keys[-1], re.I) is not None
+        if _rrggbb(text) is not None or text.lower() in CSS_NAMES or in_colour_position:
+            yield node.lineno, text, _rrggbb(text), keys
+        else:
+            for found in HEX.findall(text):
+                yield node.lineno, found, found.lower(), []
+
+
+def _white_is_on_a_marker(keys: list[str]) -> bool:
+    """White is allowed only as text written on a marker or as a marker's outline."""
+    return keys[-2:] == ["textfont", "color"] or keys[-3:] == ["marker", "line", "color"]
+
+
+MODULES = sorted(SRC.rglob("*.py"))
+
+
+def test_the_scan_finds_the_modules_and_the_colours_they_use():
+    # guards the scan itself: it must see the guides' "grey", hashing's white letters and the palette
+    found = {(p.name, text) for p in MODULES for _, text, _, _ in _colour_literals(p)}
+    assert {("threadmeasure.py", "grey"), ("hashing.py", "white"), ("palette.py", palette.GREEN)} <= found
+    assert not any(text == "#ffffff" for p in MODULES if p.name == "palette.py" for _, text, _, _ in _colour_literals(p))
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: str(p.relative_to(SRC)))
+def test_every_colour_in_the_sources_is_a_palette_colour_or_passes_both_backgrounds(module):
+    palette_values = {c.lower() for c in PALETTE.values()}
+    bad = []
+    for line, text, colour, keys in _colour_literals(module):
+        where = f"{module.name}:{line} {text!r} at {'.'.join(keys) or '(no key)'}"
+        if colour is None:
+            bad.append(f"{where}: not a colour this test can judge (give it a value in CSS_VALUES)")
+        elif colour == "#ffffff":
+            if not _white_is_on_a_marker(keys):
+                bad.append(f"{where}: white is allowed only as text on a marker or a marker's outline")
+        elif colour not in palette_values and not _passes_both(colour):
+            ratios = ", ".join(f"{_contrast(colour, bg):.2f} on {bg}" for bg in BACKGROUNDS)
+            bad.append(f"{where}: {ratios}")
+    assert not bad, "\n".join(bad)
+
+
+# --- the player's page script -------------------------------------------------------------
+
+PLAYER_JS = (SRC / "static" / "player.js").read_text(encoding="utf-8")
+
+
+def test_player_js_colors_equal_player_py_colors():
+    from scalelab.player import COLORS
+
+    block = re.search(r"var COLORS = \{(.*?)\};", PLAYER_JS, re.S).group(1)
+    js = dict(re.findall(r'(\w+):\s*"([^"]*)"', block))
+    assert js == COLORS
+
+
+def test_player_js_draws_with_the_same_palette_colours_as_player_diagram():
+    from scalelab.failures import payment_run
+    from scalelab.player import COLORS, diagram
+
+    js = {c.lower() for c in HEX.findall(PLAYER_JS)}
+    assert js <= {c.lower() for c in PALETTE.values()}
+    fig = diagram(payment_run(drop=(2,)))
+    py = set(COLORS.values())
+    for trace in fig.data:
+        for part in (trace.line, trace.marker):
+            if isinstance(part.color, str):
+                py.add(part.color)
+    assert js == {c.lower() for c in py}
