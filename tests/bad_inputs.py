@@ -224,6 +224,7 @@ BASELINE: dict[str, dict[str, Any]] = {
     "loopback.time_wait_after_close": {"n": 2, "wait_s": 0.2},
     "overload.limiter_table": {"rate_per_s": 3.0, "limits_per_s": (1.0, 5.0)},
     "placement.replica_picture": {"nodes": 4, "vnodes": 2, "replicas": 2},
+    "placement.replica_summary": {"nodes": 4, "vnodes": 2, "replicas": 2},
     "queueing.reliable_ccdf": {"samples": [float(i % 7) for i in range(200)], "t": [1.0, 3.0], "batches": 10},
     "queueing.wait_tail_check": {"load": 0.5, "servers": 2},
     "availability.k_of_n_availability": {"availability": 0.9, "replicas": 5, "needed": 4},

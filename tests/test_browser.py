@@ -101,6 +101,7 @@ def expected_alt(page, fig_id: str, positions: list[int]) -> str:
                 return Object.assign({}, t, Array.isArray(f) ? {x: A[f[0]], y: A[f[1]]} : {y: A[f]});
             });
             const title = spec.titles ? spec.titles[k] : ((spec.figure.layout.title || {}).text || '');
+            if (spec.summaries) return window.scalelab.summarised(title, spec.summaries[k]);
             return window.scalelab.describe(title, spec.figure.layout, traces);
         }""", [fig_id, positions])
 

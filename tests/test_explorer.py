@@ -395,3 +395,49 @@ def test_the_page_script_colours_curves_with_the_course_colorway():
     listed = re.search(r"var COLORWAY = \[([^\]]*)\]", js).group(1)
     assert tuple(re.findall(r'"(#[0-9a-f]{6})"', listed)) == palette.COLORWAY
     assert all(palette._contrast(c, bg) >= 3 for c in palette.COLORWAY for bg in palette.BACKGROUNDS)
+
+
+def test_a_summary_says_what_a_figure_shows_in_place_of_its_curves_numbers():
+    """A figure not read as y against x (a ring in x-y coordinates) is described by the
+    model's own words at every frame: the page's first text and the page script's come
+    from the same list."""
+    from scalelab.explorer import _page_alt
+
+    ex = explore(two_param, a=(0, 2, 1, 1), b=[1, 2], title="a = {a}",
+                 summary=lambda a, b: f"a is {a} and b is {b}")
+    page = ex.to_html()
+    assert "a = 1. a is 1 and b is 1</figcaption>" in page
+    data = ex.static_figure_json()
+    spec = json.loads(data)
+    assert spec["summaries"] == [f"a is {a} and b is {b}" for a in (0, 1, 2) for b in (1, 2)]
+    assert _page_alt(data, 5) == "a = 2. a is 2 and b is 2"
+    assert "summaries" not in json.loads(explore(two_param, a=(0, 2, 1), b=[1, 2]).static_figure_json())
+
+
+def test_a_summary_must_be_a_function_that_says_something():
+    with pytest.raises(ValueError, match="summary must be a function"):
+        explore(two_param, a=(0, 2, 1), b=[1, 2], summary="the curves")
+    with pytest.raises(ValueError, match=r"summary must return text .* got 3"):
+        explore(two_param, a=(0, 2, 1), b=[1, 2], summary=lambda a, b: 3)
+    with pytest.raises(ValueError, match="summary must return text"):
+        explore(two_param, a=(0, 2, 1), b=[1, 2], summary=lambda a, b: "")
+
+
+def test_every_stored_figure_with_hidden_axes_says_what_it_shows_in_words():
+    """A figure drawn in x-y coordinates with its axes hidden (chapter 7's rings) cannot be
+    described by its curves' numbers: its page must carry the model's summary."""
+    found = 0
+    root = Path(__file__).resolve().parents[1] / "notebooks"
+    for path in sorted(root.glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            for out in cell.get("outputs", []):
+                page = "".join(out.get("data", {}).get("text/html", ""))
+                for data in re.findall(r'<script type="application/json" id="scalelab-[0-9a-f]{12}-data">(.*?)</script>',
+                                       page, re.S):
+                    spec = json.loads(data.replace("<\\/", "</"))
+                    layout = spec.get("figure", {}).get("layout", {})
+                    if any(isinstance(v, dict) and v.get("visible") is False
+                           for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))):
+                        found += 1
+                        assert spec.get("summaries"), f"{path.name}: {layout.get('title')}"
+    assert found >= 2

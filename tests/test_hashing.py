@@ -291,3 +291,22 @@ def test_ring_picture_shares_quoted_in_chapter_7():
     assert round(one["B"], 3) == 0.655 and round(one["A"], 3) == 0.004
     eight = hashing.ConsistentHashRing(list("ABC"), vnodes=8).shares()
     assert round(min(eight.values()), 2) == 0.26 and round(max(eight.values()), 2) == 0.42
+
+
+def test_ring_summary_says_the_shares_and_key_counts_the_ring_picture_draws():
+    """The ring picture's text alternative: every node's share of the circle (as
+    ConsistentHashRing.shares) and its keys among the 48 drawn, which add up to 48."""
+    import re
+
+    for n in range(1, 7):
+        for v in (1, 2, 4, 8):
+            said = hashing.ring_summary(n, v)
+            ring = ConsistentHashRing(list(hashing.RING_NODES[:n]), vnodes=v)
+            shares = {m: float(s) for m, s in re.findall(r"([A-F]) ([\d.]+)%", said.split(". Keys")[0])}
+            assert shares == {m: round(100 * s, 1) for m, s in ring.shares().items()}
+            held = {m: int(c) for m, c in re.findall(r"([A-F]) (\d+)", said.split("of 48: ")[1])}
+            owners = ring.lookup(list(hashing.RING_KEYS))
+            assert held == {m: int((owners == m).sum()) for m in hashing.RING_NODES[:n]}
+            assert sum(held.values()) == 48
+    with pytest.raises(ValueError, match="nodes"):
+        hashing.ring_summary(7, 1)

@@ -141,3 +141,24 @@ def test_replica_picture_marks_the_successor_list_at_every_setting():
                 assert np.isfinite(pic["skipped: same node again"]["x"]).sum() == walk["decision"].str.startswith("skip").sum()
     with pytest.raises(ValueError, match=r"replicas must be a whole number and in \[1, 3\], got 4"):
         replica_picture(3, 1, 4)
+
+
+def test_replica_summary_names_the_successor_list_and_the_skipped_points():
+    """The replica picture's text alternative names the nodes preference_list chooses, in
+    walk order, and counts the points skipped because their node already holds a copy."""
+    from scalelab.placement import PICTURE_KEY, replica_summary
+
+    for n in range(3, 7):
+        for v in (1, 2, 4, 8):
+            for r in (1, 2, 3):
+                said = replica_summary(n, v, r)
+                ring = ConsistentHashRing(list("ABCDEF")[:n], vnodes=v)
+                chosen = preference_list(ring, PICTURE_KEY, r)
+                named = said.split(" go to " if r > 1 else " goes to ")[1].split(";")[0]
+                assert named.replace(" and ", ", ").split(", ") == chosen
+                skips = int(replica_walk(ring, PICTURE_KEY, r)["decision"].str.startswith("skip").sum())
+                assert ("skips no point" in said) == (skips == 0)
+                assert skips == 0 or f"skips {skips} point" in said
+    assert replica_summary(3, 8, 3).endswith("it skips 7 points whose nodes already hold a copy: 3 of A, 4 of B.")
+    with pytest.raises(ValueError, match=r"replicas must be a whole number and in \[1, 3\], got 4"):
+        replica_summary(3, 1, 4)

@@ -332,6 +332,7 @@ class Explorer:
     height: int = 420
     layout: Mapping[str, Any] = field(default_factory=dict)
     static_budget_bytes: int = DEFAULT_STATIC_BUDGET
+    summary: Callable[..., str] | None = None
     _static: dict[str, Any] | None = field(default=None, init=False, repr=False)
     _static_json: str | None = field(default=None, init=False, repr=False)
     _widget: Any = field(default=None, init=False, repr=False)
@@ -357,6 +358,16 @@ class Explorer:
     def curves(self, **params: Any) -> list[dict[str, Any]]:
         """The model's curves at ``params`` (missing ones take their slider's start value)."""
         return _curves(self.model, {**self.defaults, **params})
+
+    def _summary_at(self, params: Mapping[str, Any]) -> str:
+        """The ``summary`` function's words for these slider values: the text alternative
+        says them after the title, in place of each curve's numbers."""
+        if self.summary is None:
+            return ""
+        said = self.summary(**params)
+        if not isinstance(said, str) or not said:
+            raise ValueError(f"summary must return text (a non-empty str) for {_at(params)}, got {_validate._show(said)}")
+        return said
 
     def title_at(self, params: Mapping[str, Any]) -> str:
         """The title at ``params``: ``title.format(**params)``. A title naming a parameter
@@ -516,12 +527,14 @@ class Explorer:
             for xs, ys in zip(x_json, y_json)
         ]
         titles = [self.title_at(dict(zip(names, combo))) for combo in combos]
+        summaries = None if self.summary is None else [self._summary_at(dict(zip(names, combo))) for combo in combos]
         return {
             "sliders": sliders,
             "arrays_json": "[" + ",".join(table) + "]",
             "frames_json": json.dumps(frame_refs, separators=(",", ":")),
             "shared_x": [x_json[0][i] if shared else None for i, shared in enumerate(shared_x)],
             "titles": titles if len(set(titles)) > 1 else None,
+            "summaries": summaries,
             "ranges": {
                 "xaxis": _finite_range([t["x"] for f in frames for t in f], self.log_x),
                 "yaxis": _finite_range([t["y"] for f in frames for t in f], self.log_y),
@@ -557,6 +570,7 @@ class Explorer:
             + ',"arrays":' + spec["arrays_json"]
             + ',"frames":' + spec["frames_json"]
             + ',"titles":' + json.dumps(spec["titles"])
+            + (',"summaries":' + json.dumps(spec["summaries"]) if spec["summaries"] else "")
             + "}"
         ).replace("</", "<\\/")
         k = 0
@@ -857,7 +871,15 @@ def _page_alt(data: str | Mapping[str, Any], k: int = 0) -> str:
                        "showlegend": t.get("showlegend")})
     titles = spec.get("titles")
     title = titles[k] if titles else _title_text(layout.get("title"))
+    if spec.get("summaries"):
+        return _summarised(title, spec["summaries"][k])
     return _describe(title, layout, traces)
+
+
+def _summarised(title: str, summary: str) -> str:
+    """A text alternative from a model's own words (``explore(..., summary=...)``), as the
+    page script's ``summarised`` writes it."""
+    return (f"{_strip_tags(title)}. " if title else "") + summary
 
 
 def _strip_tags(text: str) -> str:
@@ -991,7 +1013,7 @@ def explore(model: Model, *, title: str = "", x_title: str = "", y_title: str = 
             log_x: bool = False, log_y: bool = False, x_range: Sequence[float] | None = None,
             y_range: Sequence[float] | None = None, fixed_axes: bool = True, height: int = 420,
             layout: Mapping[str, Any] | None = None, static_budget_bytes: int = DEFAULT_STATIC_BUDGET,
-            **sliders: Any) -> Explorer:
+            summary: Callable[..., str] | None = None, **sliders: Any) -> Explorer:
     """Make an interactive figure of ``model`` with one slider per keyword argument.
 
     Parameters
@@ -1006,6 +1028,10 @@ def explore(model: Model, *, title: str = "", x_title: str = "", y_title: str = 
     height : figure height in pixels, whole number in [MIN_HEIGHT, MAX_HEIGHT] = [100, 3000].
     static_budget_bytes : cap on the static figure's JSON (at most 1 MB); sliders are
         thinned for the static page, never for the live one, until it fits.
+    summary : for a figure whose curves are not read as y against x (a ring drawn in x-y
+        coordinates, say), a function of the slider names returning what the figure shows
+        in words. The text alternative then says the title and these words, in place of
+        each curve's numbers. None (the default): the curves' numbers.
     **sliders : ``name=(start, stop)``, ``(start, stop, step)``, ``(start, stop, step,
         default)``, a list of values, or :func:`slider` / :func:`choices`.
     """
@@ -1015,16 +1041,19 @@ def explore(model: Model, *, title: str = "", x_title: str = "", y_title: str = 
             or not 1_000 <= static_budget_bytes <= MAX_STATIC_BYTES:
         raise ValueError(f"static_budget_bytes must be a whole number in [1000, {MAX_STATIC_BYTES}], "
                          f"got {_validate._show(static_budget_bytes)}")
+    if summary is not None and not callable(summary):
+        raise ValueError(f"summary must be a function of the sliders returning text, or None, got {_validate._show(summary)}")
     explorer = Explorer(
         model=model, sliders=[_as_slider(k, v) for k, v in sliders.items()], title=title,
         x_title=x_title, y_title=y_title, log_x=log_x, log_y=log_y, x_range=x_range,
         y_range=y_range, fixed_axes=fixed_axes, height=height, layout=dict(layout or {}),
-        static_budget_bytes=static_budget_bytes,
+        static_budget_bytes=static_budget_bytes, summary=summary,
     )
     grid = math.prod(len(s.values) for s in explorer.sliders)
     if grid > MAX_GRID_POINTS:
         raise ValueError(f"explore's sliders may span at most {MAX_GRID_POINTS} combinations, got {grid}")
     _curves(model, explorer.defaults, need_finite=True)  # fail early, in the calling cell, if the model is broken
     explorer.title_at(explorer.defaults)  # and if the title names a parameter that is not a slider
+    explorer._summary_at(explorer.defaults)  # and if the summary does not say anything
     _REGISTRY.append(explorer)
     return explorer

@@ -694,6 +694,23 @@ def ring_picture(nodes: int, vnodes: int) -> dict:
     return dict(_ring_picture(n, v))
 
 
+def ring_summary(nodes: int, vnodes: int) -> str:
+    """What :func:`ring_picture` shows, in words (the figure's text alternative): each
+    node's share of the circle and how many of the 48 keys it holds.
+
+    >>> ring_summary(3, 1)
+    'Share of the circle: A 0.4%, B 65.5%, C 34.1%. Keys held, of 48: A 0, B 36, C 12.'
+    """
+    n = int(in_range("nodes", nodes, 1, len(RING_NODES), integer=True, max_ndim=0))
+    v = int(in_range("vnodes", vnodes, 1, _MAX_VNODES, integer=True, max_ndim=0))
+    ring = ConsistentHashRing(RING_NODES[:n], vnodes=v)
+    shares = ring.shares()
+    held = dict(zip(*np.unique(ring.lookup(list(RING_KEYS)), return_counts=True)))
+    names = RING_NODES[:n]
+    return (f"Share of the circle: {', '.join(f'{m} {100 * shares[m]:.1f}%' for m in names)}. "
+            f"Keys held, of {len(RING_KEYS)}: {', '.join(f'{m} {int(held.get(m, 0))}' for m in names)}.")
+
+
 @lru_cache(maxsize=64)
 def _ring_picture(n: int, vnodes: int) -> tuple:
     ring = ConsistentHashRing(RING_NODES[:n], vnodes=vnodes)

@@ -36,7 +36,7 @@ from ._validate import count, in_range
 from .hashing import RING_COLORS, RING_NODES, ConsistentHashRing, hash64
 from .palette import GUIDE, INK
 
-__all__ = ["preference_list", "replica_walk", "replica_picture", "PICTURE_KEY"]
+__all__ = ["preference_list", "replica_walk", "replica_picture", "replica_summary", "PICTURE_KEY"]
 
 
 def _check(ring: ConsistentHashRing, key: str, replicas: int, racks: Mapping[str, str] | None):
@@ -165,6 +165,29 @@ def replica_picture(nodes: int, vnodes: int, replicas: int) -> dict:
     v = count("vnodes", vnodes, 64)
     r = count("replicas", replicas, n)
     return dict(_replica_picture(n, v, r))
+
+
+def replica_summary(nodes: int, vnodes: int, replicas: int) -> str:
+    """What :func:`replica_picture` shows, in words (the figure's text alternative): where
+    the walk from the key puts its copies, and which points it skips.
+
+    >>> replica_summary(6, 2, 3)
+    'Walking clockwise from user:11, the copies go to D, E and B; it skips 1 point, of D, which already holds a copy.'
+    """
+    n = count("nodes", nodes, len(RING_NODES))
+    v = count("vnodes", vnodes, 64)
+    r = count("replicas", replicas, n)
+    walk = replica_walk(ConsistentHashRing(list(RING_NODES[:n]), vnodes=v), PICTURE_KEY, r)
+    chosen = walk.loc[walk["decision"].str.startswith("replica"), "node"].tolist()
+    skipped = walk.loc[walk["decision"].str.startswith("skip"), "node"].tolist()
+    said = chosen[0] if len(chosen) == 1 else f"{', '.join(chosen[:-1])} and {chosen[-1]}"
+    text = f"Walking clockwise from {PICTURE_KEY}, the {'copy goes' if r == 1 else 'copies go'} to {said}"
+    if not skipped:
+        return text + "; it skips no point."
+    if len(skipped) == 1:
+        return text + f"; it skips 1 point, of {skipped[0]}, which already holds a copy."
+    tally = ", ".join(f"{skipped.count(m)} of {m}" for m in dict.fromkeys(skipped))
+    return text + f"; it skips {len(skipped)} points whose nodes already hold a copy: {tally}."
 
 
 @lru_cache(maxsize=256)

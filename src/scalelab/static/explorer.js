@@ -153,6 +153,12 @@
     return parts.join(" ");
   }
 
+  // A text alternative from a model's own words (explore(..., summary=...)), for a figure whose
+  // curves are not read as y against x.
+  function summarised(title, summary) {
+    return (title ? title.replace(/<[^>]*>/g, "") + ". " : "") + summary;
+  }
+
   // A text alternative is an aria-live region, which a screen reader reads out each time it
   // changes. The first change after a quiet spell is written as soon as the frame is painted;
   // the changes of a burst that follows (key repeat, a drag, a run playing) are written once,
@@ -243,7 +249,8 @@
       return {name: t.name, x: d.x[n], y: d.y[n], xaxis: t.xaxis, yaxis: t.yaxis, showlegend: t.showlegend};
     }) : fig.data;
     if (this.alt) {
-      var text = describe(this.title(k), fig.layout, traces);
+      var text = this.spec.summaries ? summarised(this.title(k), this.spec.summaries[k])
+                                     : describe(this.title(k), fig.layout, traces);
       if (this.alt.textContent !== text) this.alt.textContent = text;  // unchanged text is not read out again
       this.alt.setAttribute("data-frame", k);
     }
@@ -378,7 +385,7 @@
     follow(figures);
   }
 
-  window.scalelab = {figures: figures, template: template, isDark: isDark, describe: describe, start: start,
-                     whenNear: whenNear, follow: follow, settle: settle, byDefault: byDefault};
+  window.scalelab = {figures: figures, template: template, isDark: isDark, describe: describe, summarised: summarised,
+                     start: start, whenNear: whenNear, follow: follow, settle: settle, byDefault: byDefault};
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();
