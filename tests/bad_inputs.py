@@ -218,6 +218,7 @@ BASELINE: dict[str, dict[str, Any]] = {
     "clocks.injected_step_report": {"repeats": 1, "sleep_s": 0.05},
     "consensus.election_statistics": {"spreads_ms": (0, 150), "seeds": 3, "limit_ms": 1000.0},
     "consensus.election_timeline_curves": {"seed": 0, "timeout_spread_ms": 150.0},
+    "consensus.election_summary": {"seed": 0, "timeout_spread_ms": 150.0},
     "hashing.compare_lookup": {"n_keys": 1000, "n_nodes": 4, "vnodes": 8, "repeats": 1, "budget_s": 0.5},
     "loopback.latency_samples": {"n": 20, "rounds": 2, "size_bytes": 64, "budget_s": 2.0},
     "loopback.throughput_by_size": {"sizes_bytes": (64, 4096), "budget_s": 0.05, "max_repeats": 5, "rounds": 2},

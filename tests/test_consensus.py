@@ -264,3 +264,23 @@ def test_copies_and_chains_are_drawn_on_separate_axes():
     assert list(copies) == ["at least one of k copies arrives", "chosen k"]
     assert chain["chosen j"]["y"][0] == pytest.approx(0.7**6)
     assert chain["order + j acknowledgements all arrive"][0][0] == 0  # x counts acknowledgements
+
+
+def test_election_summary_says_the_leaders_the_crash_and_the_split_votes_the_timeline_draws():
+    """The election timeline's text alternative, checked against the run it draws."""
+    import re
+
+    for seed in range(4):
+        for spread in (0, 10, 50, 150):
+            said = consensus.election_summary(seed, spread)
+            run = consensus.simulate_election(5, timeout_spread_ms=spread, crash_leader_at_ms=1000.0,
+                                              recover_after_ms=500.0, duration_ms=2000.0, seed=seed)
+            elected = [(int(n), int(term)) for n, term in re.findall(r"[Nn]ode (\d) is elected leader at [\d,]+ ms \(term (\d+)\)", said)]
+            assert elected == [(node, term) for _, node, k, term in run.events if k == "leader"]
+            # the leader crashes at 1,000 ms only if one was elected by then
+            assert ("crashes at 1,000 ms" in said) == any(k == "leader" and t < 1000 for t, _, k, _ in run.events)
+            assert said.startswith("No leader is elected") == (not run.leaders)
+            splits = "No term" if run.split_votes == 0 else f"{run.split_votes} term"
+            assert f"{splits}" in said and said.endswith("ended in a split vote.")
+    # a range of 0 (perfect symmetry): every term a split vote, no leader
+    assert consensus.election_summary(0, 0) == "No leader is elected in 2,000 ms. 13 terms ended in a split vote."

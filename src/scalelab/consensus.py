@@ -726,10 +726,7 @@ def election_timeline_curves(seed: int, timeout_spread_ms: float, nodes: int = 5
     >>> list(election_timeline_curves(0, 150))
     ['follower', 'candidate', 'leader', 'crashed', 'stands for election', 'elected leader']
     """
-    number("crash_leader_at_ms", crash_leader_at_ms, 0, MAX_DURATION_MS)  # a number here (None: no crash, is
-    number("recover_after_ms", recover_after_ms, 0, MAX_DURATION_MS, low_open=True)  # simulate_election's)
-    run = simulate_election(nodes, timeout_spread_ms=timeout_spread_ms, crash_leader_at_ms=crash_leader_at_ms,
-                            recover_after_ms=recover_after_ms, duration_ms=duration_ms, seed=seed)
+    run = _timeline_run(seed, timeout_spread_ms, nodes, crash_leader_at_ms, recover_after_ms, duration_ms)
     curves = {}
     for name, style in ROLE_STYLE.items():
         xs, ys = [], []
@@ -745,6 +742,35 @@ def election_timeline_curves(seed: int, timeout_spread_ms: float, nodes: int = 5
         curves[name] = dict(x=np.array([p[0] for p in pts] or [np.nan]), y=np.array([p[1] for p in pts] or [np.nan]),
                             mode="markers", marker={"size": 10, "symbol": symbol, "color": INK})
     return curves
+
+
+def _timeline_run(seed: int, timeout_spread_ms: float, nodes: int, crash_leader_at_ms: float,
+                  recover_after_ms: float, duration_ms: float) -> ElectionRun:
+    number("crash_leader_at_ms", crash_leader_at_ms, 0, MAX_DURATION_MS)  # a number here (None: no crash, is
+    number("recover_after_ms", recover_after_ms, 0, MAX_DURATION_MS, low_open=True)  # simulate_election's)
+    return simulate_election(nodes, timeout_spread_ms=timeout_spread_ms, crash_leader_at_ms=crash_leader_at_ms,
+                             recover_after_ms=recover_after_ms, duration_ms=duration_ms, seed=seed)
+
+
+def election_summary(seed: int, timeout_spread_ms: float, nodes: int = 5, crash_leader_at_ms: float = 1000.0,
+                     recover_after_ms: float = 500.0, duration_ms: float = 2000.0) -> str:
+    """What :func:`election_timeline_curves` draws, in words (the figure's text
+    alternative): who is elected leader and when, the crash and the restart, and how many
+    terms ended in a split vote. Arguments as in :func:`election_timeline_curves`.
+
+    >>> election_summary(1, 150)
+    'Node 3 is elected leader at 188 ms (term 1); node 3 crashes at 1,000 ms; node 4 is elected leader at 1,359 ms (term 3); node 3 restarts at 1,500 ms. 1 term ended in a split vote.'
+    """
+    run = _timeline_run(seed, timeout_spread_ms, nodes, crash_leader_at_ms, recover_after_ms, duration_ms)
+    said = {"leader": "node {n} is elected leader at {t} ms (term {term})", "crash": "node {n} crashes at {t} ms",
+            "recover": "node {n} restarts at {t} ms"}
+    steps = [said[k].format(n=node, t=f"{t:,.0f}", term=term) for t, node, k, term in run.events if k in said]
+    if not run.leaders:
+        steps.insert(0, f"no leader is elected in {run.duration_ms:,.0f} ms")
+    splits = run.split_votes
+    text = "; ".join(steps) + ". " + ("No term" if splits == 0 else f"{splits} {'term' if splits == 1 else 'terms'}")
+    text += " ended in a split vote."
+    return text[0].upper() + text[1:]
 
 
 def election_statistics(spreads_ms=(0, 5, 25, 75, 150), seeds: int = 200, nodes: int = 5,
