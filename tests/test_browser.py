@@ -322,6 +322,12 @@ TRICKY_FIGURES = [
                                 {"text": "a note", "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper"}]},
      [{"name": "UDP", "x": [0, 0.1], "y": [1, 0.9]}, {"name": "UDP", "x": [0, 0.1], "y": [30, 31], "xaxis": "x2", "yaxis": "y2"},
       {"name": "TCP", "x": [0, 0.1, 0.2, 0.3, 0.4], "y": [35, 90, 91, None, 2], "xaxis": "x3", "yaxis": "y3"}]),
+    ("edges", {"xaxis": {"tickvals": [1, 2, 3, 4], "ticktext": [0.1 + 0.2, 1234.5, None, True]},
+               "xaxis2": {"overlaying": "x", "title": {"text": "top"}},
+               "yaxis2": {"overlaying": "y", "title": {"text": "left two"}},
+               "annotations": [{"text": "no place", "x": None, "y": 1, "xref": "paper", "yref": "paper"}]},
+     [{"name": "a", "x": [1, 2, 3, 4], "y": [1, 2, 3, 4]}, {"name": "b", "x": [1], "y": [5], "xaxis": "x2"},
+      {"name": "c", "x": [1], "y": [6], "yaxis": "y2"}, {"name": "d", "x": [1], "y": [7], "yaxis": "y9"}]),
 ]
 
 
@@ -335,12 +341,19 @@ def test_the_page_script_and_the_page_describe_tricky_axes_alike(browser, site):
         for label, layout, traces in TRICKY_FIGURES:
             said = page.evaluate("([l, t]) => window.scalelab.describe('T', l, t)", [layout, traces])
             assert said == _describe("T", layout, traces), label
-        ticks, right, panels = (_describe("T", layout, traces) for _, layout, traces in TRICKY_FIGURES)
+        ticks, right, panels, edges = (_describe("T", layout, traces) for _, layout, traces in TRICKY_FIGURES)
         assert "data: 86.8 at TCP, 88.6 at UDP. send: A at 2, 0.5 at 5.5." in ticks and "7" in ticks
         assert ticks.count("curve") == 1, "a lane left out of the legend is described"
         assert "right-hand axis: ms." in right and "latency (right-hand axis): 5 at 0" in right
         assert "Horizontal axis: loss; vertical axis: as each panel's title says." in panels
         assert "share, UDP: 1 at 0" in panels and "latency, UDP: 30 at 0" in panels and "panel 3, TCP" in panels
+        # tick labels said in full, as the axis shows them; an overlaying axis on the left is not
+        # "right-hand"; a second x axis over the first shares its panel; an axis missing from
+        # the layout takes no other panel's title, and no annotation off the page's numbers titles one
+        assert "a: 1 at 0.30000000000000004, 2 at 1234.5, 3 at null, 4 at true." in edges
+        assert "second left-hand axis: left two." in edges and "c (second left-hand axis)" in edges
+        assert "panel 1, a:" in edges and "panel 1, b:" in edges and "panel 9, d:" in edges
+        assert "no place" not in edges
         assert not problems, problems
     finally:
         page.close()
@@ -538,7 +551,10 @@ def test_figures_follow_the_light_and_dark_modes(browser, site, page_path):
 #: Every curve, marker, bar and arrow drawn in a figure or player: its colour as painted
 #: (opacities mixed with what lies behind) and its contrast with the page behind it. A
 #: marker or bar counts its fill or its outline, whichever stands out more (a faint band
-#: with a strong edge is seen by its edge).
+#: with a strong edge is seen by its edge). Filled areas, error bars and layout shapes are
+#: measured too. Letters written on markers sit on the marker, not the page: their
+#: contrast is a unit test's (tests/test_palette.py), as is that of markers drawn on
+#: other marks (it cannot be read from the SVG without knowing what overlaps what).
 MARKS = """() => {
   const rgba = c => (c.match(/[\\d.]+/g) || []).map(Number);
   const behind = el => { for (; el; el = el.parentElement) { const c = rgba(getComputedStyle(el).backgroundColor);
@@ -567,6 +583,9 @@ MARKS = """() => {
     gd.querySelectorAll('.scatterlayer .trace .points path, .barlayer .point path').forEach(el =>
       mark(el, 'marker or bar', ['fill', 'stroke']));
     gd.querySelectorAll('.annotation-arrow-g path').forEach(el => mark(el, 'arrow', ['stroke']));
+    gd.querySelectorAll('.scatterlayer .trace path.js-fill').forEach(el => mark(el, 'filled area', ['fill']));
+    gd.querySelectorAll('.errorbar path').forEach(el => mark(el, 'error bar', ['stroke']));
+    gd.querySelectorAll('.shapelayer path').forEach(el => mark(el, 'shape', ['fill', 'stroke']));
   }
   return out;
 }"""

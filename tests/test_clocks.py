@@ -253,3 +253,20 @@ def test_injected_step_report_refuses_more_sleep_in_all_than_its_documented_maxi
     # 20 x 2 s would sleep 40 s: refused before any sleep, naming both parameters.
     with pytest.raises(ValueError, match=r"repeats \* sleep_s must be at most 5 s.*repeats=20.*sleep_s=2"):
         clocks.injected_step_report(repeats=20, sleep_s=2)
+
+
+def test_the_space_time_diagram_says_every_event_with_its_lamport_time_and_vector_clock():
+    """Its text alternative carries what the figure is for: each event's timestamps, and
+    who sent which message to whom."""
+    import html
+    import re
+
+    from scalelab import clocks
+
+    evs = list(clocks.EXAMPLE_EXCHANGE)
+    page = clocks.spacetime_figure(evs, title="T").to_html()
+    alt = html.unescape(re.search(r'aria-live="polite">(.*?)</figcaption>', page).group(1))
+    lam, vec = clocks.lamport_timestamps(evs), clocks.vector_timestamps(evs)
+    for e, t, v in zip(evs, lam, vec):
+        assert f"{e.label} on {e.process}, " in alt and f": L={t}, [{v['A']},{v['B']},{v['C']}]" in alt
+    assert "a2 on A, sends m1 to B: L=2, [2,0,0]" in alt and "b2 on B, receives m1 from A: L=3, [2,2,0]" in alt

@@ -441,3 +441,16 @@ def test_every_stored_figure_with_hidden_axes_says_what_it_shows_in_words():
                         found += 1
                         assert spec.get("summaries"), f"{path.name}: {layout.get('title')}"
     assert found >= 2
+
+
+def test_show_with_a_summary_says_it_in_place_of_the_curves_numbers():
+    from scalelab.explorer import _page_alt
+
+    fig = go.Figure([go.Scatter(x=[1, 2], y=[3, 4], name="lane")], {"title": {"text": "Lanes"}})
+    page = show(fig, summary="a sends m1 to b.").to_html()
+    assert "Lanes. a sends m1 to b.</figcaption>" in page and "lane:" not in page
+    data = re.search(r'-data">(.*?)</script>', page, re.S).group(1).replace("<\\/", "</")
+    assert _page_alt(data) == "Lanes. a sends m1 to b."
+    for bad in ("", 3.0, ["a"]):
+        with pytest.raises(ValueError, match="summary must be text"):
+            show(fig, summary=bad)

@@ -46,17 +46,52 @@ def test_every_palette_colour_has_3_to_1_against_the_light_and_the_dark_backgrou
 
 
 @pytest.mark.parametrize("colour", COLORWAY)
-def test_white_text_on_every_colorway_colour_has_4_5_to_1(colour):
-    assert _contrast("#ffffff", colour) >= 4.5
+def test_a_letter_on_any_colorway_colour_has_4_5_to_1(colour):
+    letter = CSS_VALUES[palette._letter_on(colour)]
+    assert _contrast(letter, colour) >= 4.5
+    if _contrast("#ffffff", colour) >= 4.5:
+        assert letter == "#ffffff"  # white where white reads
 
 
-def test_white_letters_on_the_ring_diamonds_have_4_5_to_1():
-    # hashing.ring_picture and placement.replica_picture write each node's letter in white
-    # on a diamond of RING_COLORS.
-    from scalelab.hashing import RING_COLORS
+def test_the_ring_diamonds_letters_are_written_in_the_colour_that_reads_on_them():
+    # hashing.ring_picture and placement.replica_picture write each node's letter on a
+    # diamond of its node's colour.
+    from scalelab.hashing import RING_COLORS, ring_picture
+    from scalelab.placement import replica_picture
 
     assert set(RING_COLORS) <= set(COLORWAY)
-    assert all(_contrast("#ffffff", c) >= 4.5 for c in RING_COLORS)
+    ring, walk = ring_picture(6, 1), replica_picture(6, 1, 3)
+    for i, name in enumerate("ABCDEF"):
+        for trace in (ring[f"{name}: virtual nodes"], walk[f"node {name}"]):
+            letter = CSS_VALUES[trace["textfont"]["color"]]
+            assert _contrast(letter, trace["marker"]["color"]) >= 4.5, name
+
+
+def test_red_and_orange_stay_apart_in_lightness():
+    # Deuteranopes tell red from orange by lightness alone: orange is kept well lighter.
+    assert _relative_luminance(palette.ORANGE) > 1.5 * _relative_luminance(palette.RED)
+
+
+def test_markers_drawn_on_other_marks_stand_out_from_them():
+    """1.4.11 holds against what lies beside a mark, not only the page: the election
+    timeline's markers sit on the role bands, the clock diagram's events on the lanes."""
+    from scalelab import consensus
+
+    curves = consensus.election_timeline_curves(1, 150)
+    bands = [style["color"] for style in consensus.ROLE_STYLE.values()]
+    for name in ("stands for election", "elected leader"):
+        marker = curves[name]["marker"]
+        fill, edge = CSS_VALUES.get(marker["color"], marker["color"]), marker["line"]["color"]
+        assert all(_contrast(fill, band) >= 3 for band in bands), name  # seen on a band by its fill
+        assert all(_contrast(edge, bg) >= 3 for bg in BACKGROUNDS), name  # and on the page by its edge
+    from scalelab import clocks
+
+    fig = clocks.spacetime_figure(clocks.EXAMPLE_EXCHANGE).figure
+    lanes = {t.line.color for t in fig.data if t.mode == "lines"}
+    for t in fig.data:
+        if t.mode == "markers+text":
+            ring = CSS_VALUES.get(t.marker.line.color, t.marker.line.color)
+            assert t.marker.line.width >= 1 and all(_contrast(ring, lane) >= 3 for lane in lanes), t.name
 
 
 def test_the_colorway_is_the_ten_named_colours_in_order_and_all_different():
@@ -69,8 +104,8 @@ def test_guide_and_ink_are_distinct_from_black_and_guide_is_grey():
     assert INK.lower() != "#000000" and _passes_both(INK)
 
 
-def test_the_backgrounds_are_white_and_pydata_sphinx_themes_dark_background():
-    assert BACKGROUNDS == ("#ffffff", "#14181e")
+def test_the_backgrounds_are_white_and_the_two_dark_backgrounds_of_the_themes():
+    assert BACKGROUNDS == ("#ffffff", "#14181e", "#121212")
 
 
 # --- the contrast ratio against published values ------------------------------------------
@@ -133,8 +168,9 @@ def _colour_literals(path: Path):
     """(line, string, colour as #rrggbb or None if unknown, key path) for every string in
     the module that is a colour: a hex literal anywhere (also inside a longer string), a
     CSS colour name, or any string in a colour position (a key or keyword ending in
-    "color"). Docstrings and other bare string statements are prose and skipped, as is
-    palette.BACKGROUNDS (the colours held against, not drawn)."""
+    "color"). Docstrings and other bare string statements are prose and skipped, as are
+    palette.BACKGROUNDS (the colours held against, not drawn) and palette._letter_on (a
+    letter's colour on a marker, held at 4.5:1 against the marker by its own test)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     parents = {child: parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
     skipped: set[int] = set()
@@ -144,6 +180,8 @@ def _colour_literals(path: Path):
         if (path.name == "palette.py" and isinstance(node, ast.Assign)
                 and any(isinstance(t, ast.Name) and t.id == "BACKGROUNDS" for t in node.targets)):
             skipped.update(id(n) for n in ast.walk(node.value))
+        if path.name == "palette.py" and isinstance(node, ast.FunctionDef) and node.name == "_letter_on":
+            skipped.update(id(n) for n in ast.walk(node))  # letters on markers: tested at 4.5:1 above
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Constant) and isinstance(node.value, str)) or id(node) in skipped:
             continue
@@ -159,8 +197,9 @@ def _colour_literals(path: Path):
 
 
 def _white_is_on_a_marker(keys: list[str]) -> bool:
-    """White is allowed only as text written on a marker or as a marker's outline."""
-    return keys[-2:] == ["textfont", "color"] or keys[-3:] == ["marker", "line", "color"]
+    """White is allowed only as a marker's outline, or as a marker's fill inside an
+    outline (the browser test holds each marker's fill or outline at 3:1 against the page)."""
+    return keys[-3:] == ["marker", "line", "color"] or keys[-2:] == ["marker", "color"]
 
 
 MODULES = sorted(SRC.rglob("*.py"))
@@ -183,7 +222,7 @@ def test_every_colour_in_the_sources_is_a_palette_colour_or_passes_both_backgrou
             bad.append(f"{where}: not a colour this test can judge (give it a value in CSS_VALUES)")
         elif colour == "#ffffff":
             if not _white_is_on_a_marker(keys):
-                bad.append(f"{where}: white is allowed only as text on a marker or a marker's outline")
+                bad.append(f"{where}: white is allowed only as a marker's outline or as a marker's fill inside one")
         elif colour not in palette_values and not _passes_both(colour):
             ratios = ", ".join(f"{_contrast(colour, bg):.2f} on {bg}" for bg in BACKGROUNDS)
             bad.append(f"{where}: {ratios}")

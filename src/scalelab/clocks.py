@@ -756,7 +756,7 @@ def spacetime_figure(events, title: str = "Events and messages"):
         idx = [i for i, e in enumerate(evs) if e.kind == kind]
         fig.add_trace(go.Scatter(
             x=x[idx], y=[row[evs[i].process] for i in idx], mode="markers+text", name=kind,
-            marker={"size": 12, "color": colors[kind]},
+            marker={"size": 12, "color": colors[kind], "line": {"color": "white", "width": 1.5}},  # apart from the lane
             text=[f"{evs[i].label} L={lam[i]}<br>[{','.join(str(vec[i][p]) for p in names)}]" for i in idx],
             textposition="top center", textfont={"size": 11}))
     fig.update_layout(
@@ -767,7 +767,20 @@ def spacetime_figure(events, title: str = "Events and messages"):
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
         margin={"l": 90, "r": 20, "t": 80, "b": 50},
     )
-    return show(fig)
+    return show(fig, summary=_spacetime_summary(evs, names, lam, vec))
+
+
+def _spacetime_summary(evs: list[Event], names: list[str], lam: list[int], vec: list[dict[str, int]]) -> str:
+    """The space-time diagram in words (its text alternative): every event in execution
+    order, with what it does and its Lamport time and vector clock."""
+    sender = {e.message: e.process for e in evs if e.kind == "send"}
+    to = {e.message: e.process for e in evs if e.kind == "receive"}
+    said = []
+    for e, t, v in zip(evs, lam, vec):
+        does = {"local": "local", "send": f"sends {e.message} to {to.get(e.message)}",
+                "receive": f"receives {e.message} from {sender.get(e.message)}"}[e.kind]
+        said.append(f"{e.label or e.kind} on {e.process}, {does}: L={t}, [{','.join(str(v[p]) for p in names)}]")
+    return f"Events in execution order (vector clocks in process order {', '.join(names)}): " + "; ".join(said) + "."
 
 
 def ntp_run(offset_ms: float = 100.0, outbound_ms: float = 10.0, return_ms: float = 10.0,

@@ -736,11 +736,12 @@ def election_timeline_curves(seed: int, timeout_spread_ms: float, nodes: int = 5
                 ys += [node, node, np.nan]
         curves[name] = dict(x=np.array(xs or [np.nan]), y=np.array(ys or [np.nan]), mode="lines",
                             line=style, connectgaps=False)
-    for name, kind, symbol in (("stands for election", "candidate", "circle-open"),
+    for name, kind, symbol in (("stands for election", "candidate", "circle"),
                                ("elected leader", "leader", "star")):
         pts = [(t, node) for t, node, k, _ in run.events if k == kind]
         curves[name] = dict(x=np.array([p[0] for p in pts] or [np.nan]), y=np.array([p[1] for p in pts] or [np.nan]),
-                            mode="markers", marker={"size": 10, "symbol": symbol, "color": INK})
+                            mode="markers", marker={"size": 11, "symbol": symbol, "color": "white",
+                                                    "line": {"color": INK, "width": 1.5}})
     return curves
 
 

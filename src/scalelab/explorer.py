@@ -731,7 +731,12 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _label(value: Any) -> str:
-    return _say(value) if _is_number(value) else _strip_tags(str(value))
+    """A tick label as the page script's ``String(label)`` writes it (in full, as the axis shows it)."""
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    if _is_number(value):
+        return _js_string(float(value))
+    return _strip_tags(str(value))
 
 
 def _tick_say(axis: Mapping[str, Any] | None, value: Any) -> str:
@@ -756,6 +761,8 @@ def _axis_text(layout: Mapping[str, Any], key: str) -> str:
 def _panel_title(layout: Mapping[str, Any], xk: str, yk: str) -> str:
     """The title over a subplot: an annotation centred on its top edge (as plotly's
     ``make_subplots`` writes subplot titles)."""
+    if xk not in layout or yk not in layout:
+        return ""
     xd = (layout.get(xk) or {}).get("domain") or [0, 1]
     yd = (layout.get(yk) or {}).get("domain") or [0, 1]
     for a in layout.get("annotations") or []:
@@ -774,12 +781,16 @@ def _describe(title: str, layout: Mapping[str, Any], traces: Sequence[Mapping[st
     point is described when its y is a finite number and its x is not missing (JSON's
     null: NaN or infinity); an unnamed curve left out of the legend (a lane, a guide) is
     not described."""
-    overlay: dict[str, bool] = {}
+    overlay: dict[str, str] = {}  # an overlaying y axis -> what the text calls it
     panels: list[str] = []
     for t in traces:
         xk, yk = _axis_key(t.get("xaxis"), "x"), _axis_key(t.get("yaxis"), "y")
-        if (layout.get(yk) or {}).get("overlaying"):
-            overlay.setdefault(yk, True)
+        x_over = (layout.get(xk) or {}).get("overlaying")
+        if x_over:  # a second x axis over another shares its panel
+            xk = _axis_key(x_over, "x")
+        y_axis = layout.get(yk) or {}
+        if y_axis.get("overlaying"):
+            overlay.setdefault(yk, "right-hand axis" if y_axis.get("side") == "right" else "second left-hand axis")
         elif xk + yk not in panels:
             panels.append(xk + yk)
 
@@ -799,11 +810,11 @@ def _describe(title: str, layout: Mapping[str, Any], traces: Sequence[Mapping[st
     if title:
         parts.append(f"{_strip_tags(title)}.")
     xt, yt = titled("x"), titled("y")
-    rights = [s for s in (_axis_text(layout, k) for k in overlay) if s]
-    if xt or yt or rights:
+    seconds = [(said, s) for k, said in overlay.items() if (s := _axis_text(layout, k))]
+    if xt or yt or seconds:
         vertical = yt or ("as each panel's title says" if len(panels) > 1 else "y")
         parts.append(f"Horizontal axis: {xt or 'x'}; vertical axis: {vertical}"
-                     + "".join(f"; right-hand axis: {s}" for s in rights) + ".")
+                     + "".join(f"; {said}: {s}" for said, s in seconds) + ".")
     for t in traces:
         if not t.get("name") and t.get("showlegend") is False:
             continue
@@ -811,9 +822,11 @@ def _describe(title: str, layout: Mapping[str, Any], traces: Sequence[Mapping[st
         xa, ya = layout.get(xk), layout.get(yk)
         name = str(t.get("name") or "curve")
         if yk in overlay:
-            name += " (right-hand axis)"
+            name += f" ({overlay[yk]})"
         elif len(panels) > 1:
-            name = f"{_panel_title(layout, xk, yk) or 'panel ' + (yk[5:] or '1')}, {name}"
+            x_over = (xa or {}).get("overlaying")
+            panel_x = _axis_key(x_over, "x") if x_over else xk
+            name = f"{_panel_title(layout, panel_x, yk) or 'panel ' + (yk[5:] or '1')}, {name}"
         xs, ys = list(t.get("x") or []), list(t.get("y") or [])
         pts = [i for i in range(len(ys)) if _is_number(ys[i]) and i < len(xs) and xs[i] is not None]
         if not pts:
@@ -931,11 +944,14 @@ class Shown:
     """A plain plotly figure displayed the same three ways as an explorer (no sliders)."""
 
     figure: go.Figure
+    summary: str | None = None
     _html: str | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.figure, go.Figure):
             raise ValueError(f"figure must be a plotly.graph_objects.Figure, got {type(self.figure).__name__}")
+        if self.summary is not None and (not isinstance(self.summary, str) or not self.summary):
+            raise ValueError(f"summary must be text (a non-empty str) or None, got {_validate._show(self.summary)}")
 
     def __str__(self) -> str:
         title = self.figure.layout.title.text or ""
@@ -954,7 +970,8 @@ class Shown:
             data_ = [_plain_xy(t, src) for t, src in zip(fig.get("data", []), self.figure.data)]
             fig_json = pio.to_json({"data": data_, "layout": layout},
                                    validate=False, remove_uids=True, engine="json")
-            plain = '{"figure":' + fig_json + ',"shape":[],"arrays":[],"frames":[],"titles":null}'
+            plain = ('{"figure":' + fig_json + ',"shape":[],"arrays":[],"frames":[],"titles":null'
+                     + (',"summaries":' + json.dumps([self.summary]) if self.summary else "") + "}")
             data = plain.replace("</", "<\\/")
             try:
                 alt = _page_alt(plain)
@@ -988,13 +1005,15 @@ def _plain_xy(trace: dict[str, Any], source: Any) -> dict[str, Any]:
     return out
 
 
-def show(figure: go.Figure) -> Shown:
+def show(figure: go.Figure, summary: str | None = None) -> Shown:
     """Display a plain plotly figure in all three modes (static page, live kernel, tests).
 
     Use it for figures without sliders, e.g. measured data; plotly's own renderers would
     either vanish from the built book or inline plotly.js into every page. Its static HTML
     is capped at :data:`MAX_STATIC_BYTES`, and it may use only the trace types of the
-    book's plotly.js bundle (:data:`BUNDLE_TRACE_TYPES`).
+    book's plotly.js bundle (:data:`BUNDLE_TRACE_TYPES`). ``summary``, for a figure not
+    read as y against x, says what it shows in words: the text alternative is then the
+    title and these words, in place of each curve's numbers (as ``explore``'s).
     """
     if not isinstance(figure, go.Figure):
         raise ValueError(f"figure must be a plotly.graph_objects.Figure, got {type(figure).__name__}")
@@ -1002,7 +1021,7 @@ def show(figure: go.Figure) -> Shown:
     if kinds:
         raise ValueError(f"figure uses trace types {kinds}, which the book's plotly.js bundle lacks "
                          f"(it has {', '.join(BUNDLE_TRACE_TYPES)})")
-    shown = Shown(figure)
+    shown = Shown(figure, summary)
     size = len(shown.to_html().encode("utf-8"))
     if size > MAX_STATIC_BYTES:
         raise ValueError(f"figure's static HTML is {size} bytes, more than {MAX_STATIC_BYTES}: plot fewer points")

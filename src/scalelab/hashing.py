@@ -34,7 +34,7 @@ from math import gcd
 import numpy as np
 
 from ._validate import at_least, count, in_range, number
-from .palette import BLUE, BROWN, GREEN, INK, ORANGE, PURPLE, RED
+from .palette import BLUE, BROWN, GREEN, INK, ORANGE, PURPLE, RED, _letter_on
 
 #: Most virtual nodes per node, and most ring points (nodes x vnodes) a ring holds.
 MAX_VNODES = 100_000
@@ -739,7 +739,7 @@ def _ring_picture(n: int, vnodes: int) -> tuple:
         # updates only x and y per frame, so a legend entry would stay for nodes not on the ring.
         points[f"{name}: virtual nodes"] = {
             "x": px, "y": py, "mode": "markers+text", "name": f"node {name}", "showlegend": False,
-            "text": name, "textposition": "middle center", "textfont": {"color": "white", "size": 10},
+            "text": name, "textposition": "middle center", "textfont": {"color": _letter_on(color), "size": 10},
             "marker": {"color": color, "size": 19, "symbol": "diamond", "line": {"color": "white", "width": 1.5}},
         }
     kx, ky = _xy(hash64(list(RING_KEYS)), 0.9)

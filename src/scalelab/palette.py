@@ -1,22 +1,30 @@
 """The course's colours: every curve, marker and arrow stands out from the page in light
-mode and in dark mode.
+mode and in dark mode, and the colours that share a figure stay apart for readers with
+red-green colour blindness.
 
 WCAG 2.1's success criterion 1.4.11 (non-text contrast) asks a graphical object that a
 reader needs, here a curve or a marker, for a contrast ratio of at least 3:1 with what is
-beside it. A figure sits on the page's own background: white in light mode and
-pydata-sphinx-theme's ``#14181e`` in dark mode. A colour meets 3:1 against both when its
-relative luminance L is between 0.126 and 0.30. The course's colours keep L near 0.165
-(about 4.9:1 on white, 3.6:1 on the dark background), so white text on a marker of any of
-them is above 4.5:1 as well (criterion 1.4.3, small text).
+beside it. A figure sits on the page's own background: white in light mode, and in dark
+mode pydata-sphinx-theme's ``#14181e`` or sphinx-book-theme's ``#121212`` (the book's
+theme paints the latter behind cell outputs). A colour meets 3:1 against all three when
+its relative luminance L is between 0.126 and 0.30.
 
-The colorway is Tableau 10 (the colours of matplotlib's ``tab10`` and of plotly's
-``D3`` sequence) with each colour's lightness moved, hue and saturation kept, until its
-luminance is near 0.165. Blue and red already were; orange, cyan, pink and olive were
-2.0-2.7:1 on white. plotly's own default colorway is not used: seven of its ten colours
-are below 3:1 on white.
+The colorway is Tableau 10 (the colours of matplotlib's ``tab10`` and of plotly's ``D3``
+sequence). Blue, red, green, purple and grey already meet 3:1 on every background and are
+kept. Orange, cyan, pink and olive were 2.0-2.7:1 on white, and brown 3.0:1 on the dark
+page; each is moved in lightness, hue and saturation kept: orange only as far as L = 0.26,
+so that it stays lighter than red (they stay apart under deuteranopia, a colour difference
+ΔE2000 of 10 in Machado et al.'s simulation, where equal lightness gave 2), brown to
+L = 0.14, and the others to L near 0.18. plotly's own default colorway is not used: seven of its ten colours are below
+3:1 on white.
+
+A letter written on a marker (the ring diagrams' node letters) is white or black,
+whichever has 4.5:1 or more against the marker (criterion 1.4.3, small text).
 
 References: W3C, *Web Content Accessibility Guidelines 2.1*, 2018, criteria 1.4.3 and
-1.4.11, and the definitions of contrast ratio and relative luminance.
+1.4.11, and the definitions of contrast ratio and relative luminance. G. M. Machado,
+M. M. Oliveira and L. A. F. Fernandes, "A physiologically-based model for simulation of
+color vision deficiency", *IEEE TVCG* 15(6), 2009.
 """
 
 from __future__ import annotations
@@ -25,14 +33,14 @@ from typing import Any
 
 BLUE = "#1f77b4"
 RED = "#d62728"
-GREEN = "#248224"
-PURPLE = "#8c5bb8"
-ORANGE = "#b65600"
-TEAL = "#0f7d88"
-BROWN = "#9f6155"
-PINK = "#ca2999"
-GREY = "#717171"
-OLIVE = "#757515"
+GREEN = "#2ca02c"
+PURPLE = "#9467bd"
+ORANGE = "#e16900"
+TEAL = "#10828e"
+BROWN = "#935a4e"
+PINK = "#d32b9f"
+GREY = "#7f7f7f"
+OLIVE = "#797916"
 
 #: Curves without a colour of their own take these in turn (the page script, ``static/explorer.js``,
 #: holds the same list; a test keeps the two equal).
@@ -44,8 +52,9 @@ GUIDE = GREY
 #: itself vanishes on the dark background.
 INK = "#5f6b77"
 
-#: The page backgrounds the colours are held against: light and dark mode.
-BACKGROUNDS = ("#ffffff", "#14181e")
+#: The page backgrounds the colours are held against: light mode, and dark mode's two
+#: (pydata-sphinx-theme's page, sphinx-book-theme's behind cell outputs).
+BACKGROUNDS = ("#ffffff", "#14181e", "#121212")
 
 
 def _relative_luminance(color: str) -> float:
@@ -59,6 +68,12 @@ def _contrast(a: str, b: str) -> float:
     """WCAG 2.1's contrast ratio of two ``#rrggbb`` colours, from 1 to 21."""
     la, lb = sorted((_relative_luminance(a), _relative_luminance(b)), reverse=True)
     return (la + 0.05) / (lb + 0.05)
+
+
+def _letter_on(color: str) -> str:
+    """The colour of a letter written on a marker of ``color``: white where it has 4.5:1 or
+    more against it, else black (which then has more than 4.5:1)."""
+    return "white" if _contrast("#ffffff", color) >= 4.5 else "black"
 
 
 def _faded(color: str, alpha: float) -> str:

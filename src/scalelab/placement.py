@@ -34,7 +34,7 @@ import numpy as np
 
 from ._validate import count, in_range
 from .hashing import RING_COLORS, RING_NODES, ConsistentHashRing, hash64
-from .palette import GUIDE, INK
+from .palette import GUIDE, INK, _letter_on
 
 __all__ = ["preference_list", "replica_walk", "replica_picture", "replica_summary", "PICTURE_KEY"]
 
@@ -149,7 +149,7 @@ def replica_picture(nodes: int, vnodes: int, replicas: int) -> dict:
 
     Diamonds are virtual nodes in their node's colour, marked with its letter (no node is
     in the legend, which would list all six at every setting); the star is the key
-    (:data:`PICTURE_KEY`); the grey arc is the walk clockwise from the key; circles mark
+    (:data:`PICTURE_KEY`); the dashed grey arc is the walk clockwise from the key; circles mark
     the points whose nodes take a copy, crosses the points skipped because their node
     already has one (the successor list of :func:`preference_list`, no racks).
 
@@ -204,7 +204,7 @@ def _replica_picture(n: int, v: int, r: int) -> tuple:
     traces["ring"] = {"x": cx, "y": cy, "mode": "lines", "line": {"color": GUIDE, "width": 2},
                       "showlegend": False, "hoverinfo": "skip"}
     wx, wy = _xy(arc % 1.0, 1.1)
-    traces["walk from the key"] = {"x": wx, "y": wy, "mode": "lines", "line": {"color": INK, "width": 3}}
+    traces["walk from the key"] = {"x": wx, "y": wy, "mode": "lines", "line": {"color": INK, "width": 3, "dash": "dash"}}
     positions, owners = ring.positions.astype(np.float64) / _TURN, ring.owners
     for i, name in enumerate(RING_NODES):
         if i < n:
@@ -215,7 +215,7 @@ def _replica_picture(n: int, v: int, r: int) -> tuple:
         # so a legend would list nodes D-F on a ring of three.
         traces[f"node {name}"] = {"x": px, "y": py, "mode": "markers+text", "showlegend": False,
                                   "text": name, "textposition": "middle center",
-                                  "textfont": {"color": "white", "size": 10},
+                                  "textfont": {"color": _letter_on(RING_COLORS[i]), "size": 10},
                                   "marker": {"color": RING_COLORS[i], "size": 19, "symbol": "diamond",
                                              "line": {"color": "white", "width": 1.5}}}
     taken = walk["decision"].str.startswith("replica").to_numpy()

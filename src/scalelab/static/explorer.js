@@ -25,7 +25,7 @@
 
   // The course's colours (scalelab/palette.py, which says how they were chosen): each stands
   // out 3:1 or more from the page's background in light mode and in dark mode.
-  var COLORWAY = ["#1f77b4", "#d62728", "#248224", "#8c5bb8", "#b65600", "#0f7d88", "#9f6155", "#ca2999", "#717171", "#757515"];
+  var COLORWAY = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#e16900", "#10828e", "#935a4e", "#d32b9f", "#7f7f7f", "#797916"];
 
   // One course template (light and dark), shipped once, instead of plotly_white in every figure.
   function template(dark) {
@@ -70,11 +70,14 @@
     return letter + "axis" + (ref && ref.length > 1 ? ref.slice(1) : "");
   }
 
+  // A tick label in full, as the axis shows it.
+  function label(s) { return String(s).replace(/<[^>]*>/g, ""); }
+
   function tickSay(axis, v) {
     var vals = axis && axis.tickvals, text = axis && axis.ticktext;
     if (vals && text) {
       for (var i = 0; i < vals.length && i < text.length; i++) {
-        if (vals[i] === v) return String(text[i]).replace(/<[^>]*>/g, "");
+        if (vals[i] === v) return label(text[i]);
       }
     }
     return num(v);
@@ -83,18 +86,19 @@
   function axisText(layout, key) {
     var axis = layout[key] || {}, t = textOf(layout, key);
     if (t) return t.replace(/<[^>]*>/g, "");
-    return axis.ticktext ? axis.ticktext.map(function (s) { return String(s).replace(/<[^>]*>/g, ""); }).join(", ") : "";
+    return axis.ticktext ? axis.ticktext.map(label).join(", ") : "";
   }
 
   // The title over a subplot: an annotation centred on its top edge (as plotly's make_subplots
   // writes subplot titles).
   function panelTitle(layout, xk, yk) {
-    var xd = (layout[xk] || {}).domain || [0, 1], yd = (layout[yk] || {}).domain || [0, 1];
+    if (!layout[xk] || !layout[yk]) return "";
+    var xd = layout[xk].domain || [0, 1], yd = layout[yk].domain || [0, 1];
     var notes = layout.annotations || [];
     for (var i = 0; i < notes.length; i++) {
       var a = notes[i];
-      if (a.xref === "paper" && a.yref === "paper" && a.text && a.x >= xd[0] && a.x <= xd[1] &&
-          Math.abs(a.y - yd[1]) < 1e-9) return String(a.text).replace(/<[^>]*>/g, "");
+      if (a.xref === "paper" && a.yref === "paper" && a.text && typeof a.x === "number" && typeof a.y === "number" &&
+          a.x >= xd[0] && a.x <= xd[1] && Math.abs(a.y - yd[1]) < 1e-9) return label(a.text);
     }
     return "";
   }
@@ -103,10 +107,15 @@
   // through its own axes: tick labels where the axis names its ticks, the right-hand axis
   // named, and in a figure of several panels each curve's panel named.
   function describe(title, layout, traces) {
-    var parts = [], overlay = {}, panels = {}, nPanels = 0;
+    var parts = [], overlay = {}, panels = {}, nPanels = 0;  // overlay: an overlaying y axis -> what the text calls it
+    // A second x axis over another shares its panel.
+    var panelX = function (xk) { var over = (layout[xk] || {}).overlaying; return over ? axisKey(over, "x") : xk; };
     traces.forEach(function (t) {
-      var xk = axisKey(t.xaxis, "x"), yk = axisKey(t.yaxis, "y");
-      if ((layout[yk] || {}).overlaying) { overlay[yk] = true; return; }
+      var xk = panelX(axisKey(t.xaxis, "x")), yk = axisKey(t.yaxis, "y"), ya = layout[yk] || {};
+      if (ya.overlaying) {
+        if (!overlay[yk]) overlay[yk] = ya.side === "right" ? "right-hand axis" : "second left-hand axis";
+        return;
+      }
       if (!panels[xk + yk]) { panels[xk + yk] = true; nPanels++; }
     });
     var titled = function (letter) {
@@ -120,12 +129,11 @@
       return seen.length === 1 ? seen[0] : "";
     };
     if (title) parts.push(title.replace(/<[^>]*>/g, "") + ".");
-    var xt = titled("x"), yt = titled("y"), rights = [];
-    Object.keys(overlay).forEach(function (k) { var s = axisText(layout, k); if (s) rights.push(s); });
-    if (xt || yt || rights.length) {
+    var xt = titled("x"), yt = titled("y"), seconds = [];
+    Object.keys(overlay).forEach(function (k) { var s = axisText(layout, k); if (s) seconds.push("; " + overlay[k] + ": " + s); });
+    if (xt || yt || seconds.length) {
       parts.push("Horizontal axis: " + (xt || "x") + "; vertical axis: " +
-                 (yt || (nPanels > 1 ? "as each panel's title says" : "y")) +
-                 rights.map(function (s) { return "; right-hand axis: " + s; }).join("") + ".");
+                 (yt || (nPanels > 1 ? "as each panel's title says" : "y")) + seconds.join("") + ".");
     }
     traces.forEach(function (t) {
       if (!t.name && t.showlegend === false) return;  // a lane or guide drawn under the curves
@@ -135,8 +143,8 @@
         if (typeof ys[i] === "number" && isFinite(ys[i]) && xs[i] !== null && xs[i] !== undefined) pts.push(i);
       }
       var name = t.name || "curve";
-      if (overlay[yk]) name += " (right-hand axis)";
-      else if (nPanels > 1) name = (panelTitle(layout, xk, yk) || "panel " + (yk.slice(5) || "1")) + ", " + name;
+      if (overlay[yk]) name += " (" + overlay[yk] + ")";
+      else if (nPanels > 1) name = (panelTitle(layout, panelX(xk), yk) || "panel " + (yk.slice(5) || "1")) + ", " + name;
       if (!pts.length) { parts.push(name + ": nothing to draw here."); return; }
       var sx = function (i) { return tickSay(xa, xs[i]); }, sy = function (i) { return tickSay(ya, ys[i]); };
       var say = function (i) { return sy(i) + " at " + sx(i); };

@@ -25,8 +25,8 @@
   var KINDS = ["send", "deliver", "drop", "timer", "crash", "restart", "state"];
   var SYMBOLS = {send: "circle", deliver: "circle", drop: "x", timer: "hourglass", crash: "x-thin-open",
                  restart: "star", state: "diamond"};
-  var COLORS = {send: "#1f77b4", deliver: "#1f77b4", drop: "#d62728", timer: "#8c5bb8", crash: "#d62728",
-                restart: "#248224", state: "#b65600"};
+  var COLORS = {send: "#1f77b4", deliver: "#1f77b4", drop: "#d62728", timer: "#9467bd", crash: "#d62728",
+                restart: "#2ca02c", state: "#e16900"};
 
   // The course template, the theme, lazy drawing and theme following come from explorer.js,
   // which every page with a player loads first.
@@ -108,7 +108,7 @@
       {type: "scatter", x: bx, y: by, mode: "markers", name: "invariant violated", hoverinfo: "skip",
        marker: {symbol: "circle-open", size: 20, color: "#d62728", line: {width: 3}}},
       {type: "scatter", x: cur ? [cur[0]] : [], y: cur ? [cur[2]] : [], mode: "markers", name: "current step",
-       hoverinfo: "skip", marker: {symbol: "square-open", size: 18, color: "#248224", line: {width: 2}}}
+       hoverinfo: "skip", marker: {symbol: "square-open", size: 18, color: "#2ca02c", line: {width: 2}}}
     ];
   }
 
