@@ -328,6 +328,10 @@ TRICKY_FIGURES = [
                "annotations": [{"text": "no place", "x": None, "y": 1, "xref": "paper", "yref": "paper"}]},
      [{"name": "a", "x": [1, 2, 3, 4], "y": [1, 2, 3, 4]}, {"name": "b", "x": [1], "y": [5], "xaxis": "x2"},
       {"name": "c", "x": [1], "y": [6], "yaxis": "y2"}, {"name": "d", "x": [1], "y": [7], "yaxis": "y9"}]),
+    ("bands", {},
+     [{"type": "bar", "name": "band", "x": ["a", "b"], "y": [25, 16], "base": [31, 22]},
+      {"type": "bar", "name": "scalar", "x": [1, 2, 3, 4, 5, 6], "y": [1, 2, 3, 4, 5, 0.5], "base": 10},
+      {"type": "bar", "name": "partial", "x": [1, 2], "y": [1, 2], "base": [5, None]}]),
 ]
 
 
@@ -341,7 +345,7 @@ def test_the_page_script_and_the_page_describe_tricky_axes_alike(browser, site):
         for label, layout, traces in TRICKY_FIGURES:
             said = page.evaluate("([l, t]) => window.scalelab.describe('T', l, t)", [layout, traces])
             assert said == _describe("T", layout, traces), label
-        ticks, right, panels, edges = (_describe("T", layout, traces) for _, layout, traces in TRICKY_FIGURES)
+        ticks, right, panels, edges, bands = (_describe("T", layout, traces) for _, layout, traces in TRICKY_FIGURES)
         assert "data: 86.8 at TCP, 88.6 at UDP. send: A at 2, 0.5 at 5.5." in ticks and "7" in ticks
         assert ticks.count("curve") == 1, "a lane left out of the legend is described"
         assert "right-hand axis: ms." in right and "latency (right-hand axis): 5 at 0" in right
@@ -354,6 +358,9 @@ def test_the_page_script_and_the_page_describe_tricky_axes_alike(browser, site):
         assert "second left-hand axis: left two." in edges and "c (second left-hand axis)" in edges
         assert "panel 1, a:" in edges and "panel 1, b:" in edges and "panel 9, d:" in edges
         assert "no place" not in edges
+        # a bar drawn up from a base (a band) is said from its base to its end
+        assert "band: 31 to 56 at a, 22 to 38 at b." in bands and "partial: 5 to 6 at 1, 2 at 2." in bands
+        assert "scalar: from 11 at 1 to 10.5 at 6; highest 15 at 5, lowest 10.5 at 6." in bands  # many: their ends
         assert not problems, problems
     finally:
         page.close()

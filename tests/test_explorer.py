@@ -454,3 +454,11 @@ def test_show_with_a_summary_says_it_in_place_of_the_curves_numbers():
     for bad in ("", 3.0, ["a"]):
         with pytest.raises(ValueError, match="summary must be text"):
             show(fig, summary=bad)
+
+
+def test_the_text_alternative_says_a_band_from_its_base_to_its_end():
+    """A bar drawn up from a base (chapter 2's model bands, 5-95% of runs) is said as the
+    range it covers, not as its height."""
+    alt = _alt_of([{"type": "bar", "name": "model p50, 5-95% of runs", "x": ["random(1) p50"], "y": [25.0],
+                    "base": [31.0]}], {})
+    assert alt == "model p50, 5-95% of runs: 31 to 56 at random(1) p50."

@@ -345,5 +345,6 @@ def balancer_figure(result: LabResult):
         fig.add_trace(go.Scatter(x=xs, y=real, mode="markers", marker={"color": colour, "size": 9, "symbol": "x"},
                                  name=f"model {label} at the load really carried"))
     fig.update_layout(title="Response time through HAProxy against the policy model", yaxis_title="ms",
+                      xaxis_title="policy and percentile",
                       height=450, legend={"orientation": "h", "y": -0.35}, barmode="overlay")
     return show(fig)

@@ -827,7 +827,14 @@ def _describe(title: str, layout: Mapping[str, Any], traces: Sequence[Mapping[st
             x_over = (xa or {}).get("overlaying")
             panel_x = _axis_key(x_over, "x") if x_over else xk
             name = f"{_panel_title(layout, panel_x, yk) or 'panel ' + (yk[5:] or '1')}, {name}"
-        xs, ys = list(t.get("x") or []), list(t.get("y") or [])
+        xs, ys, bases = list(t.get("x") or []), list(t.get("y") or []), t.get("base")
+
+        def base_at(i: int, bases: Any = bases) -> float | None:
+            b = (bases[i] if i < len(bases) else None) if isinstance(bases, list) else bases
+            return b if _is_number(b) else None
+
+        if bases is not None:  # a bar drawn up from a base (a band) ends at base + y
+            ys = [y + base_at(i) if _is_number(y) and base_at(i) is not None else y for i, y in enumerate(ys)]
         pts = [i for i in range(len(ys)) if _is_number(ys[i]) and i < len(xs) and xs[i] is not None]
         if not pts:
             parts.append(f"{name}: nothing to draw here.")
@@ -842,8 +849,12 @@ def _describe(title: str, layout: Mapping[str, Any], traces: Sequence[Mapping[st
         def say(i: int) -> str:
             return f"{sy(i)} at {sx(i)}"
 
+        def full(i: int) -> str:  # a few points: each said whole, a band from its base
+            b = base_at(i)
+            return (f"{_tick_say(ya, b)} to " if b is not None else "") + say(i)
+
         if len(pts) <= 4:
-            parts.append(f"{name}: {', '.join(say(i) for i in pts)}.")
+            parts.append(f"{name}: {', '.join(full(i) for i in pts)}.")
             continue
         hi = lo = pts[0]
         for i in pts:
@@ -880,8 +891,8 @@ def _page_alt(data: str | Mapping[str, Any], k: int = 0) -> str:
         if refs:
             ref = refs[n]
             x, y = (arrays[ref[0]], arrays[ref[1]]) if isinstance(ref, list) else (x, arrays[ref])
-        traces.append({"name": t.get("name"), "x": x, "y": y, "xaxis": t.get("xaxis"), "yaxis": t.get("yaxis"),
-                       "showlegend": t.get("showlegend")})
+        traces.append({"name": t.get("name"), "x": x, "y": y, "base": t.get("base"), "xaxis": t.get("xaxis"),
+                       "yaxis": t.get("yaxis"), "showlegend": t.get("showlegend")})
     titles = spec.get("titles")
     title = titles[k] if titles else _title_text(layout.get("title"))
     if spec.get("summaries"):

@@ -138,7 +138,15 @@
     traces.forEach(function (t) {
       if (!t.name && t.showlegend === false) return;  // a lane or guide drawn under the curves
       var xk = axisKey(t.xaxis, "x"), yk = axisKey(t.yaxis, "y"), xa = layout[xk], ya = layout[yk];
-      var xs = t.x || [], ys = t.y || [], pts = [];
+      var xs = t.x || [], ys = t.y || [], pts = [], bases = t.base;
+      // A bar drawn up from a base (a band) ends at base + y, and is said from its base to its end.
+      var baseAt = function (i) {
+        var b = Array.isArray(bases) ? bases[i] : bases;
+        return typeof b === "number" && isFinite(b) ? b : null;
+      };
+      if (bases !== undefined && bases !== null) {
+        ys = ys.map(function (y, i) { var b = baseAt(i); return typeof y === "number" && b !== null ? b + y : y; });
+      }
       for (var i = 0; i < ys.length; i++) {
         if (typeof ys[i] === "number" && isFinite(ys[i]) && xs[i] !== null && xs[i] !== undefined) pts.push(i);
       }
@@ -146,9 +154,10 @@
       if (overlay[yk]) name += " (" + overlay[yk] + ")";
       else if (nPanels > 1) name = (panelTitle(layout, panelX(xk), yk) || "panel " + (yk.slice(5) || "1")) + ", " + name;
       if (!pts.length) { parts.push(name + ": nothing to draw here."); return; }
-      var sx = function (i) { return tickSay(xa, xs[i]); }, sy = function (i) { return tickSay(ya, ys[i]); };
-      var say = function (i) { return sy(i) + " at " + sx(i); };
-      if (pts.length <= 4) { parts.push(name + ": " + pts.map(say).join(", ") + "."); return; }
+      var sx = function (i) { return tickSay(xa, xs[i]); };
+      var sy = function (i) { return tickSay(ya, ys[i]); }, say = function (i) { return sy(i) + " at " + sx(i); };
+      var full = function (i) { var b = baseAt(i); return (b !== null ? tickSay(ya, b) + " to " : "") + say(i); };
+      if (pts.length <= 4) { parts.push(name + ": " + pts.map(full).join(", ") + "."); return; }
       var hi = pts[0], lo = pts[0];
       pts.forEach(function (i) { if (ys[i] > ys[hi]) hi = i; if (ys[i] < ys[lo]) lo = i; });
       if (sy(hi) === sy(lo)) {
@@ -254,7 +263,7 @@
   Figure.prototype.caption = function (k) {
     var d = this.data(k), fig = this.spec.figure, traces;
     traces = d ? fig.data.map(function (t, n) {
-      return {name: t.name, x: d.x[n], y: d.y[n], xaxis: t.xaxis, yaxis: t.yaxis, showlegend: t.showlegend};
+      return {name: t.name, x: d.x[n], y: d.y[n], base: t.base, xaxis: t.xaxis, yaxis: t.yaxis, showlegend: t.showlegend};
     }) : fig.data;
     if (this.alt) {
       var text = this.spec.summaries ? summarised(this.title(k), this.spec.summaries[k])
