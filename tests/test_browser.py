@@ -598,19 +598,40 @@ MARKS = """() => {
 }"""
 
 
+#: Moves every figure's and player's controls to their last (or first) positions, as a reader
+#: would: a player's variant before its step (the step's range follows the variant's run).
+SET_EVERY_CONTROL = """last => {
+  for (const c of document.querySelectorAll('[data-scalelab-control], [data-scalelab-player-control], [data-scalelab-step]')) {
+    c.value = String(last ? (c.tagName === 'SELECT' ? c.options.length - 1 : +c.max) : 0);
+    c.dispatchEvent(new Event('input', {bubbles: true}));
+    c.dispatchEvent(new Event('change', {bubbles: true}));
+  }
+}"""
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("page_path", PAGES_WITH_FIGURES)
 def test_every_curve_marker_and_arrow_stands_out_from_the_page(browser, site, page_path, scheme):
     """WCAG 2.1's 1.4.11 (non-text contrast): 3:1 or more against the page, in light and in
-    dark mode, for what a reader must see to read a figure or a run. axe-core does not check
-    SVG graphics, so this test does."""
+    dark mode, for what a reader must see to read a figure or a run, at three settings of
+    every figure and player (defaults, every control last, every control first). axe-core
+    does not check SVG graphics, so this test does."""
     page, problems, _ = open_page(browser, site, page_path, color_scheme=scheme)
     try:
         draw_all(page)
         draw_players(page)
-        marks = page.evaluate(MARKS)
-        assert len(marks) > 10, f"{page_path}: too few marks found to check ({len(marks)})"
-        faint = sorted({(fig, kind, colour, r) for fig, kind, colour, r in marks if r < 3})
+        marks = [("defaults", *m) for m in page.evaluate(MARKS)]
+        # Marks that appear only at other settings (a figure's frames, a player's later steps):
+        # every control at its last position, then at its first.
+        for setting in ("last", "first"):
+            page.evaluate(SET_EVERY_CONTROL, setting == "last")
+            page.wait_for_function("""() => [...document.querySelectorAll('.scalelab-figure')].every(gd =>
+                gd.getAttribute('data-frame') === document.getElementById(gd.id + '-alt').getAttribute('data-frame'))""",
+                                   timeout=30_000)
+            page.wait_for_timeout(300)  # players draw their step at the next frame
+            marks += [(f"every control {setting}", *m) for m in page.evaluate(MARKS)]
+        assert len(marks) > 30, f"{page_path}: too few marks found to check ({len(marks)})"
+        faint = sorted({(at, fig, kind, colour, r) for at, fig, kind, colour, r in marks if r < 3})
         assert not faint, f"{scheme} mode, under 3:1 against the page: {faint}"
     finally:
         page.close()

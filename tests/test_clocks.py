@@ -270,3 +270,11 @@ def test_the_space_time_diagram_says_every_event_with_its_lamport_time_and_vecto
     for e, t, v in zip(evs, lam, vec):
         assert f"{e.label} on {e.process}, " in alt and f": L={t}, [{v['A']},{v['B']},{v['C']}]" in alt
     assert "a2 on A, sends m1 to B: L=2, [2,0,0]" in alt and "b2 on B, receives m1 from A: L=3, [2,2,0]" in alt
+
+
+def test_the_space_time_summary_says_a_message_never_received_as_such():
+    from scalelab import clocks
+
+    evs = clocks.random_exchange(3, 8, seed=1)
+    page = clocks.spacetime_figure(evs).to_html()
+    assert "sends m5, never received" in page and "None" not in page.split("figcaption")[1]

@@ -419,8 +419,13 @@ def test_a_summary_must_be_a_function_that_says_something():
         explore(two_param, a=(0, 2, 1), b=[1, 2], summary="the curves")
     with pytest.raises(ValueError, match=r"summary must return text .* got 3"):
         explore(two_param, a=(0, 2, 1), b=[1, 2], summary=lambda a, b: 3)
-    with pytest.raises(ValueError, match="summary must return text"):
-        explore(two_param, a=(0, 2, 1), b=[1, 2], summary=lambda a, b: "")
+    for blank in ("", "   "):
+        with pytest.raises(ValueError, match="summary must return text"):
+            explore(two_param, a=(0, 2, 1), b=[1, 2], summary=lambda a, b, blank=blank: blank)
+    # the Explorer class itself (public) refuses a summary that is not a function
+    ex = explore(two_param, a=(0, 2, 1), b=[1, 2])
+    with pytest.raises(ValueError, match="summary must be a function"):
+        type(ex)(model=two_param, sliders=ex.sliders, summary="words")
 
 
 def test_every_stored_figure_with_hidden_axes_says_what_it_shows_in_words():
@@ -451,7 +456,7 @@ def test_show_with_a_summary_says_it_in_place_of_the_curves_numbers():
     assert "Lanes. a sends m1 to b.</figcaption>" in page and "lane:" not in page
     data = re.search(r'-data">(.*?)</script>', page, re.S).group(1).replace("<\\/", "</")
     assert _page_alt(data) == "Lanes. a sends m1 to b."
-    for bad in ("", 3.0, ["a"]):
+    for bad in ("", "  ", 3.0, ["a"]):
         with pytest.raises(ValueError, match="summary must be text"):
             show(fig, summary=bad)
 

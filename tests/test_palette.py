@@ -72,7 +72,7 @@ def test_red_and_orange_stay_apart_in_lightness():
     assert _relative_luminance(palette.ORANGE) > 1.5 * _relative_luminance(palette.RED)
 
 
-def test_markers_drawn_on_other_marks_stand_out_from_them():
+def test_markers_drawn_on_bands_and_lanes_stand_out_from_them():
     """1.4.11 holds against what lies beside a mark, not only the page: the election
     timeline's markers sit on the role bands, the clock diagram's events on the lanes."""
     from scalelab import consensus
@@ -255,3 +255,21 @@ def test_player_js_draws_with_the_same_palette_colours_as_player_diagram():
             if isinstance(part.color, str):
                 py.add(part.color)
     assert js == {c.lower() for c in py}
+
+
+def test_the_replica_pictures_marks_keep_off_the_diamonds_and_their_letters():
+    """The copies' circles ring a diamond from outside it and a skipped point's cross stands
+    outside the walk, so neither hides a node's letter; both stand out from the page."""
+    import numpy as np
+
+    from scalelab.placement import SKIP_RADIUS, replica_picture
+
+    pic = replica_picture(3, 8, 3)  # seven skipped points
+    crosses = pic["skipped: same node again"]
+    radius = np.hypot(crosses["x"], crosses["y"])
+    assert len(radius) == 7 and np.allclose(radius, SKIP_RADIUS) and SKIP_RADIUS > 1.15  # the walk is at 1.1
+    circles, diamond = pic["copies"]["marker"], pic["node A"]["marker"]
+    assert circles["symbol"] == "circle-open" and circles["size"] > diamond["size"] * 1.3
+    for marker in (crosses["marker"], circles):
+        edge = marker.get("line", {}).get("color", marker["color"])
+        assert all(_contrast(CSS_VALUES.get(edge, edge), bg) >= 3 for bg in BACKGROUNDS)

@@ -777,7 +777,8 @@ def _spacetime_summary(evs: list[Event], names: list[str], lam: list[int], vec: 
     to = {e.message: e.process for e in evs if e.kind == "receive"}
     said = []
     for e, t, v in zip(evs, lam, vec):
-        does = {"local": "local", "send": f"sends {e.message} to {to.get(e.message)}",
+        does = {"local": "local",
+                "send": f"sends {e.message} to {to[e.message]}" if e.message in to else f"sends {e.message}, never received",
                 "receive": f"receives {e.message} from {sender.get(e.message)}"}[e.kind]
         said.append(f"{e.label or e.kind} on {e.process}, {does}: L={t}, [{','.join(str(v[p]) for p in names)}]")
     return f"Events in execution order (vector clocks in process order {', '.join(names)}): " + "; ".join(said) + "."

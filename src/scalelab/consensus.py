@@ -757,7 +757,18 @@ def election_summary(seed: int, timeout_spread_ms: float, nodes: int = 5, crash_
                      recover_after_ms: float = 500.0, duration_ms: float = 2000.0) -> str:
     """What :func:`election_timeline_curves` draws, in words (the figure's text
     alternative): who is elected leader and when, the crash and the restart, and how many
-    terms ended in a split vote. Arguments as in :func:`election_timeline_curves`.
+    terms ended in a split vote.
+
+    Parameters
+    ----------
+    seed, timeout_spread_ms, nodes, crash_leader_at_ms, recover_after_ms, duration_ms :
+        as in :func:`election_timeline_curves` (and :func:`simulate_election`, which checks
+        their ranges): times in milliseconds.
+
+    Returns
+    -------
+    str: the elections (node, time in ms, term), the crash and restart, in time order,
+    then the number of split votes.
 
     >>> election_summary(1, 150)
     'Node 3 is elected leader at 188 ms (term 1); node 3 crashes at 1,000 ms; node 4 is elected leader at 1,359 ms (term 3); node 3 restarts at 1,500 ms. 1 term ended in a split vote.'

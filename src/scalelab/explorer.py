@@ -341,6 +341,9 @@ class Explorer:
     def __post_init__(self) -> None:
         if not callable(self.model):
             raise ValueError(f"model must be a function of the slider values, got {self.model!r}")
+        if self.summary is not None and not callable(self.summary):
+            raise ValueError(f"summary must be a function of the sliders returning text, or None, "
+                             f"got {_validate._show(self.summary)}")
         if not isinstance(self.sliders, list) or not self.sliders or not all(isinstance(s, Slider) for s in self.sliders):
             raise ValueError(f"sliders must be a non-empty list of Slider (explore makes them), got {self.sliders!r}")
         _validate.count("height", self.height, MAX_HEIGHT, low=MIN_HEIGHT)
@@ -365,7 +368,7 @@ class Explorer:
         if self.summary is None:
             return ""
         said = self.summary(**params)
-        if not isinstance(said, str) or not said:
+        if not isinstance(said, str) or not said.strip():
             raise ValueError(f"summary must return text (a non-empty str) for {_at(params)}, got {_validate._show(said)}")
         return said
 
@@ -952,7 +955,9 @@ def _page_html(data: str, sliders: Sequence[Slider], alt: str, height: int) -> s
 
 @dataclass
 class Shown:
-    """A plain plotly figure displayed the same three ways as an explorer (no sliders)."""
+    """A plain plotly figure displayed the same three ways as an explorer (no sliders).
+    ``summary``, if given, is its text alternative after the title, in place of each curve's
+    numbers (see :func:`show`)."""
 
     figure: go.Figure
     summary: str | None = None
@@ -961,7 +966,7 @@ class Shown:
     def __post_init__(self) -> None:
         if not isinstance(self.figure, go.Figure):
             raise ValueError(f"figure must be a plotly.graph_objects.Figure, got {type(self.figure).__name__}")
-        if self.summary is not None and (not isinstance(self.summary, str) or not self.summary):
+        if self.summary is not None and (not isinstance(self.summary, str) or not self.summary.strip()):
             raise ValueError(f"summary must be text (a non-empty str) or None, got {_validate._show(self.summary)}")
 
     def __str__(self) -> str:
@@ -1071,8 +1076,6 @@ def explore(model: Model, *, title: str = "", x_title: str = "", y_title: str = 
             or not 1_000 <= static_budget_bytes <= MAX_STATIC_BYTES:
         raise ValueError(f"static_budget_bytes must be a whole number in [1000, {MAX_STATIC_BYTES}], "
                          f"got {_validate._show(static_budget_bytes)}")
-    if summary is not None and not callable(summary):
-        raise ValueError(f"summary must be a function of the sliders returning text, or None, got {_validate._show(summary)}")
     explorer = Explorer(
         model=model, sliders=[_as_slider(k, v) for k, v in sliders.items()], title=title,
         x_title=x_title, y_title=y_title, log_x=log_x, log_y=log_y, x_range=x_range,

@@ -698,6 +698,15 @@ def ring_summary(nodes: int, vnodes: int) -> str:
     """What :func:`ring_picture` shows, in words (the figure's text alternative): each
     node's share of the circle and how many of the 48 keys it holds.
 
+    Parameters
+    ----------
+    nodes : nodes on the ring, lettered A, B, ...; whole, in [1, 6].
+    vnodes : virtual nodes (points on the circle) per node; whole, in [1, 1024].
+
+    Returns
+    -------
+    str: the shares as percentages of the circle (one decimal) and the key counts.
+
     >>> ring_summary(3, 1)
     'Share of the circle: A 0.4%, B 65.5%, C 34.1%. Keys held, of 48: A 0, B 36, C 12.'
     """

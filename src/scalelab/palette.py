@@ -1,13 +1,12 @@
 """The course's colours: every curve, marker and arrow stands out from the page in light
-mode and in dark mode, and the colours that share a figure stay apart for readers with
-red-green colour blindness.
+mode and in dark mode.
 
 WCAG 2.1's success criterion 1.4.11 (non-text contrast) asks a graphical object that a
 reader needs, here a curve or a marker, for a contrast ratio of at least 3:1 with what is
 beside it. A figure sits on the page's own background: white in light mode, and in dark
 mode pydata-sphinx-theme's ``#14181e`` or sphinx-book-theme's ``#121212`` (the book's
 theme paints the latter behind cell outputs). A colour meets 3:1 against all three when
-its relative luminance L is between 0.126 and 0.30.
+its relative luminance L is between about 0.127 and 0.30.
 
 The colorway is Tableau 10 (the colours of matplotlib's ``tab10`` and of plotly's ``D3``
 sequence). Blue, red, green, purple and grey already meet 3:1 on every background and are
@@ -15,8 +14,13 @@ kept. Orange, cyan, pink and olive were 2.0-2.7:1 on white, and brown 3.0:1 on t
 page; each is moved in lightness, hue and saturation kept: orange only as far as L = 0.26,
 so that it stays lighter than red (they stay apart under deuteranopia, a colour difference
 ΔE2000 of 10 in Machado et al.'s simulation, where equal lightness gave 2), brown to
-L = 0.14, and the others to L near 0.18. plotly's own default colorway is not used: seven of its ten colours are below
-3:1 on white.
+L = 0.14, and the others to L near 0.18. plotly's own default colorway is not used: seven
+of its ten colours are below 3:1 on white.
+
+Colour alone does not tell every pair apart for colour-blind readers: as in Tableau 10
+itself, blue and purple are close under protanopia and red and green under deuteranopia
+(ΔE2000 about 2 and 5 in the same simulation). The figures name each curve in the legend
+and in the text alternative, and the chapters name the curves they discuss.
 
 A letter written on a marker (the ring diagrams' node letters) is white or black,
 whichever has 4.5:1 or more against the marker (criterion 1.4.3, small text).

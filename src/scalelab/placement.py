@@ -150,7 +150,7 @@ def replica_picture(nodes: int, vnodes: int, replicas: int) -> dict:
     Diamonds are virtual nodes in their node's colour, marked with its letter (no node is
     in the legend, which would list all six at every setting); the star is the key
     (:data:`PICTURE_KEY`); the dashed grey arc is the walk clockwise from the key; circles mark
-    the points whose nodes take a copy, crosses the points skipped because their node
+    the points whose nodes take a copy, crosses just outside the walk the points skipped because their node
     already has one (the successor list of :func:`preference_list`, no racks).
 
     Parameters
@@ -171,6 +171,15 @@ def replica_summary(nodes: int, vnodes: int, replicas: int) -> str:
     """What :func:`replica_picture` shows, in words (the figure's text alternative): where
     the walk from the key puts its copies, and which points it skips.
 
+    Parameters
+    ----------
+    nodes : whole, in [1, 6]. vnodes : virtual nodes per node, whole, in [1, 64].
+    replicas : copies of the key (the replication factor N), whole, in [1, nodes].
+
+    Returns
+    -------
+    str: the nodes that take a copy, in walk order, and the skipped points per node.
+
     >>> replica_summary(6, 2, 3)
     'Walking clockwise from user:11, the copies go to D, E and B; it skips 1 point, of D, which already holds a copy.'
     """
@@ -188,6 +197,10 @@ def replica_summary(nodes: int, vnodes: int, replicas: int) -> str:
         return text + f"; it skips 1 point, of {skipped[0]}, which already holds a copy."
     tally = ", ".join(f"{skipped.count(m)} of {m}" for m in dict.fromkeys(skipped))
     return text + f"; it skips {len(skipped)} points whose nodes already hold a copy: {tally}."
+
+
+#: Where :func:`replica_picture` marks a skipped point: outside the ring (radius 1) and the walk (1.1).
+SKIP_RADIUS = 1.19
 
 
 @lru_cache(maxsize=256)
@@ -221,12 +234,13 @@ def _replica_picture(n: int, v: int, r: int) -> tuple:
     taken = walk["decision"].str.startswith("replica").to_numpy()
     skipped = walk["decision"].str.startswith("skip").to_numpy()
     tx, ty = _xy(walk["position"].to_numpy()[taken], 1.0)
-    sx, sy = _xy(walk["position"].to_numpy()[skipped], 1.0) if skipped.any() else (hidden, hidden)
+    # a skipped point's cross stands just outside the walk, not on the diamond (it would hide the letter)
+    sx, sy = _xy(walk["position"].to_numpy()[skipped], SKIP_RADIUS) if skipped.any() else (hidden, hidden)
     traces["copies"] = {"x": tx, "y": ty, "mode": "markers",
                         "marker": {"color": INK, "size": 28, "symbol": "circle-open", "line": {"width": 2.5}}}
     traces["skipped: same node again"] = {"x": sx, "y": sy, "mode": "markers",
-                                          "marker": {"color": INK, "size": 12, "symbol": "x-thin",
-                                                     "line": {"color": INK, "width": 2.5}}}
+                                          "marker": {"color": "white", "size": 13, "symbol": "x",
+                                                     "line": {"color": INK, "width": 1.5}}}
     kx, ky = _xy(np.array([key_at]), 1.1)
     traces[f"key {PICTURE_KEY}"] = {"x": kx, "y": ky, "mode": "markers",
                                     "marker": {"color": INK, "size": 15, "symbol": "star"}}
