@@ -293,7 +293,7 @@ def test_ring_picture_shares_quoted_in_chapter_7():
     assert round(min(eight.values()), 2) == 0.26 and round(max(eight.values()), 2) == 0.42
 
 
-def test_ring_summary_says_the_shares_and_key_counts_the_ring_picture_draws():
+def test_ring_summary_says_each_nodes_share_of_the_circle_and_its_keys():
     """The ring picture's text alternative: every node's share of the circle (as
     ConsistentHashRing.shares) and its keys among the 48 drawn, which add up to 48."""
     import re

@@ -123,7 +123,7 @@ def test_contrast_matches_webaims_published_greys_on_white():
     assert _contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.005)
 
 
-def test_plotlys_default_orange_is_2_5_to_1_on_white_so_it_fails():
+def test_tableaus_orange_is_2_5_to_1_on_white_so_it_fails():
     assert _contrast("#ff7f0e", "#ffffff") == pytest.approx(2.53, abs=0.01)
 
 
@@ -273,3 +273,8 @@ def test_the_replica_pictures_marks_keep_off_the_diamonds_and_their_letters():
     for marker in (crosses["marker"], circles):
         edge = marker.get("line", {}).get("color", marker["color"])
         assert all(_contrast(CSS_VALUES.get(edge, edge), bg) >= 3 for bg in BACKGROUNDS)
+        assert marker["line"]["width"] >= 1.5  # an edge that is drawn
+    # the crosses, half their 13 px out, stay inside the picture's range
+    from scalelab.placement import PICTURE_RANGE
+
+    assert SKIP_RADIUS + 0.08 < PICTURE_RANGE[1]

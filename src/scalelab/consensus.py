@@ -767,8 +767,9 @@ def election_summary(seed: int, timeout_spread_ms: float, nodes: int = 5, crash_
 
     Returns
     -------
-    str: the elections (node, time in ms, term), the crash and restart, in time order,
-    then the number of split votes.
+    str
+        The elections (node, time in ms, term), the crash and restart, in time order, then
+        the number of split votes.
 
     >>> election_summary(1, 150)
     'Node 3 is elected leader at 188 ms (term 1); node 3 crashes at 1,000 ms; node 4 is elected leader at 1,359 ms (term 3); node 3 restarts at 1,500 ms. 1 term ended in a split vote.'

@@ -365,7 +365,11 @@ def _produce_consume(capacity: int, make: np.ndarray, use: np.ndarray,
             for i, wait in enumerate(make):
                 nap("make", i, wait)
                 ch.send(1, timeout_s)
-        except ChannelClosed:  # the consumer gave up (a timeout): stop at once
+        except (ChannelClosed, TimeoutError):
+            # The consumer gave up (its receive timed out, and it closes the channel), or is
+            # slower than the timeout: stop at once. In both cases the consumer's own receive
+            # times out and reports it; on a busy machine the close may come after this send
+            # has timed out, which must not kill the thread with an uncaught error.
             return
         ch.close()
 

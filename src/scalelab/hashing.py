@@ -700,12 +700,15 @@ def ring_summary(nodes: int, vnodes: int) -> str:
 
     Parameters
     ----------
-    nodes : nodes on the ring, lettered A, B, ...; whole, in [1, 6].
-    vnodes : virtual nodes (points on the circle) per node; whole, in [1, 1024].
+    nodes : int
+        Nodes on the ring, lettered A, B, ...; whole, in [1, 6].
+    vnodes : int
+        Virtual nodes (points on the circle) per node; whole, in [1, 1024].
 
     Returns
     -------
-    str: the shares as percentages of the circle (one decimal) and the key counts.
+    str
+        The shares as percentages of the circle (one decimal) and the key counts.
 
     >>> ring_summary(3, 1)
     'Share of the circle: A 0.4%, B 65.5%, C 34.1%. Keys held, of 48: A 0, B 36, C 12.'

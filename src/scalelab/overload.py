@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validate import at_least, count as check_count, in_range, number, positive, scalar, seed as check_seed
-from .palette import BLUE, GREEN, RED
+from .palette import BLUE, GREY, RED
 
 __all__ = [
     "mm1k_state_probabilities",
@@ -546,7 +546,7 @@ def goodput_curves(bots: int, limit_per_client_per_s: float,
     """Legitimate goodput against attack rate, without and with per-client rate limiting.
 
     >>> curves = goodput_curves(100, 10)
-    >>> round(float(curves["with rate limiting"][1][-1]), 1)
+    >>> round(float(curves["with rate limiting"]["y"][-1]), 1)
     375.0
     """
     bots = check_count("bots", bots, MAX_CLIENTS)
@@ -555,10 +555,12 @@ def goodput_curves(bots: int, limit_per_client_per_s: float,
     a = ATTACK_AXIS
     return {
         "legitimate load offered": dict(x=a[[0, -1]], y=np.full(2, legit_rate_per_s), mode="lines",
-                                        line={"dash": "dash", "color": BLUE}),
-        "no rate limiting": (a, flood(legit_rate_per_s, a, bots=bots)["legit_goodput_per_s"]),
-        "with rate limiting": (a, flood(legit_rate_per_s, a, bots=bots,
-                                        limit_per_client_per_s=limit_per_client_per_s)["legit_goodput_per_s"]),
+                                        line={"dash": "dash", "color": GREY}),
+        "no rate limiting": dict(x=a, y=flood(legit_rate_per_s, a, bots=bots)["legit_goodput_per_s"],
+                                 line={"color": RED}),
+        "with rate limiting": dict(x=a, y=flood(legit_rate_per_s, a, bots=bots,
+                                                limit_per_client_per_s=limit_per_client_per_s)["legit_goodput_per_s"],
+                                   line={"color": BLUE}),
     }
 
 
@@ -575,7 +577,7 @@ def drop_latency_curves(capacity: int, limit_per_client_per_s: float, bots: int 
     a = ATTACK_AXIS
     plain = flood(legit_rate_per_s, a, capacity=capacity, bots=bots)
     limited = flood(legit_rate_per_s, a, capacity=capacity, bots=bots, limit_per_client_per_s=limit_per_client_per_s)
-    none_colour, limit_colour = RED, GREEN  # as in goodput_curves
+    none_colour, limit_colour = RED, BLUE  # as in goodput_curves: apart for colour-blind readers too
     return {
         "drops, no limit": dict(x=a, y=100 * plain["legit_dropped_share"], line={"color": none_colour}),
         "drops, limited": dict(x=a, y=100 * limited["legit_dropped_share"], line={"color": limit_colour}),

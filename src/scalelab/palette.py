@@ -18,8 +18,10 @@ L = 0.14, and the others to L near 0.18. plotly's own default colorway is not us
 of its ten colours are below 3:1 on white.
 
 Colour alone does not tell every pair apart for colour-blind readers: as in Tableau 10
-itself, blue and purple are close under protanopia and red and green under deuteranopia
-(ΔE2000 about 2 and 5 in the same simulation). The figures name each curve in the legend
+itself, blue and purple are close under protanopia (ΔE2000 about 2 in the same
+simulation) and red and green under deuteranopia (about 5); orange and green are about 8
+apart under both, olive and green 7 under deuteranopia. Red and blue, and orange and blue,
+stay far apart (over 40): a figure whose two main curves differ by colour alone uses those. The figures name each curve in the legend
 and in the text alternative, and the chapters name the curves they discuss.
 
 A letter written on a marker (the ring diagrams' node letters) is white or black,

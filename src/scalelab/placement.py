@@ -155,7 +155,12 @@ def replica_picture(nodes: int, vnodes: int, replicas: int) -> dict:
 
     Parameters
     ----------
-    nodes : whole, in [1, 6]. vnodes : whole, in [1, 64]. replicas : whole, in [1, nodes].
+    nodes : int
+        Nodes on the ring, lettered A, B, ...; whole, in [1, 6].
+    vnodes : int
+        Virtual nodes per node; whole, in [1, 64].
+    replicas : int
+        Copies of the key (the replication factor N); whole, in [1, nodes].
 
     >>> pic = replica_picture(4, 4, 3)
     >>> int(np.isfinite(pic["copies"]["x"]).sum())
@@ -173,12 +178,17 @@ def replica_summary(nodes: int, vnodes: int, replicas: int) -> str:
 
     Parameters
     ----------
-    nodes : whole, in [1, 6]. vnodes : virtual nodes per node, whole, in [1, 64].
-    replicas : copies of the key (the replication factor N), whole, in [1, nodes].
+    nodes : int
+        Nodes on the ring, lettered A, B, ...; whole, in [1, 6].
+    vnodes : int
+        Virtual nodes per node; whole, in [1, 64].
+    replicas : int
+        Copies of the key (the replication factor N); whole, in [1, nodes].
 
     Returns
     -------
-    str: the nodes that take a copy, in walk order, and the skipped points per node.
+    str
+        The nodes that take a copy, in walk order, and the skipped points per node.
 
     >>> replica_summary(6, 2, 3)
     'Walking clockwise from user:11, the copies go to D, E and B; it skips 1 point, of D, which already holds a copy.'
@@ -201,6 +211,8 @@ def replica_summary(nodes: int, vnodes: int, replicas: int) -> str:
 
 #: Where :func:`replica_picture` marks a skipped point: outside the ring (radius 1) and the walk (1.1).
 SKIP_RADIUS = 1.19
+#: The axis range that shows the whole picture, crosses included (``x_range`` and ``y_range``).
+PICTURE_RANGE = (-1.32, 1.32)
 
 
 @lru_cache(maxsize=256)
