@@ -110,6 +110,7 @@ def test_a_timed_out_pipeline_stops_its_producer_quietly_even_if_the_close_comes
     deadline = time.monotonic() + 10
     while set(threading.enumerate()) - before and time.monotonic() < deadline:
         time.sleep(0.01)
+    assert not set(threading.enumerate()) - before  # the producer stopped
     assert errors == []
 
 

@@ -15,7 +15,7 @@ from scalelab import palette
 from scalelab.palette import BACKGROUNDS, COLORWAY, GUIDE, INK, _contrast, _relative_luminance
 
 SRC = Path(palette.__file__).parent
-NAMED = ("BLUE", "RED", "GREEN", "PURPLE", "ORANGE", "TEAL", "BROWN", "PINK", "GREY", "OLIVE")
+NAMED = ("BLUE", "RED", "TEAL", "ORANGE", "PINK", "GREEN", "PURPLE", "BROWN", "GREY", "OLIVE")
 PALETTE = {name: getattr(palette, name) for name in (*NAMED, "GUIDE", "INK")}
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
 #: The named colours the sources use, with their CSS values; a name not here fails the scan

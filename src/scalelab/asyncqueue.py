@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import at_least, count, in_range, number, positive
-from .palette import GREEN, GREY, RED, TEMPLATE
+from .palette import BLUE, GREY, RED, TEMPLATE
 
 __all__ = [
     "arrival_rate_per_s",
@@ -200,7 +200,7 @@ def ski_lift_curves(peak_rate_per_s: float, db_writes_per_s: float) -> dict[str,
         "synchronous: the rider waits (= time until stored)": dict(
             x=t, y=day["synchronous_ack_s"].to_numpy(), mode="lines", line={"color": RED}),
         "queued: acknowledgement": dict(
-            x=t, y=day["queued_ack_s"].to_numpy(), mode="lines", line={"color": GREEN}),
+            x=t, y=day["queued_ack_s"].to_numpy(), mode="lines", line={"color": BLUE}),
         "backlog (thousands of events)": dict(
             x=t, y=day["backlog_events"].to_numpy() / 1000.0, mode="lines", yaxis="y2",
             line={"color": GREY, "dash": "dot"}),

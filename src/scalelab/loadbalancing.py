@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validate import at_least, count, in_range, positive, scalar, seed as check_seed
-from .palette import BLUE, GREEN, ORANGE, RED
+from .palette import BLUE, ORANGE, RED, TEAL
 
 #: Most servers, requests, and servers x requests one policy simulation accepts (a few seconds).
 MAX_SERVERS = 1_000
@@ -353,7 +353,7 @@ def max_load_table(sizes: tuple[int, ...] = (100, 1_000, 10_000, 100_000), seeds
 # --- Explorer model -------------------------------------------------------------------
 
 TAIL_AXIS = np.linspace(0.0, 30.0, 121)
-_COLORS = {"random": RED, "round robin": ORANGE, "two choices": GREEN, "shortest queue": BLUE}
+_COLORS = {"random": RED, "round robin": ORANGE, "two choices": BLUE, "shortest queue": TEAL}  # apart for colour-blind readers too
 
 
 #: Relaxation times (:func:`relaxation_requests`) of warm-up that :func:`tail_curves` drops,

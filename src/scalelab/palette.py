@@ -20,8 +20,11 @@ of its ten colours are below 3:1 on white.
 Colour alone does not tell every pair apart for colour-blind readers: as in Tableau 10
 itself, blue and purple are close under protanopia (ΔE2000 about 2 in the same
 simulation) and red and green under deuteranopia (about 5); orange and green are about 8
-apart under both, olive and green 7 under deuteranopia. Red and blue, and orange and blue,
-stay far apart (over 40): a figure whose two main curves differ by colour alone uses those. The figures name each curve in the legend
+apart under both. The colorway's order puts first the four that are pairwise 10 or more
+apart under normal vision, deuteranopia and protanopia: blue, red, teal, orange (blue and
+red, blue and orange: over 40). A figure that sets its own colours for two curves that
+differ by colour alone uses such a pair. Every curve is also named in the legend and in the
+text alternative. The figures name each curve in the legend
 and in the text alternative, and the chapters name the curves they discuss.
 
 A letter written on a marker (the ring diagrams' node letters) is white or black,
@@ -49,8 +52,9 @@ GREY = "#7f7f7f"
 OLIVE = "#797916"
 
 #: Curves without a colour of their own take these in turn (the page script, ``static/explorer.js``,
-#: holds the same list; a test keeps the two equal).
-COLORWAY = (BLUE, RED, GREEN, PURPLE, ORANGE, TEAL, BROWN, PINK, GREY, OLIVE)
+#: holds the same list; a test keeps the two equal). The first four are far apart for
+#: colour-blind readers too (see the module's docstring).
+COLORWAY = (BLUE, RED, TEAL, ORANGE, PINK, GREEN, PURPLE, BROWN, GREY, OLIVE)
 
 #: A reference line or guide that is not one of the curves (an ideal, a bound, a lane).
 GUIDE = GREY

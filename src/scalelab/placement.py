@@ -36,7 +36,7 @@ from ._validate import count, in_range
 from .hashing import RING_COLORS, RING_NODES, ConsistentHashRing, hash64
 from .palette import GUIDE, INK, _letter_on
 
-__all__ = ["preference_list", "replica_walk", "replica_picture", "replica_summary", "PICTURE_KEY"]
+__all__ = ["preference_list", "replica_walk", "replica_picture", "replica_summary", "PICTURE_KEY", "PICTURE_RANGE"]
 
 
 def _check(ring: ConsistentHashRing, key: str, replicas: int, racks: Mapping[str, str] | None):

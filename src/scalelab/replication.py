@@ -613,9 +613,9 @@ def sloppy_quorum_run(r: int = 2, w: int = 2, sloppy: bool = True, seed: int = 0
     net = Network(names, seed=seed, delay_s=(0.01, 0.03), drop=drop, partitions=cut, crashes=crashes)
     nodes = {"client": Client("client"), **{h: Replica(h) for h in homes}, "h2": StandIn("h2"),
              "h3": StandIn("h3")}
-    kind = "sloppy quorum, hinted handoff" if use_sloppy else "strict quorum"
+    kind = "sloppy quorum" if use_sloppy else "strict quorum"
     return net.run(nodes, until_s=max(heal, handoff) + 0.5, max_events=600, check=check_quorum_read,
-                   title=f"Write during a partition, {kind}, W={ww}, R={rr}")
+                   title=f"Write in a partition, {kind}, W={ww}, R={rr}")
 
 
 def read_repair_run(repair: bool = True, n: int = 3, w: int = 2, r: int = 2, seed: int = 1,

@@ -25,7 +25,7 @@
 
   // The course's colours (scalelab/palette.py, which says how they were chosen): each stands
   // out 3:1 or more from the page's background in light mode and in dark mode.
-  var COLORWAY = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#e16900", "#10828e", "#935a4e", "#d32b9f", "#7f7f7f", "#797916"];
+  var COLORWAY = ["#1f77b4", "#d62728", "#10828e", "#e16900", "#d32b9f", "#2ca02c", "#9467bd", "#935a4e", "#7f7f7f", "#797916"];
 
   // One course template (light and dark), shipped once, instead of plotly_white in every figure.
   function template(dark) {
