@@ -514,7 +514,9 @@ def test_no_serious_accessibility_violations_in_dark_mode(browser, site, page_pa
 
 #: Contrast (WCAG 2) of a figure's ink and of its text alternative against the first opaque
 #: background behind each.
-CONTRAST = """id => {
+#: WCAG 2 contrast in the page: a colour's channels (hex or rgb()/rgba()), the first opaque
+#: background behind an element, relative luminance and contrast ratio.
+WCAG_JS = """
   const rgb = c => /^#[0-9a-f]{6}$/i.test(c) ? [1, 3, 5].map(i => parseInt(c.slice(i, i + 2), 16))
       : (c.match(/[\\d.]+/g) || []).map(Number);
   const behind = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);
@@ -522,7 +524,9 @@ CONTRAST = """id => {
   const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
       return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
   const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
-  const gd = document.getElementById(id), alt = document.getElementById(id + '-alt');
+"""
+
+CONTRAST = """id => {""" + WCAG_JS + """  const gd = document.getElementById(id), alt = document.getElementById(id + '-alt');
   return {"the figure's ink": ratio(rgb(gd._fullLayout.font.color), behind(gd)),
           "the text alternative": ratio(rgb(getComputedStyle(alt).color), behind(alt))};
 }"""
@@ -562,19 +566,12 @@ def test_figures_follow_the_light_and_dark_modes(browser, site, page_path):
 #: measured too. Letters written on markers sit on the marker, not the page: their
 #: contrast is a unit test's (tests/test_palette.py), as is that of markers drawn on
 #: other marks (it cannot be read from the SVG without knowing what overlaps what).
-MARKS = """() => {
-  const rgba = c => (c.match(/[\\d.]+/g) || []).map(Number);
-  const behind = el => { for (; el; el = el.parentElement) { const c = rgba(getComputedStyle(el).backgroundColor);
-      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3); } return [255, 255, 255]; };
-  const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
-      return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
-  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
-  const out = [];
+MARKS = """() => {""" + WCAG_JS + """  const out = [];
   for (const gd of document.querySelectorAll('.scalelab-figure.js-plotly-plot, .scalelab-player-figure.js-plotly-plot')) {
     const bg = behind(gd);
     // [colour, contrast] of an element's fill or stroke as painted, or null where it paints nothing
     const paint = (el, what) => {
-      const st = getComputedStyle(el), c = rgba(st[what]);
+      const st = getComputedStyle(el), c = rgb(st[what]);
       if (c.length < 3 || (what === 'stroke' && parseFloat(st.strokeWidth) === 0)) return null;
       let alpha = (c.length === 4 ? c[3] : 1) * +st[what + 'Opacity'];
       for (let a = el; a && a !== gd; a = a.parentElement) alpha *= +getComputedStyle(a).opacity;

@@ -689,9 +689,13 @@ def ring_picture(nodes: int, vnodes: int) -> dict:
     >>> len(pic), int(np.isfinite(pic["A: virtual nodes"]["x"]).sum())
     (13, 2)
     """
-    n = int(in_range("nodes", nodes, 1, len(RING_NODES), integer=True, max_ndim=0))
-    v = int(in_range("vnodes", vnodes, 1, _MAX_VNODES, integer=True, max_ndim=0))
-    return dict(_ring_picture(n, v))
+    return dict(_ring_picture(*_ring_args(nodes, vnodes)))
+
+
+def _ring_args(nodes: int, vnodes: int) -> tuple[int, int]:
+    """The ring picture's arguments, checked (for the picture and its summary)."""
+    return (int(in_range("nodes", nodes, 1, len(RING_NODES), integer=True, max_ndim=0)),
+            int(in_range("vnodes", vnodes, 1, _MAX_VNODES, integer=True, max_ndim=0)))
 
 
 def ring_summary(nodes: int, vnodes: int) -> str:
@@ -713,8 +717,7 @@ def ring_summary(nodes: int, vnodes: int) -> str:
     >>> ring_summary(3, 1)
     'Share of the circle: A 0.4%, B 65.5%, C 34.1%. Keys held, of 48: A 0, B 36, C 12.'
     """
-    n = int(in_range("nodes", nodes, 1, len(RING_NODES), integer=True, max_ndim=0))
-    v = int(in_range("vnodes", vnodes, 1, _MAX_VNODES, integer=True, max_ndim=0))
+    n, v = _ring_args(nodes, vnodes)
     ring = ConsistentHashRing(RING_NODES[:n], vnodes=v)
     shares = ring.shares()
     held = dict(zip(*np.unique(ring.lookup(list(RING_KEYS)), return_counts=True)))

@@ -166,10 +166,20 @@ def replica_picture(nodes: int, vnodes: int, replicas: int) -> dict:
     >>> int(np.isfinite(pic["copies"]["x"]).sum())
     3
     """
+    return dict(_replica_picture(*_picture_args(nodes, vnodes, replicas)))
+
+
+def _picture_args(nodes: int, vnodes: int, replicas: int) -> tuple[int, int, int]:
+    """The replica picture's arguments, checked (for the picture and its summary)."""
     n = count("nodes", nodes, len(RING_NODES))
-    v = count("vnodes", vnodes, 64)
-    r = count("replicas", replicas, n)
-    return dict(_replica_picture(n, v, r))
+    return n, count("vnodes", vnodes, 64), count("replicas", replicas, n)
+
+
+@lru_cache(maxsize=256)
+def _picture_walk(n: int, v: int, r: int) -> tuple[ConsistentHashRing, pandas.DataFrame]:
+    """The ring of the picture and the walk for :data:`PICTURE_KEY` (read only: cached)."""
+    ring = ConsistentHashRing(list(RING_NODES[:n]), vnodes=v)
+    return ring, replica_walk(ring, PICTURE_KEY, r)
 
 
 def replica_summary(nodes: int, vnodes: int, replicas: int) -> str:
@@ -193,10 +203,8 @@ def replica_summary(nodes: int, vnodes: int, replicas: int) -> str:
     >>> replica_summary(6, 2, 3)
     'Walking clockwise from user:11, the copies go to D, E and B; it skips 1 point, of D, which already holds a copy.'
     """
-    n = count("nodes", nodes, len(RING_NODES))
-    v = count("vnodes", vnodes, 64)
-    r = count("replicas", replicas, n)
-    walk = replica_walk(ConsistentHashRing(list(RING_NODES[:n]), vnodes=v), PICTURE_KEY, r)
+    n, v, r = _picture_args(nodes, vnodes, replicas)
+    _, walk = _picture_walk(n, v, r)
     chosen = walk.loc[walk["decision"].str.startswith("replica"), "node"].tolist()
     skipped = walk.loc[walk["decision"].str.startswith("skip"), "node"].tolist()
     said = chosen[0] if len(chosen) == 1 else f"{', '.join(chosen[:-1])} and {chosen[-1]}"
@@ -217,8 +225,7 @@ PICTURE_RANGE = (-1.32, 1.32)
 
 @lru_cache(maxsize=256)
 def _replica_picture(n: int, v: int, r: int) -> tuple:
-    ring = ConsistentHashRing(list(RING_NODES[:n]), vnodes=v)
-    walk = replica_walk(ring, PICTURE_KEY, r)
+    ring, walk = _picture_walk(n, v, r)
     key_at = float(hash64([PICTURE_KEY])[0]) / _TURN
     end = float(walk["position"].iloc[-1])
     span = (end - key_at) % 1.0
