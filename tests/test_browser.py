@@ -637,7 +637,7 @@ def test_every_curve_marker_and_arrow_stands_out_from_the_page(browser, site, pa
 @pytest.mark.parametrize("page_path", PAGES_WITH_FIGURES)
 def test_no_figure_title_is_cut_off_on_a_laptop_screen(browser, site, page_path):
     """At 1280 px wide (the width the other tests use) every figure's and player's title
-    fits inside its figure. (Narrower, some long titles are cut at the right; the text
+    fits inside its figure, left and right edges. (Narrower, some long titles are cut at the right; the text
     alternative under each figure always carries the whole title.)"""
     page, problems, _ = open_page(browser, site, page_path, width=1280)
     try:
@@ -646,10 +646,11 @@ def test_no_figure_title_is_cut_off_on_a_laptop_screen(browser, site, page_path)
         cut = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => {
             const t = gd.querySelector('.gtitle');
             if (!t) return null;
-            const right = t.getBoundingClientRect().right, edge = gd.getBoundingClientRect().right;
-            return right > edge + 1 ? [gd.id, t.textContent, Math.round(right - edge)] : null;
+            const title = t.getBoundingClientRect(), box = gd.getBoundingClientRect();
+            const over = Math.max(title.right - box.right, box.left - title.left);
+            return over > 1 ? [gd.id, t.textContent, Math.round(over)] : null;
         }).filter(Boolean)""")
-        assert not cut, f"titles past their figure's right edge (id, title, px): {cut}"
+        assert not cut, f"titles past their figure's left or right edge (id, title, px over): {cut}"
     finally:
         page.close()
 

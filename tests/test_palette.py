@@ -278,3 +278,141 @@ def test_the_replica_pictures_marks_keep_off_the_diamonds_and_their_letters():
     from scalelab.placement import PICTURE_RANGE
 
     assert SKIP_RADIUS + 0.08 < PICTURE_RANGE[1]
+
+
+# --- colour-blind readers: colour differences (ΔE2000 after Machado et al. 2009) ------------
+
+VISIONS = ("normal", "deuteranopia", "protanopia")
+
+
+@pytest.mark.parametrize(("lab1", "lab2", "expected"), [
+    # Sharma, Wu and Dalal (2005), table 1: pairs 1, 2, 7, 13, 17, 25 and 34
+    ((50.0, 2.6772, -79.7751), (50.0, 0.0, -82.7485), 2.0425),
+    ((50.0, 3.1571, -77.2803), (50.0, 0.0, -82.7485), 2.8615),
+    ((50.0, 0.0, 0.0), (50.0, -1.0, 2.0), 2.3669),
+    ((50.0, 2.49, -0.001), (50.0, -2.49, 0.0009), 7.1792),
+    ((50.0, 2.5, 0.0), (73.0, 25.0, -18.0), 27.1492),
+    ((60.2574, -34.0099, 36.2677), (60.4626, -34.1751, 39.4387), 1.2644),
+    ((2.0776, 0.0795, -1.135), (0.9033, -0.0636, -0.5514), 0.9082),
+])
+def test_delta_e2000_matches_sharmas_published_test_pairs(lab1, lab2, expected):
+    assert palette._delta_e2000(lab1, lab2) == pytest.approx(expected, abs=5e-5)
+    assert palette._delta_e2000(lab2, lab1) == pytest.approx(expected, abs=5e-5)  # symmetric
+
+
+def test_the_simulations_keep_greys_grey_and_merge_red_with_green_for_deuteranopes():
+    # Machado et al.'s matrices map white to white and keep greys neutral (rows sum to 1) ...
+    for vision in VISIONS:
+        for grey in ("#000000", "#7f7f7f", "#ffffff"):
+            assert palette._colour_difference(grey, grey, vision) == 0.0
+            lightness, a, b = palette._lab(grey, vision)
+            assert abs(a) < 0.05 and abs(b) < 0.05, (vision, grey)
+    # ... and take away most of what tells pure red from pure green for a deuteranope.
+    normal = palette._colour_difference("#ff0000", "#00ff00")
+    assert normal > 80 and palette._colour_difference("#ff0000", "#00ff00", "deuteranopia") < normal / 2
+
+
+def _closest(a: str, b: str) -> tuple[float, str]:
+    return min((palette._colour_difference(a, b, v), v) for v in VISIONS)
+
+
+def test_the_first_four_colorway_colours_are_pairwise_10_apart_for_every_reader():
+    """A figure with up to four curves drawn alike gets these from the colorway; the
+    docstring says blue/teal and red/orange are the closest, 10.2 under deuteranopia."""
+    first = COLORWAY[:4]
+    assert first == (palette.BLUE, palette.RED, palette.TEAL, palette.ORANGE)
+    for i, a in enumerate(first):
+        for b in first[i + 1:]:
+            assert _closest(a, b)[0] >= 10, (a, b, _closest(a, b))
+    assert round(_closest(palette.BLUE, palette.TEAL)[0], 1) == 10.2
+    assert round(_closest(palette.RED, palette.ORANGE)[0], 1) == 10.2
+
+
+def test_the_docstrings_list_of_close_pairs_is_complete_and_right():
+    """Every pair of the ten that is under 10 apart for a colour-blind reader is listed, with
+    its difference; no other pair is; in normal vision all ten are 10 or more apart."""
+    named = {PALETTE[n]: n.lower() for n in NAMED}
+    close = {}
+    for i, a in enumerate(COLORWAY):
+        for b in COLORWAY[i + 1:]:
+            assert palette._colour_difference(a, b) >= 10, (named[a], named[b])
+            for vision in ("deuteranopia", "protanopia"):
+                d = palette._colour_difference(a, b, vision)
+                if d < 10:
+                    close[(vision, frozenset((named[a], named[b])))] = round(d, 1)
+    doc = " ".join(palette.__doc__.split())
+    listed = {}
+    for vision in ("deuteranopia", "protanopia"):
+        section = doc.split(f"- under {vision}:")[1].split("- under")[0].split("The colorway's order")[0]
+        for a, b, d in re.findall(r"(\w+) and (\w+) (\d+\.\d)", section):
+            listed[(vision, frozenset((a, b)))] = float(d)
+    assert listed == close
+
+
+def _drawn_alike(traces) -> dict[tuple, set[str]]:
+    """The explicit colours of the traces, grouped by everything else that tells them apart
+    to the eye: trace type, mode, dash, width, marker symbol and size, axis, and text on them."""
+    groups: dict[tuple, set[str]] = {}
+    for trace in traces:
+        t = trace if isinstance(trace, dict) else trace.to_plotly_json()
+        line, marker = t.get("line") or {}, t.get("marker") or {}
+        colours = [c for c in (line.get("color"), marker.get("color")) if c is not None]
+        if not colours:
+            continue  # takes the colorway's colour: see the test of its first four
+        symbols = marker.get("symbol", "circle")
+        for colour in colours:
+            pairs = (zip(colour, symbols if isinstance(symbols, (list, tuple)) else [symbols] * len(colour))
+                     if isinstance(colour, (list, tuple)) else [(colour, symbols)])
+            for c, symbol in pairs:
+                key = (t.get("type", "scatter"), t.get("mode"), line.get("dash"), line.get("width"),
+                       str(symbol), marker.get("size"), t.get("yaxis"), t.get("text") is not None)
+                groups.setdefault(key, set()).add(CSS_VALUES.get(c, c).lower())
+    return groups
+
+
+def _figures_with_their_own_colours():
+    from scalelab import asyncqueue, clocks, consensus, failures, hashing, loadbalancing, overload
+    from scalelab import partitioning, queueing, transport
+
+    return {
+        "failures.timeout_tradeoff_curves": failures.timeout_tradeoff_curves(20, 0.5, 50).values(),
+        "loadbalancing.tail_curves": loadbalancing.tail_curves(0.8, 4, n_requests=2000).values(),
+        "queueing.replica_curves": queueing.replica_curves(50, 30).values(),
+        "queueing.wait_tail_curves": queueing.wait_tail_curves(0.8, 4, n_requests=2000).values(),
+        "overload.goodput_curves": overload.goodput_curves(100, 10).values(),
+        "asyncqueue.ski_lift_curves": asyncqueue.ski_lift_curves(60, 40).values(),
+        "transport.packet_stream_curves": transport.packet_stream_curves(2, 0.1, 0.05).values(),
+        "transport.latency_curves": transport.latency_curves(0.01, 5).values(),
+        "partitioning.skew_bars": partitioning.skew_bars(1.0, 8).values(),
+        "hashing.movement_curves": hashing.movement_curves(16).values(),
+        "hashing.balance_bars": hashing.balance_bars(4, 16).values(),
+        "consensus.election_timeline_curves": consensus.election_timeline_curves(1, 150).values(),
+        "clocks.spacetime_figure": clocks.spacetime_figure(clocks.EXAMPLE_EXCHANGE).figure.data,
+    }
+
+
+def test_curves_drawn_alike_with_colours_set_by_the_figure_are_10_apart_for_every_reader():
+    """Where a figure picks its own colours for curves that differ by colour alone, every
+    pair is 10 or more apart under normal vision, deuteranopia and protanopia. (The ring
+    pictures' six diamonds carry their node's letter; the HAProxy figure's bands are on
+    different x categories: colour is not all that tells those apart.)"""
+    checked = 0
+    for name, traces in _figures_with_their_own_colours().items():
+        for style, colours in _drawn_alike(traces).items():
+            colours = sorted(colours)
+            for i, a in enumerate(colours):
+                for b in colours[i + 1:]:
+                    checked += 1
+                    assert _closest(a, b)[0] >= 10, (name, style, a, b, _closest(a, b))
+    assert checked >= 10  # the grouping found the pairs it is meant to check
+
+
+def test_the_timeout_figures_three_attempt_counts_are_told_apart_by_colour_alone():
+    # the case pass 8 found: orange and green, 7.9 apart under protanopia, on solid curves
+    from scalelab.failures import timeout_tradeoff_curves
+
+    curves = timeout_tradeoff_curves(20, 0.5, 50)
+    solid = {curves[n]["line"]["color"] for n in ("1 attempt", "2 attempts", "3 attempts")}
+    assert len(solid) == 3 and palette.GREEN not in solid
+    groups = [set(g) for g in _drawn_alike(curves.values()).values()]
+    assert {c.lower() for c in solid} in groups

@@ -42,7 +42,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validate import at_least, count as check_count, in_range, positive, probability, scalar, seed as check_seed
-from .palette import BLUE, GREEN, ORANGE
+from .palette import BLUE, ORANGE, TEAL
 
 #: Most payments, attempts and clients one SimPy run accepts (a few seconds at most).
 MAX_PAYMENTS = 200_000
@@ -232,7 +232,7 @@ def timeout_tradeoff_curves(median_ms: float, sigma: float, timeout_ms: float) -
     t_axis = TIMEOUT_AXIS_MS / 1000
     chosen = float(positive("timeout_ms", timeout_ms, max_ndim=0)) / 1000
     curves = {}
-    colors = (BLUE, ORANGE, GREEN)
+    colors = (BLUE, ORANGE, TEAL)  # pairwise apart for colour-blind readers too (palette)
     for k, color in zip((1, 2, 3), colors):
         name = "1 attempt" if k == 1 else f"{k} attempts"
         y = false_suspicion_probability(t_axis, m, sigma, k)
