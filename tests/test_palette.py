@@ -286,7 +286,7 @@ VISIONS = ("normal", "deuteranopia", "protanopia")
 
 
 @pytest.mark.parametrize(("lab1", "lab2", "expected"), [
-    # Sharma, Wu and Dalal (2005), table 1: pairs 1, 2, 7, 13, 17, 25 and 34
+    # Sharma, Wu and Dalal (2005), table 1: pairs 1, 2, 7, 9, 17, 25 and 34
     ((50.0, 2.6772, -79.7751), (50.0, 0.0, -82.7485), 2.0425),
     ((50.0, 3.1571, -77.2803), (50.0, 0.0, -82.7485), 2.8615),
     ((50.0, 0.0, 0.0), (50.0, -1.0, 2.0), 2.3669),
@@ -328,6 +328,27 @@ def test_the_first_four_colorway_colours_are_pairwise_10_apart_for_every_reader(
     assert round(_closest(palette.RED, palette.ORANGE)[0], 1) == 10.2
 
 
+def test_no_five_palette_colours_are_pairwise_10_apart_so_a_fifth_curve_needs_its_own_style():
+    import itertools
+
+    def worst(colours):
+        return min(_closest(a, b)[0] for a, b in itertools.combinations(colours, 2))
+
+    assert max(worst(five) for five in itertools.combinations(COLORWAY, 5)) < 10
+
+
+def test_the_layers_of_chapter_4s_stacked_bars_are_as_far_apart_as_five_colours_go():
+    import itertools
+
+    from scalelab.network import encapsulation_bars
+
+    layers = [bar["marker"]["color"] for bar in encapsulation_bars(100).values()]
+    pairs = {(a, b): _closest(a, b)[0] for a, b in itertools.combinations(layers, 2)}
+    assert len(set(layers)) == 5 and round(min(pairs.values()), 1) == 9.6
+    for (a, b), d in pairs.items():  # the one pair under 10 (red and brown) are not neighbours
+        assert d >= 10 or abs(layers.index(a) - layers.index(b)) > 1, (a, b, d)
+
+
 def test_the_docstrings_list_of_close_pairs_is_complete_and_right():
     """Every pair of the ten that is under 10 apart for a colour-blind reader is listed, with
     its difference; no other pair is; in normal vision all ten are 10 or more apart."""
@@ -349,70 +370,140 @@ def test_the_docstrings_list_of_close_pairs_is_complete_and_right():
     assert listed == close
 
 
-def _drawn_alike(traces) -> dict[tuple, set[str]]:
-    """The explicit colours of the traces, grouped by everything else that tells them apart
-    to the eye: trace type, mode, dash, width, marker symbol and size, axis, and text on them."""
-    groups: dict[tuple, set[str]] = {}
-    for trace in traces:
+def _drawn_alike(traces, layout=None) -> dict[tuple, list[tuple[str, list]]]:
+    """The traces told apart by colour alone, grouped by everything else that tells them apart
+    to the eye (type, mode, dash, width, marker symbol and size, axis), each as its colour and
+    x values. A trace without a colour of its own takes the colorway's by its place among all
+    the traces, as plotly.js gives it. Left out: traces named on the figure by their text (the
+    ring diagrams' lettered diamonds); traces out of the legend, which something else names
+    (a lane, a guide, a ring's arc ending at its node's lettered diamond, a panel's repeat of
+    a curve the legend names once); and stacked bars (each layer keeps its place in the
+    stack)."""
+    groups: dict[tuple, list[tuple[str, list]]] = {}
+    for i, trace in enumerate(traces):
         t = trace if isinstance(trace, dict) else trace.to_plotly_json()
+        if "text" in (t.get("mode") or "") or t.get("showlegend") is False:
+            continue
+        if t.get("type") == "bar" and (layout or {}).get("barmode") == "stack":
+            continue
         line, marker = t.get("line") or {}, t.get("marker") or {}
-        colours = [c for c in (line.get("color"), marker.get("color")) if c is not None]
-        if not colours:
-            continue  # takes the colorway's colour: see the test of its first four
+        colours = [c for c in (line.get("color"), marker.get("color")) if c is not None] or [COLORWAY[i % len(COLORWAY)]]
         symbols = marker.get("symbol", "circle")
-        for colour in colours:
+        for colour in dict.fromkeys(c if isinstance(c, str) else tuple(c) for c in colours):
             pairs = (zip(colour, symbols if isinstance(symbols, (list, tuple)) else [symbols] * len(colour))
-                     if isinstance(colour, (list, tuple)) else [(colour, symbols)])
+                     if isinstance(colour, tuple) else [(colour, symbols)])
             for c, symbol in pairs:
                 key = (t.get("type", "scatter"), t.get("mode"), line.get("dash"), line.get("width"),
-                       str(symbol), marker.get("size"), t.get("yaxis"), t.get("text") is not None)
-                groups.setdefault(key, set()).add(CSS_VALUES.get(c, c).lower())
+                       str(symbol), marker.get("size"), t.get("yaxis"))
+                groups.setdefault(key, []).append((CSS_VALUES.get(c, c).lower(), _values(t.get("x"))))
     return groups
 
 
-def _figures_with_their_own_colours():
-    from scalelab import asyncqueue, clocks, consensus, failures, hashing, loadbalancing, overload
-    from scalelab import partitioning, queueing, transport
-
-    return {
-        "failures.timeout_tradeoff_curves": failures.timeout_tradeoff_curves(20, 0.5, 50).values(),
-        "loadbalancing.tail_curves": loadbalancing.tail_curves(0.8, 4, n_requests=2000).values(),
-        "queueing.replica_curves": queueing.replica_curves(50, 30).values(),
-        "queueing.wait_tail_curves": queueing.wait_tail_curves(0.8, 4, n_requests=2000).values(),
-        "overload.goodput_curves": overload.goodput_curves(100, 10).values(),
-        "asyncqueue.ski_lift_curves": asyncqueue.ski_lift_curves(60, 40).values(),
-        "transport.packet_stream_curves": transport.packet_stream_curves(2, 0.1, 0.05).values(),
-        "transport.latency_curves": transport.latency_curves(0.01, 5).values(),
-        "partitioning.skew_bars": partitioning.skew_bars(1.0, 8).values(),
-        "hashing.movement_curves": hashing.movement_curves(16).values(),
-        "hashing.balance_bars": hashing.balance_bars(4, 16).values(),
-        "consensus.election_timeline_curves": consensus.election_timeline_curves(1, 150).values(),
-        "clocks.spacetime_figure": clocks.spacetime_figure(clocks.EXAMPLE_EXCHANGE).figure.data,
-    }
+def _values(x) -> list:
+    return [] if x is None else [v for v in (x.tolist() if hasattr(x, "tolist") else list(x)) if v == v]  # no NaN
 
 
-def test_curves_drawn_alike_with_colours_set_by_the_figure_are_10_apart_for_every_reader():
-    """Where a figure picks its own colours for curves that differ by colour alone, every
-    pair is 10 or more apart under normal vision, deuteranopia and protanopia. (The ring
-    pictures' six diamonds carry their node's letter; the HAProxy figure's bands are on
-    different x categories: colour is not all that tells those apart.)"""
-    checked = 0
-    for name, traces in _figures_with_their_own_colours().items():
-        for style, colours in _drawn_alike(traces).items():
-            colours = sorted(colours)
-            for i, a in enumerate(colours):
-                for b in colours[i + 1:]:
+def _overlap(xs: list, ys: list) -> bool:
+    """Whether two traces share any of the x axis (so a reader must tell them apart there)."""
+    if not xs or not ys:
+        return True
+    if all(isinstance(v, str) for v in xs + ys):
+        return bool(set(xs) & set(ys))
+    a = [v for v in xs if isinstance(v, (int, float))]
+    b = [v for v in ys if isinstance(v, (int, float))]
+    return not a or not b or (min(a) <= max(b) and min(b) <= max(a))
+
+
+def _close_pairs(traces, layout=None) -> tuple[int, list]:
+    """How many pairs of traces drawn alike, sharing the x axis, differ by colour alone, and
+    those under 10 apart for some reader."""
+    checked, close = 0, []
+    for style, members in _drawn_alike(traces, layout).items():
+        for i, (a, xa) in enumerate(members):
+            for b, xb in members[i + 1:]:
+                if a != b and _overlap(xa, xb):
                     checked += 1
-                    assert _closest(a, b)[0] >= 10, (name, style, a, b, _closest(a, b))
-    assert checked >= 10  # the grouping found the pairs it is meant to check
+                    if _closest(a, b)[0] < 10:
+                        close.append((style[:3], a, b, _closest(a, b)))
+    return checked, close
 
 
-def test_the_timeout_figures_three_attempt_counts_are_told_apart_by_colour_alone():
-    # the case pass 8 found: orange and green, 7.9 apart under protanopia, on solid curves
+PAGE_DATA = r'<script type="application/json" id="scalelab-[0-9a-f]{12}-data">(.*?)</script>'
+
+
+def _stored_figures():
+    """Every figure the chapters store (explorers and shown figures, not players): chapter,
+    title, traces (each with its x values over all frames) and layout."""
+    import json
+
+    root = Path(__file__).resolve().parents[1] / "notebooks"
+    for path in sorted(root.glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            for out in cell.get("outputs", []):
+                page = "".join(out.get("data", {}).get("text/html", ""))
+                for data in re.findall(PAGE_DATA, page, re.S):
+                    spec = json.loads(data.replace("<\\/", "</"))
+                    if "figure" not in spec:
+                        continue  # a player: its marks differ by symbol (player.SYMBOLS)
+                    traces = [dict(t) for t in spec["figure"]["data"]]
+                    for i, t in enumerate(traces):
+                        xs = list(t.get("x") or [])
+                        for frame in spec.get("frames") or []:
+                            if isinstance(frame[i], list):  # this trace's x changes with the frame
+                                xs += spec["arrays"][frame[i][0]]
+                        t["x"] = xs
+                    layout = spec["figure"]["layout"]
+                    yield path.stem, (layout.get("title") or {}).get("text", ""), traces, layout
+
+
+def test_every_figures_curves_told_apart_by_colour_alone_are_10_apart_for_every_reader():
+    """In every figure the book stores, two curves drawn alike over the same stretch of x
+    differ in colour by 10 or more (ΔE2000) under normal vision, deuteranopia and
+    protanopia, whether the figure sets their colours or takes them from the colorway."""
+    figures = checked = 0
+    close = []
+    for chapter, title, traces, layout in _stored_figures():
+        figures += 1
+        n, pairs = _close_pairs(traces, layout)
+        checked += n
+        close += [(chapter, title[:50], *p) for p in pairs]
+    assert figures >= 50 and checked >= 60  # it reads the figures and finds the pairs to check
+    assert not close, "\n".join(map(str, close))
+
+
+def test_the_close_pairs_check_finds_a_fifth_colorway_curve_and_ignores_what_is_told_apart():
+    five = [{"x": [1, 2], "y": [1, 2], "mode": "lines", "name": f"c{i}"} for i in range(5)]
+    assert _close_pairs(five)[1]  # the fifth takes pink: 6.0 from teal under deuteranopia
+    assert _close_pairs(five[:4]) == (6, [])
+    dashed = five[:4] + [{**five[4], "line": {"dash": "dot"}}]
+    assert not _close_pairs(dashed)[1]
+    apart = five[:4] + [{**five[4], "x": [3, 4]}]  # a stretch of x no other curve shares
+    assert not _close_pairs(apart)[1]
+    bars = [{"type": "bar", "x": ["a"], "y": [1], "name": f"b{i}"} for i in range(5)]
+    assert _close_pairs(bars)[1] and not _close_pairs(bars, {"barmode": "stack"})[1]
+    lettered = [{**c, "mode": "markers+text", "text": "A"} for c in five]
+    assert not _close_pairs(lettered)[1]
+    assert not _close_pairs([*five[:4], {**five[4], "showlegend": False}])[1]
+
+
+def test_the_timeout_figures_three_attempt_counts_are_10_apart_for_every_reader():
+    # the case review pass 8 found: orange and green, 7.9 apart under protanopia, on solid curves
     from scalelab.failures import timeout_tradeoff_curves
 
     curves = timeout_tradeoff_curves(20, 0.5, 50)
     solid = {curves[n]["line"]["color"] for n in ("1 attempt", "2 attempts", "3 attempts")}
     assert len(solid) == 3 and palette.GREEN not in solid
-    groups = [set(g) for g in _drawn_alike(curves.values()).values()]
-    assert {c.lower() for c in solid} in groups
+    checked, close = _close_pairs([{**c, "name": n} for n, c in curves.items()])
+    assert checked >= 3 and not close
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: palette._colour_difference("#fff", "#000000"), "color must be a '#rrggbb' string, got '#fff'"),
+    (lambda: palette._colour_difference("#ffffff", 0), "color must be a '#rrggbb' string, got 0"),
+    (lambda: palette._contrast("white", "#000000"), "got 'white'"),
+    (lambda: palette._colour_difference("#ffffff", "#000000", "tritanopia"),
+     "vision must be one of 'normal', 'deuteranopia', 'protanopia', got 'tritanopia'"),
+])
+def test_the_colour_helpers_refuse_what_they_cannot_read(call, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        call()

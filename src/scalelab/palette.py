@@ -13,7 +13,8 @@ sequence). Blue, red, green, purple and grey already meet 3:1 on every backgroun
 kept. Orange, cyan, pink and olive were 2.0-2.7:1 on white, and brown 3.0:1 on the dark
 page; each is moved in lightness, hue and saturation kept: orange only as far as L = 0.26,
 so that it stays lighter than red (they stay apart under deuteranopia, a colour difference
-ΔE2000 of 10 in Machado et al.'s simulation, where equal lightness gave 2), brown to
+ΔE2000 of 10 in Machado et al.'s simulation, where an orange as dark as red is about 3
+apart), brown to
 L = 0.14, and the others to L near 0.18. plotly's own default colorway is not used: seven
 of its ten colours are below 3:1 on white.
 
@@ -29,10 +30,14 @@ these pairs are under 10 apart:
 
 The colorway's order puts first the four colours that are pairwise 10 or more apart under
 normal vision, deuteranopia and protanopia: blue, red, teal, orange (the closest pairs are
-blue and teal, and red and orange, both 10.2 under deuteranopia). A figure that sets its
-own colours for curves drawn alike, told apart by colour alone, takes them from these
-four. Every curve is also named in the legend and in the text alternative, and the
-chapters name the curves they discuss.
+blue and teal, and red and orange, both 10.2 under deuteranopia). No five of the ten are
+pairwise 10 apart, so a figure draws at most four curves alike, told apart by colour
+alone, each pair 10 or more apart; a fifth curve gets its own dash or symbol (chapter 4's
+links: wired solid, WiFi dashed, cellular dotted). Where more than four must look alike,
+something besides colour names each: the ring diagrams' nodes carry their letters, and
+the layers of a stacked bar keep their place in the stack. Curves are named in the legend
+or on the figure, and in the text alternative, and the chapters name the curves they
+discuss.
 
 A letter written on a marker (the ring diagrams' node letters) is white or black,
 whichever has 4.5:1 or more against the marker (criterion 1.4.3, small text).
@@ -78,6 +83,17 @@ INK = "#5f6b77"
 BACKGROUNDS = ("#ffffff", "#14181e", "#121212")
 
 
+def _linear_rgb(color: str) -> tuple[float, float, float]:
+    """The linear (not gamma-encoded) red, green and blue of a ``#rrggbb`` colour, each 0 to 1
+    (sRGB's transfer function); anything but a ``#rrggbb`` string is refused."""
+    if not (isinstance(color, str) and len(color) == 7 and color[0] == "#"
+            and all(c in "0123456789abcdefABCDEF" for c in color[1:])):
+        raise ValueError(f"color must be a '#rrggbb' string, got {color!r}")
+    channels = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return r, g, b
+
+
 def _relative_luminance(color: str) -> float:
     """WCAG 2.1's relative luminance of a ``#rrggbb`` colour."""
     r, g, b = _linear_rgb(color)
@@ -101,14 +117,10 @@ _VISION = {
 }
 
 
-def _linear_rgb(color: str) -> tuple[float, float, float]:
-    channels = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
-    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-    return r, g, b
-
-
 def _lab(color: str, vision: str = "normal") -> tuple[float, float, float]:
     """CIE L*a*b* (D65) of a ``#rrggbb`` colour as a reader with ``vision`` sees it."""
+    if vision not in _VISION:
+        raise ValueError(f"vision must be one of {', '.join(map(repr, _VISION))}, got {vision!r}")
     rgb = _linear_rgb(color)
     r, g, b = (min(1.0, max(0.0, sum(m * c for m, c in zip(row, rgb)))) for row in _VISION[vision])
     x = (0.4124564 * r + 0.3575761 * g + 0.1804375 * b) / 0.95047

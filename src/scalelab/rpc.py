@@ -36,6 +36,7 @@ import pandas as pd
 from ._validate import at_least, count, in_range, number, positive, scalar
 from .loopback import HOST, TIMEOUT_S, echo_server, recv_exact, send_framed
 from .measure import MAX_REPEATS, interleaved
+from .palette import BLUE, GUIDE, ORANGE, RED, TEAL
 
 #: Largest request or reply accepted, bytes: a longer length prefix means the peer is
 #: not speaking this protocol (an HTTP server's "HTTP" reads as 1.2 GB).
@@ -562,13 +563,21 @@ PAYLOAD_AXIS = np.logspace(1, 8, 71)  # 10 bytes .. 100 MB
 
 
 def remote_call_curves(rtt_ms: float, marshal_mb_per_s: float) -> dict[str, Any]:
-    """Where a remote call's time goes against payload size, on a 1 Gbps link (for an explorer)."""
+    """Where a remote call's time goes against payload size, on a 1 Gbps link (for an explorer).
+
+    The three parts that grow with the payload are solid lines; the two fixed costs (the
+    round trip and a local call) are dashed.
+    """
     rtt_ms = number("rtt_ms", rtt_ms, 0)
     rate = number("marshal_mb_per_s", marshal_mb_per_s, 0, low_open=True) * 1e6
+    ends = PAYLOAD_AXIS[[0, -1]]
     return {
-        "remote call, total": (PAYLOAD_AXIS, remote_call_time(PAYLOAD_AXIS, rtt_ms / 1e3, 1e9, rate) * 1e3),
-        "marshal + unmarshal": (PAYLOAD_AXIS, PAYLOAD_AXIS / rate * 1e3),
-        "round trip": {"x": PAYLOAD_AXIS[[0, -1]], "y": np.full(2, rtt_ms), "mode": "lines"},
-        "bytes on a 1 Gbps link": (PAYLOAD_AXIS, 8 * PAYLOAD_AXIS / 1e9 * 1e3),
-        "local call (0.1 us)": {"x": PAYLOAD_AXIS[[0, -1]], "y": np.full(2, 1e-4), "mode": "lines"},
+        "remote call, total": {"x": PAYLOAD_AXIS, "y": remote_call_time(PAYLOAD_AXIS, rtt_ms / 1e3, 1e9, rate) * 1e3,
+                               "mode": "lines", "line": {"color": BLUE}},
+        "marshal + unmarshal": {"x": PAYLOAD_AXIS, "y": PAYLOAD_AXIS / rate * 1e3, "mode": "lines",
+                                "line": {"color": RED}},
+        "round trip": {"x": ends, "y": np.full(2, rtt_ms), "mode": "lines", "line": {"color": ORANGE, "dash": "dash"}},
+        "bytes on a 1 Gbps link": {"x": PAYLOAD_AXIS, "y": 8 * PAYLOAD_AXIS / 1e9 * 1e3, "mode": "lines",
+                                   "line": {"color": TEAL}},
+        "local call (0.1 us)": {"x": ends, "y": np.full(2, 1e-4), "mode": "lines", "line": {"color": GUIDE, "dash": "dash"}},
     }
