@@ -634,23 +634,82 @@ def test_every_curve_marker_and_arrow_stands_out_from_the_page(browser, site, pa
         page.close()
 
 
+# Every plot's title: in the plot and inside its edges, or (too wide for the plot) written
+# above it as text, aria-hidden, saying what the text alternative's first sentence says.
+TITLES = """() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => {
+  const t = gd.querySelector('.gtitle'), h = gd.previousElementSibling, box = gd.getBoundingClientRect();
+  const above = h && h.classList.contains('scalelab-title') && !h.hidden ? h : null;
+  const alt = document.getElementById(gd.id + '-alt');
+  const own = t && t.textContent ? t.getBoundingClientRect() : null;
+  return {id: gd.id, inPlot: own ? t.textContent : null, text: t ? t.textContent : '',
+          over: own ? Math.round(Math.max(own.right - box.right, box.left - own.left)) : 0,
+          above: above ? above.textContent : null, hidden: above ? above.getAttribute('aria-hidden') : null,
+          aboveWidth: above ? Math.round(above.scrollWidth - above.clientWidth) : 0,
+          alt: alt ? alt.textContent : ''};
+})"""
+
+
+def titles_problems(page) -> list:
+    problems = []
+    for r in page.evaluate(TITLES):
+        if r["above"] is not None:
+            if r["text"] or r["hidden"] != "true" or r["aboveWidth"] > 0 or not r["alt"].startswith(r["above"] + "."):
+                problems.append(("above the plot", r))
+        elif r["over"] > 1:
+            problems.append(("cut off", r))
+    return problems
+
+
+@pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("page_path", PAGES_WITH_FIGURES)
-def test_no_figure_title_is_cut_off_on_a_laptop_screen(browser, site, page_path):
-    """At 1280 px wide (the width the other tests use) every figure's and player's title
-    fits inside its figure, left and right edges. (Narrower, some long titles are cut at the right; the text
-    alternative under each figure always carries the whole title.)"""
-    page, problems, _ = open_page(browser, site, page_path, width=1280)
+def test_every_title_fits_in_its_plot_or_is_written_above_it(browser, site, page_path, width):
+    """On a phone and on a laptop, no figure's or player's title is cut off at the plot's
+    edges or runs over its legend: one too wide for its plot is written above it, wrapped,
+    and says what the text alternative's first sentence says."""
+    page, problems, _ = open_page(browser, site, page_path, width=width)
     try:
         draw_all(page)
         draw_players(page)
-        cut = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => {
-            const t = gd.querySelector('.gtitle');
-            if (!t) return null;
-            const title = t.getBoundingClientRect(), box = gd.getBoundingClientRect();
-            const over = Math.max(title.right - box.right, box.left - title.left);
-            return over > 1 ? [gd.id, t.textContent, Math.round(over)] : null;
-        }).filter(Boolean)""")
-        assert not cut, f"titles past their figure's left or right edge (id, title, px over): {cut}"
+        page.wait_for_timeout(400)  # the text alternatives of the players' first steps
+        found = page.evaluate(TITLES)
+        assert found and all(r["inPlot"] or r["above"] for r in found if r["alt"]), found
+        assert not titles_problems(page)
+        if width == 390:  # titles that go above follow the controls, in one plotly call a move
+            above = [r["id"] for r in found if r["above"] is not None and controls(page, r["id"])]
+            page.evaluate(COUNT_CALLS)
+            for fig_id in above[:3]:
+                page.evaluate("window.__calls = []")
+                frame = page.get_attribute(f"#{fig_id}", "data-frame")
+                move(page, fig_id, 0, to_end=not at_end(page, fig_id, 0))
+                page.wait_for_function(f"document.getElementById('{fig_id}').getAttribute('data-frame') !== '{frame}'")
+                page.wait_for_function(f"document.getElementById('{fig_id}-alt').getAttribute('data-frame') === "
+                                       f"document.getElementById('{fig_id}').getAttribute('data-frame')")
+                assert page.evaluate("window.__calls") == ["restyle"]
+                assert not titles_problems(page)
+        assert not problems, problems
+    finally:
+        page.close()
+
+
+def test_a_title_moves_above_its_plot_and_back_as_the_window_narrows_and_widens(browser, site):
+    page_path = "notebooks/05-failures-consensus-time.html"
+    page, problems, _ = open_page(browser, site, page_path, width=1280)
+    try:
+        draw_all(page)
+        ids = [r["id"] for r in page.evaluate(TITLES)]
+        wide = {r["id"]: r for r in page.evaluate(TITLES)}
+        in_plot = [i for i in ids if wide[i]["inPlot"]]
+        assert in_plot
+        page.set_viewport_size({"width": 390, "height": 900})
+        page.wait_for_timeout(800)  # the resize is handled 150 ms after the last event
+        narrow = {r["id"]: r for r in page.evaluate(TITLES)}
+        moved = [i for i in in_plot if narrow[i]["above"] is not None]
+        assert moved and not titles_problems(page)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.wait_for_timeout(800)
+        back = {r["id"]: r for r in page.evaluate(TITLES)}
+        assert all(back[i]["inPlot"] == wide[i]["inPlot"] and back[i]["above"] is None for i in in_plot)
+        assert not problems, problems
     finally:
         page.close()
 

@@ -373,16 +373,17 @@ def test_the_docstrings_list_of_close_pairs_is_complete_and_right():
 def _drawn_alike(traces, layout=None) -> dict[tuple, list[tuple[str, list]]]:
     """The traces told apart by colour alone, grouped by everything else that tells them apart
     to the eye (type, mode, dash, width, marker symbol and size, axis), each as its colour and
-    x values. A trace without a colour of its own takes the colorway's by its place among all
-    the traces, as plotly.js gives it. Left out: traces named on the figure by their text (the
-    ring diagrams' lettered diamonds); traces out of the legend, which something else names
-    (a lane, a guide, a ring's arc ending at its node's lettered diamond, a panel's repeat of
-    a curve the legend names once); and stacked bars (each layer keeps its place in the
-    stack)."""
+    x values. What a trace leaves out takes its default, as plotly.js and the course template
+    give it: the colorway's colour by the trace's place among all the traces, solid lines 2.5
+    px wide, a mode of lines and markers under 20 points and lines from 20, markers 6 px
+    across, the first y axis. Left out: traces out of the legend, which something else names
+    (a lane, a guide, a ring's arc ending at its node's lettered diamond, a node's diamond
+    carrying its letter, a panel's repeat of a curve the legend names once); and stacked
+    bars (each layer keeps its place in the stack)."""
     groups: dict[tuple, list[tuple[str, list]]] = {}
     for i, trace in enumerate(traces):
         t = trace if isinstance(trace, dict) else trace.to_plotly_json()
-        if "text" in (t.get("mode") or "") or t.get("showlegend") is False:
+        if t.get("showlegend") is False:
             continue
         if t.get("type") == "bar" and (layout or {}).get("barmode") == "stack":
             continue
@@ -393,8 +394,11 @@ def _drawn_alike(traces, layout=None) -> dict[tuple, list[tuple[str, list]]]:
             pairs = (zip(colour, symbols if isinstance(symbols, (list, tuple)) else [symbols] * len(colour))
                      if isinstance(colour, tuple) else [(colour, symbols)])
             for c, symbol in pairs:
-                key = (t.get("type", "scatter"), t.get("mode"), line.get("dash"), line.get("width"),
-                       str(symbol), marker.get("size"), t.get("yaxis"))
+                kind = t.get("type") or "scatter"
+                points = t.get("points", len(_values(t.get("x"))))
+                mode = t.get("mode") or ("lines+markers" if points < 20 else "lines") if kind == "scatter" else None
+                key = (kind, mode, line.get("dash") or "solid", line.get("width") or 2.5,
+                       str(symbol), marker.get("size") or 6, t.get("yaxis") or "y")
                 groups.setdefault(key, []).append((CSS_VALUES.get(c, c).lower(), _values(t.get("x"))))
     return groups
 
@@ -446,9 +450,12 @@ def _stored_figures():
                     if "figure" not in spec:
                         continue  # a player: its marks differ by symbol (player.SYMBOLS)
                     traces = [dict(t) for t in spec["figure"]["data"]]
+                    frames = spec.get("frames") or []
                     for i, t in enumerate(traces):
                         xs = list(t.get("x") or [])
-                        for frame in spec.get("frames") or []:
+                        ref = frames[0][i] if frames else None  # the first frame's: [x, y] or y
+                        t["points"] = len(spec["arrays"][ref[0]]) if isinstance(ref, list) else len(xs)
+                        for frame in frames:
                             if isinstance(frame[i], list):  # this trace's x changes with the frame
                                 xs += spec["arrays"][frame[i][0]]
                         t["x"] = xs
@@ -481,8 +488,9 @@ def test_the_close_pairs_check_finds_a_fifth_colorway_curve_and_ignores_what_is_
     assert not _close_pairs(apart)[1]
     bars = [{"type": "bar", "x": ["a"], "y": [1], "name": f"b{i}"} for i in range(5)]
     assert _close_pairs(bars)[1] and not _close_pairs(bars, {"barmode": "stack"})[1]
-    lettered = [{**c, "mode": "markers+text", "text": "A"} for c in five]
-    assert not _close_pairs(lettered)[1]
+    spelled = five[:4] + [{**five[4], "line": {"dash": "solid", "width": 2.5}, "mode": "lines"}]
+    assert _close_pairs(spelled)[1]  # the defaults spelled out draw the same curve
+    assert _close_pairs([{**c, "x": list(range(25))} for c in five[:4]] + [{**five[4], "x": list(range(25)), "mode": "lines"}])[1]
     assert not _close_pairs([*five[:4], {**five[4], "showlegend": False}])[1]
 
 

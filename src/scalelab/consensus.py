@@ -41,7 +41,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validate import at_least, count, flag, in_range, number, probability, scalar, seed as check_seed
-from .palette import BLUE, GREEN, INK, ORANGE, RED
+from .palette import BLUE, INK, ORANGE, RED, TEAL
 
 #: Most steps one FLP run may take (each step scans the messages in flight).
 MAX_STEPS = 10_000
@@ -706,7 +706,7 @@ def simulate_election(
 ROLE_STYLE = {
     "follower": {"color": BLUE, "width": 4},
     "candidate": {"color": ORANGE, "width": 8},
-    "leader": {"color": GREEN, "width": 12},
+    "leader": {"color": TEAL, "width": 12},
     "crashed": {"color": RED, "width": 4},
 }
 

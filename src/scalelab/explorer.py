@@ -117,7 +117,8 @@ class Slider:
 
     @property
     def text(self) -> str:
-        return self.label or self.name
+        """The control's label: ``label``, or the parameter's name in words (:func:`_readable`)."""
+        return self.label or _readable(self.name)
 
     def shown(self, value: float) -> str:
         """A value as the static page shows it, with the unit if there is one."""
@@ -138,6 +139,24 @@ def _tidy(value: float) -> float | int:
     """A value as a short, exact-looking number (0.30000000000000004 -> 0.3; 4.0 -> 4)."""
     v = float(f"{float(value):.10g}")
     return int(v) if v.is_integer() and abs(v) < 2**53 else v
+
+
+#: A parameter name's last words that are its unit, and the unit as a label says it.
+_UNITS = (("_mb_per_s", "MB/s"), ("_per_s", "per s"), ("_percent", "%"), ("_bytes", "bytes"), ("_ms", "ms"),
+          ("_km", "km"), ("_s", "s"), ("_h", "h"))
+
+
+def _readable(name: str) -> str:
+    """A parameter's name as its control's label: words rather than an identifier (a screen
+    reader would say the underscores), with its unit in brackets.
+
+    >>> _readable("timeout_spread_ms"), _readable("marshal_mb_per_s"), _readable("seed")
+    ('timeout spread (ms)', 'marshal (MB/s)', 'seed')
+    """
+    for suffix, unit in _UNITS:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return f"{name[:-len(suffix)].replace('_', ' ')} ({unit})"
+    return name.replace("_", " ")
 
 
 def slider(start: float, stop: float, step: float | None = None, *, default: float | None = None,

@@ -520,5 +520,5 @@ def encapsulation_bars(size_bytes: float) -> dict[str, dict]:
     return {
         name: {"type": "bar", "x": np.array([0, 1]), "marker": {"color": color},
                "y": np.array([100.0 * per[i][name] / totals[i] for i in range(2)])}
-        for name, color in zip(per[0], _LAYER_COLORS)
+        for name, color in zip(per[0], _LAYER_COLORS, strict=True)
     }

@@ -10,17 +10,16 @@ its relative luminance L is between about 0.127 and 0.30.
 
 The colorway is Tableau 10 (the colours of matplotlib's ``tab10`` and of plotly's ``D3``
 sequence). Blue, red, green, purple and grey already meet 3:1 on every background and are
-kept. Orange, cyan, pink and olive were 2.0-2.7:1 on white, and brown 3.0:1 on the dark
-page; each is moved in lightness, hue and saturation kept: orange only as far as L = 0.26,
-so that it stays lighter than red (they stay apart under deuteranopia, a colour difference
-ΔE2000 of 10 in Machado et al.'s simulation, where an orange as dark as red is about 3
-apart), brown to
-L = 0.14, and the others to L near 0.18. plotly's own default colorway is not used: seven
+kept. Orange, cyan, pink and olive were 2.0-2.7:1 on white, and brown 3.01:1 on the dark
+page, at the limit; each is moved in lightness, hue and saturation kept: orange only as far
+as L = 0.26, so that it stays lighter than red (they stay apart under deuteranopia, a
+colour difference ΔE2000 of 10 in Machado et al.'s simulation, where an orange as dark as
+red is about 3 apart), brown to L = 0.14, and the others to L near 0.18. plotly's own default colorway is not used: seven
 of its ten colours are below 3:1 on white.
 
 Colour alone does not tell every pair apart for colour-blind readers. Measured as the
-colour difference ΔE2000 after Machado et al.'s simulation (:func:`_colour_difference`),
-these pairs are under 10 apart:
+colour difference ΔE2000 after Machado et al.'s simulation (:func:`_colour_difference`;
+the simulated colour is clipped to what a screen can show), these pairs are under 10 apart:
 
 - under deuteranopia: red and olive 2.5, red and green 4.6, teal and pink 6.0, blue and
   purple 6.2, green and olive 6.7, orange and green 8.0, pink and purple 9.4, teal and

@@ -17,7 +17,8 @@
  * since the last frame is applied at once; moves that arrive faster than frames are merged
  * into the next; the text alternative follows once the frame is painted, and once per burst
  * of moves (an aria-live region is read out at every change). Figures
- * follow the theme's light/dark mode. The run player (player.js, loaded after this script)
+ * follow the theme's light/dark mode. A title wider than its plot (a phone, a narrow window)
+ * is written as text above the plot, where it wraps (Heading). The run player (player.js, loaded after this script)
  * uses its template, its lazy drawing and its theme following.
  */
 (function () {
@@ -27,6 +28,8 @@
   // out 3:1 or more from the page's background in light mode and in dark mode.
   var COLORWAY = ["#1f77b4", "#d62728", "#10828e", "#e16900", "#d32b9f", "#2ca02c", "#9467bd", "#935a4e", "#7f7f7f", "#797916"];
 
+  var FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+
   // One course template (light and dark), shipped once, instead of plotly_white in every figure.
   function template(dark) {
     var ink = dark ? "#d4d9de" : "#2a3f5f", grid = dark ? "#39414a" : "#e6ebf2", zero = dark ? "#56606b" : "#d0d7e1";
@@ -35,7 +38,7 @@
     return {
       data: {scatter: [{line: {width: 2.5}}], bar: [{marker: {line: {width: 0}}}]},
       layout: {
-        colorway: COLORWAY, font: {color: ink, family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
+        colorway: COLORWAY, font: {color: ink, family: FONT},
         paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", hovermode: "closest",
         title: {x: 0.02, xanchor: "left"}, xaxis: axis, yaxis: axis,
         legend: {bgcolor: "rgba(0,0,0,0)"},
@@ -198,6 +201,62 @@
     });
   }
 
+  // A plot's title, or the text above the plot that stands in for it. plotly.js does not wrap
+  // titles: one wider than its plot (a phone, a narrow window) is cut off at the plot's edge
+  // and runs over a legend above the plot. Such a title is written instead as text above the
+  // plot, where it wraps, and the plot gets none; widest() gives the widest title the item
+  // can show (all its frames'), measured once in plotly's title font (1.4 x 12 px).
+  var ruler = null;
+  function plainTitle(s) { return String(s == null ? "" : s).replace(/<br\s*\/?>/gi, " ").replace(/<[^>]*>/g, ""); }
+  function titleWidth(s) {
+    ruler = ruler || document.createElement("canvas").getContext("2d");
+    ruler.font = "16.8px " + FONT;
+    return ruler.measureText(plainTitle(s)).width;
+  }
+  function Heading(gd, widest) {
+    this.gd = gd;
+    this.widest = widest;
+    this.width = null;  // px, measured when first needed
+    this.el = null;
+    this.above = false;  // the title is written above the plot
+  }
+  // Whether, at the plot's current width, the title goes above it (the title starts at 2% of
+  // the width, and is given 12 px to spare).
+  Heading.prototype.fit = function () {
+    var w = this.gd.clientWidth;
+    if (!w) return this.above;
+    if (this.width === null) this.width = this.widest().reduce(function (m, t) { return Math.max(m, titleWidth(t)); }, 0);
+    this.above = this.width > 0.98 * w - 12;
+    return this.above;
+  };
+  // Shows the title: above the plot if it goes there (and returns "" for the plot's own
+  // title), else returns it for the plot. The text is aria-hidden: the figure's text
+  // alternative begins with the title.
+  Heading.prototype.show = function (title) {
+    if (!this.above) {
+      if (this.el) this.el.hidden = true;
+      return title;
+    }
+    if (!this.el) {
+      this.el = document.createElement("p");
+      this.el.className = "scalelab-title";
+      this.el.setAttribute("aria-hidden", "true");
+      this.gd.parentNode.insertBefore(this.el, this.gd);
+    }
+    var text = plainTitle(title);
+    if (this.el.textContent !== text) this.el.textContent = text;
+    this.el.hidden = false;
+    return "";
+  };
+
+  // The title, with its text as the Heading shows it, for a layout.
+  function titled(title, text) {
+    var t = {};
+    if (title && typeof title === "object") for (var key in title) t[key] = title[key];
+    t.text = text;
+    return t;
+  }
+
   // A control's position as the page was written (what its text alternative describes).
   function byDefault(c) {
     if (c.tagName !== "SELECT") return +c.defaultValue;
@@ -219,9 +278,13 @@
     this.shape = this.controls.map(function (c) { return c.tagName === "SELECT" ? c.options.length : +c.max + 1; });
     if (this.alt) this.alt.setAttribute("data-frame", this.frame());  // the frame the page's text describes
     this.drawn = false;
+    var self = this;
+    this.heading = new Heading(this.gd, function () {
+      var spec = self.spec;
+      return spec.titles ? spec.titles : [textOf(spec.figure.layout, "title")];
+    });
     this.inFrame = false;  // a move was applied and its frame is not painted yet
     this.dirty = false;    // a later move waits for that frame
-    var self = this;
     this.controls.forEach(function (c, i) {
       c.addEventListener("input", function () { self.move(i, +c.value); });
       c.addEventListener("change", function () { self.move(i, +c.value); });
@@ -307,8 +370,9 @@
     var k = this.frame(), d = this.data(k), idx = [];
     if (!d) return;
     for (var n = 0; n < d.y.length; n++) idx.push(n);
-    if (this.spec.titles) Plotly.update(this.gd, d, {"title.text": this.spec.titles[k]}, idx);
-    else Plotly.restyle(this.gd, d, idx);
+    var title = this.spec.titles ? this.heading.show(this.spec.titles[k]) : "";
+    if (title) Plotly.update(this.gd, d, {"title.text": title}, idx);
+    else Plotly.restyle(this.gd, d, idx);  // the title, if it changes, is above the plot
     this.gd.setAttribute("data-frame", k);
     this.captionAfterPaint(k);
   };
@@ -323,7 +387,8 @@
     if (d) data.forEach(function (t, n) { t.x = d.x[n]; t.y = d.y[n]; });
     var layout = {};
     for (var key in fig.layout) layout[key] = fig.layout[key];
-    if (this.spec.titles) layout.title = {text: this.spec.titles[k]};
+    this.heading.fit();
+    layout.title = titled(fig.layout.title, this.heading.show(this.title(k)));
     layout.template = template(isDark());
     this.gd.innerHTML = "";
     Plotly.newPlot(this.gd, data, layout, {responsive: true, displaylogo: false});
@@ -332,6 +397,13 @@
 
   Figure.prototype.retheme = function () {
     if (this.drawn) Plotly.relayout(this.gd, {template: template(isDark())});
+  };
+
+  // After the window's width changes: the title moves above the plot or back into it.
+  Figure.prototype.refit = function () {
+    if (!this.drawn) return;
+    var was = this.heading.above;
+    if (this.heading.fit() !== was) Plotly.relayout(this.gd, {"title.text": this.heading.show(this.title(this.frame()))});
   };
 
   // Draw queued items (figures here, run players in player.js) one per task, so input and
@@ -363,10 +435,17 @@
     near.observe(box);
   }
 
-  // Items follow the theme's light/dark toggle and the system preference, and are all drawn
-  // before printing.
+  // Items follow the theme's light/dark toggle and the system preference, refit their titles
+  // when the window's width changes, and are all drawn before printing.
   function follow(items) {
     var on = function () { items.forEach(function (f) { f.retheme(); }); };
+    var resized = null, width = window.innerWidth;
+    window.addEventListener("resize", function () {
+      if (window.innerWidth === width) return;  // a phone's toolbar showing or hiding
+      width = window.innerWidth;
+      clearTimeout(resized);
+      resized = setTimeout(function () { items.forEach(function (f) { f.refit(); }); }, 150);
+    });
     window.addEventListener("beforeprint", function () { items.forEach(function (f) { f.draw(); }); });
     new MutationObserver(on).observe(document.documentElement, {attributes: true, attributeFilter: ["data-theme"]});
     if (window.matchMedia) {
@@ -403,6 +482,7 @@
   }
 
   window.scalelab = {figures: figures, template: template, isDark: isDark, describe: describe, summarised: summarised,
-                     start: start, whenNear: whenNear, follow: follow, settle: settle, byDefault: byDefault};
+                     start: start, whenNear: whenNear, follow: follow, settle: settle, byDefault: byDefault,
+                     Heading: Heading};
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();

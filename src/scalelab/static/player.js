@@ -143,6 +143,10 @@
     this.pos = this.controls.map(shared.byDefault);
     this.step = this.slider ? +this.slider.defaultValue : 0;
     this.drawn = false;
+    // The widest title of any run at any step (a title too wide for the plot goes above it).
+    this.heading = new shared.Heading(this.gd, function () {
+      return self.spec.runs.map(function (run) { return captionTitle(run, Math.max(0, run.events.length - 1)); });
+    });
     this.pending = false;
     this.timer = null;
     this.controls.forEach(function (c, i) {
@@ -235,9 +239,15 @@
 
   // One plotly call per move.
   Player.prototype.apply = function () {
-    var run = this.run();
-    Plotly.react(this.gd, diagram(run, this.step), layout(run, this.step), {responsive: true, displaylogo: false});
+    Plotly.react(this.gd, diagram(this.run(), this.step), this.layout(), {responsive: true, displaylogo: false});
     this.mark();
+  };
+
+  // The layout of the current step, its title above the plot or in it (explorer.js's Heading).
+  Player.prototype.layout = function () {
+    var l = layout(this.run(), this.step);
+    l.title.text = this.heading.show(l.title.text);
+    return l;
   };
 
   Player.prototype.mark = function () {
@@ -264,14 +274,20 @@
     if (this.drawn) return;
     this.sync();
     this.drawn = true;
-    var run = this.run();
     this.gd.innerHTML = "";
-    Plotly.newPlot(this.gd, diagram(run, this.step), layout(run, this.step), {responsive: true, displaylogo: false});
+    this.heading.fit();
+    Plotly.newPlot(this.gd, diagram(this.run(), this.step), this.layout(), {responsive: true, displaylogo: false});
     this.mark();
   };
 
   Player.prototype.retheme = function () {
     if (this.drawn) Plotly.relayout(this.gd, {template: template(isDark())});
+  };
+
+  Player.prototype.refit = function () {
+    if (!this.drawn) return;
+    var was = this.heading.above;
+    if (this.heading.fit() !== was) this.apply();
   };
 
   function start() {
