@@ -279,10 +279,14 @@ def test_election_summary_says_the_leaders_the_crash_and_the_split_votes_the_tim
             assert elected == [(node, term) for _, node, k, term in run.events if k == "leader"]
             # the leader crashes at 1,000 ms only if one was elected by then
             assert ("crashes at 1,000 ms" in said) == any(k == "leader" and t < 1000 for t, _, k, _ in run.events)
+            # and where none leads then, it says so (the title says "whoever leads at 1 s crashes")
+            crashed = any(k == "crash" for _, _, k, _ in run.events)
+            assert ("no node leads at 1,000 ms, so none crashes" in said.lower()) == (not crashed)
             assert said.startswith("No leader is elected") == (not run.leaders)
             splits = "No term" if run.split_votes == 0 else f"{run.split_votes} term{'s' if run.split_votes > 1 else ''}"
             assert said.endswith(f". {splits} ended in a split vote.")
             restarts = [(node, t) for t, node, k, _ in run.events if k == "recover"]
             assert re.findall(r"node (\d) restarts at ([\d,]+) ms", said) == [(str(n), f"{t:,.0f}") for n, t in restarts]
     # a range of 0 (perfect symmetry): every term a split vote, no leader
-    assert consensus.election_summary(0, 0) == "No leader is elected in 2,000 ms. 13 terms ended in a split vote."
+    assert consensus.election_summary(0, 0) == ("No leader is elected in 2,000 ms; no node leads at 1,000 ms, so none "
+                                                "crashes. 13 terms ended in a split vote.")

@@ -768,8 +768,9 @@ def election_summary(seed: int, timeout_spread_ms: float, nodes: int = 5, crash_
     Returns
     -------
     str
-        The elections (node, time in ms, term), the crash and restart, in time order, then
-        the number of split votes.
+        The elections (node, time in ms, term), the crash and restart (or that no node
+        leads when the crash is due, so none crashes), in time order, then the number of
+        split votes.
 
     >>> election_summary(1, 150)
     'Node 3 is elected leader at 188 ms (term 1); node 3 crashes at 1,000 ms; node 4 is elected leader at 1,359 ms (term 3); node 3 restarts at 1,500 ms. 1 term ended in a split vote.'
@@ -777,7 +778,10 @@ def election_summary(seed: int, timeout_spread_ms: float, nodes: int = 5, crash_
     run = _timeline_run(seed, timeout_spread_ms, nodes, crash_leader_at_ms, recover_after_ms, duration_ms)
     said = {"leader": "node {n} is elected leader at {t} ms (term {term})", "crash": "node {n} crashes at {t} ms",
             "recover": "node {n} restarts at {t} ms"}
-    steps = [said[k].format(n=node, t=f"{t:,.0f}", term=term) for t, node, k, term in run.events if k in said]
+    timed = [(t, said[k].format(n=node, t=f"{t:,.0f}", term=term)) for t, node, k, term in run.events if k in said]
+    if crash_leader_at_ms < run.duration_ms and not any(k == "crash" for _, _, k, _ in run.events):
+        timed.append((crash_leader_at_ms, f"no node leads at {crash_leader_at_ms:,.0f} ms, so none crashes"))
+    steps = [text for _, text in sorted(timed, key=lambda step: step[0])]
     if not run.leaders:
         steps.insert(0, f"no leader is elected in {run.duration_ms:,.0f} ms")
     splits = run.split_votes

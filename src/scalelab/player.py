@@ -39,7 +39,7 @@ from typing import Any, Callable, Mapping
 
 import plotly.graph_objects as go
 
-from .explorer import _display_bundle
+from .explorer import _display_bundle, _readable
 from .palette import BLUE, GREEN, ORANGE, PURPLE, RED, TEMPLATE
 from .runs import Run
 
@@ -280,7 +280,7 @@ class Player:
         self._selects = []
         for i, c in enumerate(self.controls):
             w = widgets.Dropdown(options=[(lab, j) for j, lab in enumerate(c.labels)], value=0,
-                                 description=c.name.replace("_", " "), style=style)
+                                 description=_readable(c.name), style=style)
             w.observe(lambda ch, i=i: self._on_control(i, ch["new"]), names="value")
             self._selects.append(w)
         self._step = widgets.IntSlider(min=0, max=max(0, len(run.events) - 1), value=0, description="step",
@@ -415,7 +415,7 @@ def _controls_html(div: str, controls: list[Control], steps: int, longest: int) 
         cid = f"{div}-c{i}"
         options = "".join(f'<option value="{j}"{" selected" if j == 0 else ""}>{html.escape(t)}</option>'
                           for j, t in enumerate(c.labels))
-        rows.append(f'<div class="scalelab-control"><label for="{cid}">{html.escape(c.name.replace("_", " "))}'
+        rows.append(f'<div class="scalelab-control"><label for="{cid}">{html.escape(_readable(c.name))}'
                     f'</label><select id="{cid}" data-scalelab-player-control>{options}</select></div>')
     buttons = "".join(
         f'<button type="button" class="scalelab-step" data-step="{act}">{text}</button>'

@@ -12,13 +12,13 @@
  * Figures are drawn when they come near the viewport (IntersectionObserver), one per task
  * so the page stays responsive; a figure that the page's link points at is drawn as soon as
  * this script runs. A figure's JSON is parsed when it is first needed; the text alternative
- * in the page describes the default positions. A control move makes one plotly call:
- * Plotly.restyle of the traces, or Plotly.update when the title changes too. The first move
+ * in the page describes the default positions. A control move makes one plotly call,
+ * Plotly.restyle of the traces (and writes the title above the plot if it changes). The first move
  * since the last frame is applied at once; moves that arrive faster than frames are merged
  * into the next; the text alternative follows once the frame is painted, and once per burst
  * of moves (an aria-live region is read out at every change). Figures
- * follow the theme's light/dark mode. A title wider than its plot (a phone, a narrow window)
- * is written as text above the plot, where it wraps (Heading). The run player (player.js, loaded after this script)
+ * follow the theme's light/dark mode. A figure's title is written as text above its plot,
+ * where it wraps (Heading). The run player (player.js, loaded after this script)
  * uses its template, its lazy drawing and its theme following.
  */
 (function () {
@@ -201,51 +201,27 @@
     });
   }
 
-  // A plot's title, or the text above the plot that stands in for it. plotly.js does not wrap
-  // titles: one wider than its plot (a phone, a narrow window) is cut off at the plot's edge
-  // and runs over a legend above the plot. Such a title is written instead as text above the
-  // plot, where it wraps, and the plot gets none; widest() gives the widest title the item
-  // can show (all its frames'), measured once in plotly's title font (1.4 x 12 px).
-  var ruler = null;
+  // A figure's title is written as text above its plot, not in the plot: plotly.js does not
+  // wrap titles, so one wider than its plot (a phone, a narrow window) would be cut off at
+  // the plot's edge, and a legend above the plot that wraps to more rows grows up into it.
+  // Above the plot the title wraps, and the legend has the plot's top margin to itself.
+  // The text is aria-hidden: the figure's text alternative begins with the title.
   function plainTitle(s) { return String(s == null ? "" : s).replace(/<br\s*\/?>/gi, " ").replace(/<[^>]*>/g, ""); }
-  function titleWidth(s) {
-    ruler = ruler || document.createElement("canvas").getContext("2d");
-    ruler.font = "16.8px " + FONT;
-    return ruler.measureText(plainTitle(s)).width;
-  }
-  function Heading(gd, widest) {
+  function Heading(gd) {
     this.gd = gd;
-    this.widest = widest;
-    this.width = null;  // px, measured when first needed
     this.el = null;
-    this.above = false;  // the title is written above the plot
   }
-  // Whether, at the plot's current width, the title goes above it (the title starts at 2% of
-  // the width, and is given 12 px to spare).
-  Heading.prototype.fit = function () {
-    var w = this.gd.clientWidth;
-    if (!w) return this.above;
-    if (this.width === null) this.width = this.widest().reduce(function (m, t) { return Math.max(m, titleWidth(t)); }, 0);
-    this.above = this.width > 0.98 * w - 12;
-    return this.above;
-  };
-  // Shows the title: above the plot if it goes there (and returns "" for the plot's own
-  // title), else returns it for the plot. The text is aria-hidden: the figure's text
-  // alternative begins with the title.
+  // Writes the title above the plot; returns the plot's own title text (none).
   Heading.prototype.show = function (title) {
-    if (!this.above) {
-      if (this.el) this.el.hidden = true;
-      return title;
-    }
+    var text = plainTitle(title);
     if (!this.el) {
       this.el = document.createElement("p");
       this.el.className = "scalelab-title";
       this.el.setAttribute("aria-hidden", "true");
       this.gd.parentNode.insertBefore(this.el, this.gd);
     }
-    var text = plainTitle(title);
     if (this.el.textContent !== text) this.el.textContent = text;
-    this.el.hidden = false;
+    this.el.hidden = !text;
     return "";
   };
 
@@ -278,13 +254,10 @@
     this.shape = this.controls.map(function (c) { return c.tagName === "SELECT" ? c.options.length : +c.max + 1; });
     if (this.alt) this.alt.setAttribute("data-frame", this.frame());  // the frame the page's text describes
     this.drawn = false;
-    var self = this;
-    this.heading = new Heading(this.gd, function () {
-      var spec = self.spec;
-      return spec.titles ? spec.titles : [textOf(spec.figure.layout, "title")];
-    });
+    this.heading = new Heading(this.gd);
     this.inFrame = false;  // a move was applied and its frame is not painted yet
     this.dirty = false;    // a later move waits for that frame
+    var self = this;
     this.controls.forEach(function (c, i) {
       c.addEventListener("input", function () { self.move(i, +c.value); });
       c.addEventListener("change", function () { self.move(i, +c.value); });
@@ -365,14 +338,13 @@
     });
   };
 
-  // One plotly call per move: restyle the traces, or update traces and title together.
+  // One plotly call per move: restyle the traces (the title is above the plot).
   Figure.prototype.apply = function () {
     var k = this.frame(), d = this.data(k), idx = [];
     if (!d) return;
     for (var n = 0; n < d.y.length; n++) idx.push(n);
-    var title = this.spec.titles ? this.heading.show(this.spec.titles[k]) : "";
-    if (title) Plotly.update(this.gd, d, {"title.text": title}, idx);
-    else Plotly.restyle(this.gd, d, idx);  // the title, if it changes, is above the plot
+    if (this.spec.titles) this.heading.show(this.spec.titles[k]);
+    Plotly.restyle(this.gd, d, idx);
     this.gd.setAttribute("data-frame", k);
     this.captionAfterPaint(k);
   };
@@ -387,7 +359,6 @@
     if (d) data.forEach(function (t, n) { t.x = d.x[n]; t.y = d.y[n]; });
     var layout = {};
     for (var key in fig.layout) layout[key] = fig.layout[key];
-    this.heading.fit();
     layout.title = titled(fig.layout.title, this.heading.show(this.title(k)));
     layout.template = template(isDark());
     this.gd.innerHTML = "";
@@ -397,13 +368,6 @@
 
   Figure.prototype.retheme = function () {
     if (this.drawn) Plotly.relayout(this.gd, {template: template(isDark())});
-  };
-
-  // After the window's width changes: the title moves above the plot or back into it.
-  Figure.prototype.refit = function () {
-    if (!this.drawn) return;
-    var was = this.heading.above;
-    if (this.heading.fit() !== was) Plotly.relayout(this.gd, {"title.text": this.heading.show(this.title(this.frame()))});
   };
 
   // Draw queued items (figures here, run players in player.js) one per task, so input and
@@ -435,17 +399,12 @@
     near.observe(box);
   }
 
-  // Items follow the theme's light/dark toggle and the system preference, refit their titles
-  // when the window's width changes, and are all drawn before printing.
+  // Items follow the theme's light/dark toggle and the system preference, and are all drawn
+  // before printing. (Once per list: start() may be called again.)
   function follow(items) {
+    if (items.followed) return;
+    items.followed = true;
     var on = function () { items.forEach(function (f) { f.retheme(); }); };
-    var resized = null, width = window.innerWidth;
-    window.addEventListener("resize", function () {
-      if (window.innerWidth === width) return;  // a phone's toolbar showing or hiding
-      width = window.innerWidth;
-      clearTimeout(resized);
-      resized = setTimeout(function () { items.forEach(function (f) { f.refit(); }); }, 150);
-    });
     window.addEventListener("beforeprint", function () { items.forEach(function (f) { f.draw(); }); });
     new MutationObserver(on).observe(document.documentElement, {attributes: true, attributeFilter: ["data-theme"]});
     if (window.matchMedia) {

@@ -143,10 +143,7 @@
     this.pos = this.controls.map(shared.byDefault);
     this.step = this.slider ? +this.slider.defaultValue : 0;
     this.drawn = false;
-    // The widest title of any run at any step (a title too wide for the plot goes above it).
-    this.heading = new shared.Heading(this.gd, function () {
-      return self.spec.runs.map(function (run) { return captionTitle(run, Math.max(0, run.events.length - 1)); });
-    });
+    this.heading = new shared.Heading(this.gd);  // the title, above the plot
     this.pending = false;
     this.timer = null;
     this.controls.forEach(function (c, i) {
@@ -243,7 +240,7 @@
     this.mark();
   };
 
-  // The layout of the current step, its title above the plot or in it (explorer.js's Heading).
+  // The layout of the current step, its title written above the plot (explorer.js's Heading).
   Player.prototype.layout = function () {
     var l = layout(this.run(), this.step);
     l.title.text = this.heading.show(l.title.text);
@@ -275,19 +272,12 @@
     this.sync();
     this.drawn = true;
     this.gd.innerHTML = "";
-    this.heading.fit();
     Plotly.newPlot(this.gd, diagram(this.run(), this.step), this.layout(), {responsive: true, displaylogo: false});
     this.mark();
   };
 
   Player.prototype.retheme = function () {
     if (this.drawn) Plotly.relayout(this.gd, {template: template(isDark())});
-  };
-
-  Player.prototype.refit = function () {
-    if (!this.drawn) return;
-    var was = this.heading.above;
-    if (this.heading.fit() !== was) this.apply();
   };
 
   function start() {
