@@ -346,5 +346,5 @@ def balancer_figure(result: LabResult):
                                  name=f"model {label} at the load really carried"))
     fig.update_layout(title="Response time through HAProxy against the policy model", yaxis_title="ms",
                       xaxis_title="policy and percentile",
-                      height=450, legend={"orientation": "h", "y": -0.35}, barmode="overlay")
+                      height=520, legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}, barmode="overlay")
     return show(fig)

@@ -451,5 +451,5 @@ def election_figure(result: LabResult):
                              name=f"configured election timeout ({et} ms)"))
     fig.update_layout(title="Leader killed: time until a new leader, etcd against the model",
                       xaxis_title="ms after SIGKILL of the leader", yaxis_title="share of model runs", height=430,
-                      legend={"orientation": "h", "y": -0.25})
+                      legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"})
     return show(fig)

@@ -211,7 +211,6 @@
     this.gd = gd;
     this.el = null;
   }
-  // Writes the title above the plot; returns the plot's own title text (none).
   Heading.prototype.show = function (title) {
     var text = plainTitle(title);
     if (!this.el) {
@@ -222,15 +221,17 @@
     }
     if (this.el.textContent !== text) this.el.textContent = text;
     this.el.hidden = !text;
-    return "";
   };
 
-  // The title, with its text as the Heading shows it, for a layout.
-  function titled(title, text) {
-    var t = {};
-    if (title && typeof title === "object") for (var key in title) t[key] = title[key];
-    t.text = text;
-    return t;
+  // The top margin of a plot whose title is above it: only what plotly places there itself
+  // (a legend above the plot makes it as tall as it needs); room for one line where subplots'
+  // titles stand above the top row.
+  function topMargin(layout) {
+    var m = {}, own = layout.margin || {};
+    for (var key in own) m[key] = own[key];
+    var titled = (layout.annotations || []).some(function (a) { return a.yref === "paper" && a.y >= 1; });
+    m.t = titled ? 30 : 12;
+    return m;
   }
 
   // A control's position as the page was written (what its text alternative describes).
@@ -359,7 +360,9 @@
     if (d) data.forEach(function (t, n) { t.x = d.x[n]; t.y = d.y[n]; });
     var layout = {};
     for (var key in fig.layout) layout[key] = fig.layout[key];
-    layout.title = titled(fig.layout.title, this.heading.show(this.title(k)));
+    this.heading.show(this.title(k));
+    layout.title = {text: ""};
+    layout.margin = topMargin(fig.layout);
     layout.template = template(isDark());
     this.gd.innerHTML = "";
     Plotly.newPlot(this.gd, data, layout, {responsive: true, displaylogo: false});

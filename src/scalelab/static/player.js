@@ -117,11 +117,11 @@
     run.events.forEach(function (e) { if (e[0] > end) end = e[0]; });
     var n = run.nodes.length;
     return {
-      title: {text: captionTitle(run, k)},
+      title: {text: ""},  // written above the plot (Player.layout)
       xaxis: {title: {text: "simulated time (s)"}, range: [-0.02 * end, end * 1.04 + 1e-3]},
       yaxis: {tickvals: run.nodes.map(function (_, j) { return j; }), ticktext: run.nodes,
               range: [n - 0.5, -0.5], zeroline: false},
-      height: 160 + 60 * n, margin: {l: 70, r: 20, t: 60, b: 50},
+      height: 160 + 60 * n, margin: {l: 70, r: 20, t: 12, b: 50},  // the legend above grows the top
       legend: {orientation: "h", yanchor: "bottom", y: 1.0, x: 0},
       template: template(isDark())
     };
@@ -242,9 +242,8 @@
 
   // The layout of the current step, its title written above the plot (explorer.js's Heading).
   Player.prototype.layout = function () {
-    var l = layout(this.run(), this.step);
-    l.title.text = this.heading.show(l.title.text);
-    return l;
+    this.heading.show(captionTitle(this.run(), this.step));
+    return layout(this.run(), this.step);
   };
 
   Player.prototype.mark = function () {
