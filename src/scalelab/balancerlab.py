@@ -344,7 +344,10 @@ def balancer_figure(result: LabResult):
                                  name=f"HAProxy {label}, measured"))
         fig.add_trace(go.Scatter(x=xs, y=real, mode="markers", marker={"color": colour, "size": 9, "symbol": "x"},
                                  name=f"model {label} at the load really carried"))
-    fig.update_layout(title="Response time through HAProxy against the policy model", yaxis_title="ms",
-                      xaxis_title="policy and percentile",
-                      height=520, legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}, barmode="overlay")
+    # The legend stands above the plot; in JupyterLab the title stands above the legend, at
+    # the top (the static page writes the title above the figure and sizes the margin itself).
+    fig.update_layout(title={"text": "Response time through HAProxy against the policy model", "y": 0.98,
+                             "yref": "container", "yanchor": "top"}, yaxis_title="ms",
+                      xaxis_title="policy and percentile", height=520, margin={"t": 150},
+                      legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}, barmode="overlay")
     return show(fig)

@@ -139,7 +139,7 @@ def io_wait_curves(mips: float, cores: int) -> dict[str, dict]:
         "typical waits": {
             "x": waits, "y": instructions_during_wait(waits, rate), "mode": "markers+text",
             "text": list(DEVICES), "marker": {"size": 9},
-            "textposition": ["top right", "bottom right", "top left", "bottom right", "top left"],
+            "textposition": ["top right", "bottom right", "top center", "bottom left", "top left"],  # inside a 390 px plot
         },
     }
 

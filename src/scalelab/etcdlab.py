@@ -449,7 +449,10 @@ def election_figure(result: LabResult):
                              name="etcd: write accepted again"))
     fig.add_trace(go.Scatter(x=[et, et], y=[0, top * 1.15], mode="lines", line={"dash": "dot", "color": "gray"},
                              name=f"configured election timeout ({et} ms)"))
-    fig.update_layout(title="Leader killed: time until a new leader, etcd against the model",
+    # The legend stands above the plot and, in JupyterLab, the title above the legend (see
+    # balancerlab.balancer_figure).
+    fig.update_layout(title={"text": "Leader killed: time until a new leader, etcd against the model", "y": 0.98,
+                             "yref": "container", "yanchor": "top"},
                       xaxis_title="ms after SIGKILL of the leader", yaxis_title="share of model runs", height=430,
-                      legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"})
+                      margin={"t": 120}, legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"})
     return show(fig)

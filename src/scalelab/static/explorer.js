@@ -40,10 +40,9 @@
       layout: {
         colorway: COLORWAY, font: {color: ink, family: FONT},
         paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", hovermode: "closest",
-        title: {x: 0.02, xanchor: "left"}, xaxis: axis, yaxis: axis,
+        xaxis: axis, yaxis: axis,
         legend: {bgcolor: "rgba(0,0,0,0)"},
-        hoverlabel: {bgcolor: dark ? "#222830" : "#ffffff", font: {color: ink}},
-        modebar: {bgcolor: "rgba(0,0,0,0)", color: dark ? "#9aa4ae" : "#7f8b99", activecolor: ink}
+        hoverlabel: {bgcolor: dark ? "#222830" : "#ffffff", font: {color: ink}}
       }
     };
   }
@@ -223,14 +222,19 @@
     this.el.hidden = !text;
   };
 
+  // No modebar on the page: plotly sizes the top margin to a legend above the plot exactly, so
+  // its icons would sit on the legend, and zooming or saving a picture is not what the page is
+  // for (the live figure in JupyterLab keeps them).
+  var CONFIG = {responsive: true, displayModeBar: false};
+
   // The top margin of a plot whose title is above it: only what plotly places there itself
   // (a legend above the plot makes it as tall as it needs); room for one line where subplots'
   // titles stand above the top row.
   function topMargin(layout) {
     var m = {}, own = layout.margin || {};
     for (var key in own) m[key] = own[key];
-    var titled = (layout.annotations || []).some(function (a) { return a.yref === "paper" && a.y >= 1; });
-    m.t = titled ? 30 : 12;
+    var subplotTitles = (layout.annotations || []).some(function (a) { return a.yref === "paper" && a.y >= 1; });
+    m.t = subplotTitles ? 30 : 12;
     return m;
   }
 
@@ -365,7 +369,7 @@
     layout.margin = topMargin(fig.layout);
     layout.template = template(isDark());
     this.gd.innerHTML = "";
-    Plotly.newPlot(this.gd, data, layout, {responsive: true, displaylogo: false});
+    Plotly.newPlot(this.gd, data, layout, CONFIG);
     this.gd.setAttribute("data-frame", k);  // its text alternative follows every move, drawn or not
   };
 
@@ -445,6 +449,6 @@
 
   window.scalelab = {figures: figures, template: template, isDark: isDark, describe: describe, summarised: summarised,
                      start: start, whenNear: whenNear, follow: follow, settle: settle, byDefault: byDefault,
-                     Heading: Heading};
+                     Heading: Heading, config: CONFIG};
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();

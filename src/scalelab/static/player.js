@@ -236,7 +236,7 @@
 
   // One plotly call per move.
   Player.prototype.apply = function () {
-    Plotly.react(this.gd, diagram(this.run(), this.step), this.layout(), {responsive: true, displaylogo: false});
+    Plotly.react(this.gd, diagram(this.run(), this.step), this.layout(), shared.config);
     this.mark();
   };
 
@@ -271,7 +271,7 @@
     this.sync();
     this.drawn = true;
     this.gd.innerHTML = "";
-    Plotly.newPlot(this.gd, diagram(this.run(), this.step), this.layout(), {responsive: true, displaylogo: false});
+    Plotly.newPlot(this.gd, diagram(this.run(), this.step), this.layout(), shared.config);
     this.mark();
   };
 
