@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -19,6 +21,18 @@ settings.load_profile("scalelab")
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = Path(os.environ.get("SCALELAB_HTML", ROOT / "_build" / "html"))  # a preview build may stand in
+#: A figure's or run player's page JSON, in a built page or a stored cell output.
+FIGURE_DATA = re.compile(r'<script type="application/json" id="scalelab-[0-9a-f]{12}-data">(.*?)</script>', re.S)
+
+
+def stored_figure_specs():
+    """(notebook path, page JSON) of every figure and run player the chapters store."""
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            for out in cell.get("outputs", []):
+                page = "".join(out.get("data", {}).get("text/html", ""))
+                for data in FIGURE_DATA.findall(page):
+                    yield path, json.loads(data.replace("<\\/", "</"))
 
 
 @pytest.fixture(scope="session")

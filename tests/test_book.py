@@ -12,14 +12,13 @@ import re
 
 import pytest
 
-from .conftest import HTML
+from .conftest import FIGURE_DATA, HTML
 
 pytestmark = pytest.mark.book
 
 PAGES = sorted(p for p in HTML.rglob("*.html") if not p.relative_to(HTML).parts[0].startswith("_"))
 CHAPTERS = [p for p in PAGES if p.parent.name == "notebooks"]
 ASSET = re.compile(r'<(?:script|link|img)[^>]+(?:src|href)="([^"]+)"')
-FIGURE_DATA = re.compile(r'<script type="application/json" id="scalelab-[0-9a-f]{12}-data">(.*?)</script>', re.S)
 
 
 BUNDLE = HTML / "_static" / "scalelab" / "plotly-basic.min.js"

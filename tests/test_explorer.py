@@ -16,6 +16,8 @@ from scalelab.explorer import (
     BUNDLE_TRACE_TYPES, MAX_SLIDER_VALUES, MAX_STATIC_BYTES, MAX_STATIC_FRAMES, STATIC_ENV, Shown, Slider, registered,
 )
 
+from .conftest import stored_figure_specs
+
 
 def two_param(a, b):
     x = np.linspace(0, 1, 11)
@@ -432,19 +434,12 @@ def test_every_stored_figure_with_hidden_axes_says_what_it_shows_in_words():
     """A figure drawn in x-y coordinates with its axes hidden (chapter 7's rings) cannot be
     described by its curves' numbers: its page must carry the model's summary."""
     found = 0
-    root = Path(__file__).resolve().parents[1] / "notebooks"
-    for path in sorted(root.glob("*.ipynb")):
-        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
-            for out in cell.get("outputs", []):
-                page = "".join(out.get("data", {}).get("text/html", ""))
-                for data in re.findall(r'<script type="application/json" id="scalelab-[0-9a-f]{12}-data">(.*?)</script>',
-                                       page, re.S):
-                    spec = json.loads(data.replace("<\\/", "</"))
-                    layout = spec.get("figure", {}).get("layout", {})
-                    if any(isinstance(v, dict) and v.get("visible") is False
-                           for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))):
-                        found += 1
-                        assert spec.get("summaries"), f"{path.name}: {layout.get('title')}"
+    for path, spec in stored_figure_specs():
+        layout = spec.get("figure", {}).get("layout", {})
+        if any(isinstance(v, dict) and v.get("visible") is False
+               for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))):
+            found += 1
+            assert spec.get("summaries"), f"{path.name}: {layout.get('title')}"
     assert found >= 2
 
 

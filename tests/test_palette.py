@@ -14,6 +14,8 @@ from _plotly_utils.basevalidators import ColorValidator
 from scalelab import palette
 from scalelab.palette import BACKGROUNDS, COLORWAY, GUIDE, INK, _contrast, _relative_luminance
 
+from .conftest import stored_figure_specs
+
 SRC = Path(palette.__file__).parent
 NAMED = ("BLUE", "RED", "TEAL", "ORANGE", "PINK", "GREEN", "PURPLE", "BROWN", "GREY", "OLIVE")
 PALETTE = {name: getattr(palette, name) for name in (*NAMED, "GUIDE", "INK")}
@@ -432,35 +434,24 @@ def _close_pairs(traces, layout=None) -> tuple[int, list]:
     return checked, close
 
 
-PAGE_DATA = r'<script type="application/json" id="scalelab-[0-9a-f]{12}-data">(.*?)</script>'
-
-
 def _stored_figures():
     """Every figure the chapters store (explorers and shown figures, not players): chapter,
     title, traces (each with its x values over all frames) and layout."""
-    import json
-
-    root = Path(__file__).resolve().parents[1] / "notebooks"
-    for path in sorted(root.glob("*.ipynb")):
-        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
-            for out in cell.get("outputs", []):
-                page = "".join(out.get("data", {}).get("text/html", ""))
-                for data in re.findall(PAGE_DATA, page, re.S):
-                    spec = json.loads(data.replace("<\\/", "</"))
-                    if "figure" not in spec:
-                        continue  # a player: its marks differ by symbol (player.SYMBOLS)
-                    traces = [dict(t) for t in spec["figure"]["data"]]
-                    frames = spec.get("frames") or []
-                    for i, t in enumerate(traces):
-                        xs = list(t.get("x") or [])
-                        ref = frames[0][i] if frames else None  # the first frame's: [x, y] or y
-                        t["points"] = len(spec["arrays"][ref[0]]) if isinstance(ref, list) else len(xs)
-                        for frame in frames:
-                            if isinstance(frame[i], list):  # this trace's x changes with the frame
-                                xs += spec["arrays"][frame[i][0]]
-                        t["x"] = xs
-                    layout = spec["figure"]["layout"]
-                    yield path.stem, (layout.get("title") or {}).get("text", ""), traces, layout
+    for path, spec in stored_figure_specs():
+        if "figure" not in spec:
+            continue  # a player: its marks differ by symbol (player.SYMBOLS)
+        traces = [dict(t) for t in spec["figure"]["data"]]
+        frames = spec.get("frames") or []
+        for i, t in enumerate(traces):
+            xs = list(t.get("x") or [])
+            ref = frames[0][i] if frames else None  # the first frame's: [x, y] or y
+            t["points"] = len(spec["arrays"][ref[0]]) if isinstance(ref, list) else len(xs)
+            for frame in frames:
+                if isinstance(frame[i], list):  # this trace's x changes with the frame
+                    xs += spec["arrays"][frame[i][0]]
+            t["x"] = xs
+        layout = spec["figure"]["layout"]
+        yield path.stem, (layout.get("title") or {}).get("text", ""), traces, layout
 
 
 def test_every_figures_curves_told_apart_by_colour_alone_are_10_apart_for_every_reader():
