@@ -241,6 +241,7 @@ BASELINE: dict[str, dict[str, Any]] = {
     "explorer.explore": {"model": Make(lambda: importlib.import_module("scalelab.amdahl").speedup_curves),
                          "serial_fraction": (0, 0.5, 0.1, 0.1)},
     "explorer.show": {"figure": Make(_figure)},
+    "explorer.title_over_legend": {"title": "T", "height": 500},
     "explorer.Shown": {"figure": Make(_figure)},
     "explorer.Shown.to_html": {"__instance__": Make(lambda: importlib.import_module("scalelab.explorer").show(_figure()))},
     "explorer.Explorer": {"model": Make(lambda: importlib.import_module("scalelab.amdahl").speedup_curves),

@@ -361,6 +361,12 @@ def test_the_page_script_and_the_page_describe_tricky_axes_alike(browser, site):
         # a bar drawn up from a base (a band) is said from its base to its end
         assert "band: 31 to 56 at a, 22 to 38 at b." in bands and "partial: 5 to 6 at 1, 2 at 2." in bands
         assert "scalar: from 11 at 1 to 10.5 at 6; highest 15 at 5, lowest 10.5 at 6." in bands  # many: their ends
+        # a line break in a title is a space, in the text alternative as in the title above the plot
+        layout, traces = {"xaxis": {"title": {"text": "wait<br>(s)"}}, "yaxis": {"title": {"text": "y"}}}, \
+            [{"x": [0, 1], "y": [1, 2], "name": "a"}]
+        said = page.evaluate("([l, t]) => window.scalelab.describe('one<br>two<BR/>three', l, t)", [layout, traces])
+        assert said == _describe("one<br>two<BR/>three", layout, traces)
+        assert said.startswith("one two three. Horizontal axis: wait (s);"), said
         assert not problems, problems
     finally:
         page.close()
@@ -682,6 +688,69 @@ def test_every_title_is_written_above_its_plot_where_it_wraps(browser, site, pag
                                    f"document.getElementById('{fig_id}').getAttribute('data-frame')")
             assert page.evaluate("window.__calls") == ["restyle"]
             assert not titles_problems(page), titles_problems(page)
+        assert not problems, problems
+    finally:
+        page.close()
+
+
+# Text labels beside their points (not a letter drawn on its own marker, which can only be as
+# far apart as the data are): each inside its plot area, and clear of every other label.
+LABELS = """() => {
+  const found = [];
+  let checked = 0;
+  for (const gd of document.querySelectorAll('.scalelab-figure.js-plotly-plot, .scalelab-player-figure.js-plotly-plot')) {
+    const s = gd._fullLayout._size, svg = gd.querySelector('.main-svg').getBoundingClientRect();
+    const area = {left: svg.left + s.l, top: svg.top + s.t, right: svg.left + s.l + s.w, bottom: svg.top + s.t + s.h};
+    const boxes = [];
+    for (const g of gd.querySelectorAll('.scatterlayer .trace')) {
+      const trace = g.__data__ && g.__data__[0] && g.__data__[0].trace;
+      if (!trace || trace.visible !== true || trace.textposition === 'middle center') continue;
+      for (const t of g.querySelectorAll('.textpoint text'))
+        if (t.textContent.trim()) boxes.push({text: t.textContent, r: t.getBoundingClientRect()});
+    }
+    checked += boxes.length;
+    for (const b of boxes) {
+      const out = Math.max(area.left - b.r.left, area.top - b.r.top, b.r.right - area.right, b.r.bottom - area.bottom);
+      if (out > 0.5) found.push({id: gd.id, out: Math.round(out), text: b.text});
+    }
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i].r, b = boxes[j].r;
+      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left), h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      if (w > 0.5 && h > 0.5) found.push({id: gd.id, overlap: [Math.round(w), Math.round(h)], texts: [boxes[i].text, boxes[j].text]});
+    }
+  }
+  return {found, checked};
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("page_path", PAGES_WITH_FIGURES)
+def test_no_point_label_prints_over_another_or_leaves_its_plot(browser, site, page_path, width):
+    """On a phone and on a laptop, with every control at its first and at its last
+    position (and every run player at its first and last step), no text label beside a
+    point is cut at the plot's edge or printed over another label."""
+    page, problems, _ = open_page(browser, site, page_path, width=width)
+    try:
+        draw_all(page)
+        players = draw_players(page)
+        first = page.evaluate(LABELS)
+        for fig_id in figures(page):
+            for i in range(len(controls(page, fig_id))):
+                if not at_end(page, fig_id, i):
+                    frame = page.get_attribute(f"#{fig_id}", "data-frame")
+                    move(page, fig_id, i, to_end=True)
+                    page.wait_for_function(
+                        f"document.getElementById('{fig_id}').getAttribute('data-frame') !== '{frame}'", timeout=10_000)
+        for pid in players:
+            step = page.get_attribute(f"#{pid}", "data-step")
+            page.locator(f"#{pid}-box button[data-step=last]").click()
+            page.wait_for_function(f"document.getElementById('{pid}').getAttribute('data-step') !== '{step}'",
+                                   timeout=10_000)
+        page.wait_for_timeout(300)
+        last = page.evaluate(LABELS)
+        assert not first["found"] and not last["found"], (first["found"], last["found"])
+        if page_path.split("/")[-1][:3] in ("05-", "06-"):  # their figures label points: the check saw them
+            assert first["checked"] >= 5 and last["checked"] >= 5
         assert not problems, problems
     finally:
         page.close()

@@ -272,6 +272,22 @@ def test_the_space_time_diagram_says_every_event_with_its_lamport_time_and_vecto
     assert "a2 on A, sends m1 to B: L=2, [2,0,0]" in alt and "b2 on B, receives m1 from A: L=3, [2,2,0]" in alt
 
 
+def test_space_time_labels_sit_away_from_arrows_and_from_their_nearer_neighbour():
+    """A message's two events are labelled on the side away from its arrow; a local event
+    on the side away from its nearer neighbour on the lane (the browser test checks that
+    no label then prints over another or leaves the plot)."""
+    from scalelab import clocks
+
+    evs = list(clocks.EXAMPLE_EXCHANGE)
+    row = {"A": 2, "B": 1, "C": 0}
+    side = dict(zip((e.label for e in evs), clocks._label_sides(evs, row)))
+    assert side["a2"] == "top" and side["b2"] == "bottom"  # m1 goes down from A to B
+    assert side["c2"] == "bottom" and side["a3"] == "top"  # m3 goes up from C to A
+    assert side["a1"] == "bottom" and side["b1"] == "top" and side["c1"] == "top"  # next to a2, b2, c2
+    assert set(clocks._label_sides(clocks.random_exchange(4, 30, seed=2), {p: i for i, p in enumerate("ABCD")})) \
+        <= {"top", "bottom"}
+
+
 def test_the_space_time_summary_says_a_message_never_received_as_such():
     from scalelab import clocks
 

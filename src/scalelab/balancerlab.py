@@ -325,7 +325,7 @@ def balancer_figure(result: LabResult):
     """Measured p50/p90/p99 per policy (markers) beside the model's band (bars from 5% to 95%)."""
     import plotly.graph_objects as go
 
-    from .explorer import show
+    from .explorer import show, title_over_legend
 
     if not isinstance(result, LabResult) or "percentiles" not in result.tables:
         raise ValueError(f"result must be the LabResult of balancer_lab, got {result!r}")
@@ -343,11 +343,7 @@ def balancer_figure(result: LabResult):
                                  marker={"color": colour, "size": 11, "symbol": "diamond"},
                                  name=f"HAProxy {label}, measured"))
         fig.add_trace(go.Scatter(x=xs, y=real, mode="markers", marker={"color": colour, "size": 9, "symbol": "x"},
-                                 name=f"model {label} at the load really carried"))
-    # The legend stands above the plot; in JupyterLab the title stands above the legend, at
-    # the top (the static page writes the title above the figure and sizes the margin itself).
-    fig.update_layout(title={"text": "Response time through HAProxy against the policy model", "y": 0.98,
-                             "yref": "container", "yanchor": "top"}, yaxis_title="ms",
-                      xaxis_title="policy and percentile", height=520, margin={"t": 150},
-                      legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}, barmode="overlay")
+                                 name=f"model {label} at the load carried"))
+    fig.update_layout(**title_over_legend("Response time through HAProxy against the policy model", 520),
+                      yaxis_title="ms", xaxis_title="policy and percentile", barmode="overlay")
     return show(fig)

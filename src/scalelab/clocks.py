@@ -752,22 +752,48 @@ def spacetime_figure(events, title: str = "Events and messages"):
                                xref="x", yref="y", axref="x", ayref="y", showarrow=True,
                                arrowhead=3, arrowsize=1.2, arrowcolor=ORANGE, text="")
     colors = {"local": GREY, "send": BLUE, "receive": GREEN}
+    side = _label_sides(evs, row)
     for kind in ("local", "send", "receive"):
         idx = [i for i, e in enumerate(evs) if e.kind == kind]
         fig.add_trace(go.Scatter(
             x=x[idx], y=[row[evs[i].process] for i in idx], mode="markers+text", name=kind,
             marker={"size": 12, "color": colors[kind], "line": {"color": "white", "width": 1.5}},  # apart from the lane
             text=[f"{evs[i].label} L={lam[i]}<br>[{','.join(str(vec[i][p]) for p in names)}]" for i in idx],
-            textposition="top center", textfont={"size": 11}))
+            textposition=[f"{side[i]} center" for i in idx], textfont={"size": 11}))
     fig.update_layout(
-        title={"text": title}, template=TEMPLATE, height=360,
-        xaxis={"title": {"text": "execution order (not a clock)"}, "showgrid": False, "range": [0.3, len(evs) + 0.7]},
+        title={"text": title}, template=TEMPLATE, height=300 + 60 * len(names),
+        xaxis={"title": {"text": "execution order (not a clock)"}, "showgrid": False, "zeroline": False,
+               "tickvals": x, "range": [-0.1, len(evs) + 1.1]},  # room for the end events' labels
         yaxis={"tickvals": [row[p] for p in names], "ticktext": [f"process {p}" for p in names],
-               "range": [-0.5, len(names) - 0.2], "showgrid": False, "zeroline": False},
+               "range": [-0.65, len(names) - 0.35], "showgrid": False, "zeroline": False},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
         margin={"l": 90, "r": 20, "t": 80, "b": 50},
     )
     return show(fig, summary=_spacetime_summary(evs, names, lam, vec))
+
+
+def _label_sides(evs: list[Event], row: dict[str, int]) -> list[str]:
+    """Above ("top") or below ("bottom") its lane, each event's label: a message's send and
+    receive on the side away from the arrow, a local event on the side away from its nearer
+    neighbour on the lane, so that labels of neighbouring events do not print over each other."""
+    other = {}
+    for e in evs:
+        if e.kind != "local":
+            other.setdefault(e.message, []).append(e.process)
+    side: list[str | None] = []
+    for e in evs:
+        ends = other.get(e.message, []) if e.kind != "local" else []
+        far = [row[p] for p in ends if p != e.process]
+        side.append(None if not far else "top" if far[0] < row[e.process] else "bottom")
+    for i, e in enumerate(evs):
+        if side[i] is None:
+            lane = [j for j, f in enumerate(evs) if f.process == e.process and j != i]
+            near = min(lane, key=lambda j: (abs(j - i), j > i), default=None)
+            if near is None or side[near] is None:
+                side[i] = "top"
+            else:
+                side[i] = "bottom" if side[near] == "top" else "top"
+    return side
 
 
 def _spacetime_summary(evs: list[Event], names: list[str], lam: list[int], vec: list[dict[str, int]]) -> str:

@@ -138,8 +138,11 @@ def io_wait_curves(mips: float, cores: int) -> dict[str, dict]:
         "instructions lost": {"x": _WAIT_AXIS, "y": instructions_during_wait(_WAIT_AXIS, rate), "mode": "lines"},
         "typical waits": {
             "x": waits, "y": instructions_during_wait(waits, rate), "mode": "markers+text",
-            "text": list(DEVICES), "marker": {"size": 9},
-            "textposition": ["top right", "bottom right", "top center", "bottom left", "top left"],  # inside a 390 px plot
+            "text": [name.replace(" a ", "<br>a ") for name in DEVICES], "marker": {"size": 9},
+            # Above the line to the left, or below it to the right, so that no label runs into
+            # the line, another label or the plot's edge, from a 390 px phone up (a browser test
+            # checks it at the first and last settings).
+            "textposition": ["bottom right", "top left", "bottom right", "top left", "top left"],
         },
     }
 

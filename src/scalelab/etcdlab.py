@@ -427,7 +427,7 @@ def election_figure(result: LabResult):
     """Measured failover times (one dot per kill) beside the model's distribution (a box)."""
     import plotly.graph_objects as go
 
-    from .explorer import show
+    from .explorer import show, title_over_legend
 
     if not isinstance(result, LabResult) or "kills" not in result.tables:
         raise ValueError(f"result must be the LabResult of election_lab, got {result!r}")
@@ -449,10 +449,6 @@ def election_figure(result: LabResult):
                              name="etcd: write accepted again"))
     fig.add_trace(go.Scatter(x=[et, et], y=[0, top * 1.15], mode="lines", line={"dash": "dot", "color": "gray"},
                              name=f"configured election timeout ({et} ms)"))
-    # The legend stands above the plot and, in JupyterLab, the title above the legend (see
-    # balancerlab.balancer_figure).
-    fig.update_layout(title={"text": "Leader killed: time until a new leader, etcd against the model", "y": 0.98,
-                             "yref": "container", "yanchor": "top"},
-                      xaxis_title="ms after SIGKILL of the leader", yaxis_title="share of model runs", height=430,
-                      margin={"t": 120}, legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"})
+    fig.update_layout(**title_over_legend("Leader killed: time until a new leader, etcd against the model", 430),
+                      xaxis_title="ms after SIGKILL of the leader", yaxis_title="share of model runs")
     return show(fig)

@@ -49,7 +49,8 @@ import plotly.io as pio
 from . import _validate
 from .palette import TEMPLATE
 
-__all__ = ["explore", "show", "slider", "choices", "Slider", "Explorer", "Shown", "STATIC_ENV", "registered"]
+__all__ = ["explore", "show", "slider", "choices", "title_over_legend", "Slider", "Explorer", "Shown", "STATIC_ENV",
+           "registered"]
 
 #: Set to "1" (the book build does, through ``scalelab.sphinxext``) to display only the
 #: static figure: no widgets are created, so no widget state is saved into the page.
@@ -929,9 +930,11 @@ def _summarised(title: str, summary: str) -> str:
 
 
 def _strip_tags(text: str) -> str:
+    """Text as a listener hears it: a line break is a space, other markup is dropped (the
+    twin of ``plain`` in explorer.js, which also writes the title above a plot)."""
     import re
 
-    return re.sub(r"<[^>]*>", "", text)
+    return re.sub(r"<[^>]*>", "", re.sub(r"<br\s*/?>", " ", text, flags=re.IGNORECASE))
 
 
 def _controls_html(div: str, sliders: Sequence[Slider]) -> str:
@@ -1038,6 +1041,24 @@ def _plain_xy(trace: dict[str, Any], source: Any) -> dict[str, Any]:
         if isinstance(out.get(key), dict) and "bdata" in out[key]:
             out[key] = np.asarray(getattr(source, key)).tolist()
     return out
+
+
+def title_over_legend(title: str, height: int) -> dict[str, Any]:
+    """Layout for a figure with a long legend above its plot. In JupyterLab the title stands
+    at the top and the legend under it, both placed in the container, so that plotly pushes
+    the plot down by as many rows as the legend wraps to and nothing prints over the title at
+    any width. The static page writes the title above the figure and moves such a legend up
+    to the top.
+
+    >>> title_over_legend("T", 500)["legend"]["y"]
+    0.928
+    """
+    if not isinstance(title, str):
+        raise ValueError(f"title must be a string, got {_validate._show(title)}")
+    h = int(_validate.count("height", height, MAX_HEIGHT, low=MIN_HEIGHT))
+    return {"title": {"text": title, "y": 1 - 10 / h, "yref": "container", "yanchor": "top"},
+            "legend": {"orientation": "h", "x": 0, "yref": "container", "y": 1 - 36 / h, "yanchor": "top"},
+            "margin": {"t": 40}, "height": h}
 
 
 def show(figure: go.Figure, summary: str | None = None) -> Shown:

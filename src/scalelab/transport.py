@@ -529,7 +529,7 @@ def mathis_curves(rtt_ms: float, mss_bytes: float) -> dict[str, dict]:
         "Padhye et al. (1998), with timeouts, RTO 1 s": {
             "x": loss, "y": network.padhye_throughput(mss_bytes, rtt, loss, rto_s=1.0) / 1e6, "mode": "lines",
             "line": {"dash": "dot"}},
-        "AIMD simulation (independent losses, no timeouts)": {
+        "simulated AIMD, independent losses, no timeouts": {
             "x": SIM_LOSS, "y": sim / 1e6, "mode": "markers", "marker": {"size": 9, "symbol": "circle-open"}},
     }
 

@@ -28,8 +28,6 @@
   // out 3:1 or more from the page's background in light mode and in dark mode.
   var COLORWAY = ["#1f77b4", "#d62728", "#10828e", "#e16900", "#d32b9f", "#2ca02c", "#9467bd", "#935a4e", "#7f7f7f", "#797916"];
 
-  var FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
-
   // One course template (light and dark), shipped once, instead of plotly_white in every figure.
   function template(dark) {
     var ink = dark ? "#d4d9de" : "#2a3f5f", grid = dark ? "#39414a" : "#e6ebf2", zero = dark ? "#56606b" : "#d0d7e1";
@@ -38,7 +36,7 @@
     return {
       data: {scatter: [{line: {width: 2.5}}], bar: [{marker: {line: {width: 0}}}]},
       layout: {
-        colorway: COLORWAY, font: {color: ink, family: FONT},
+        colorway: COLORWAY, font: {color: ink, family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
         paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", hovermode: "closest",
         xaxis: axis, yaxis: axis,
         legend: {bgcolor: "rgba(0,0,0,0)"},
@@ -72,14 +70,16 @@
     return letter + "axis" + (ref && ref.length > 1 ? ref.slice(1) : "");
   }
 
-  // A tick label in full, as the axis shows it.
-  function label(s) { return String(s).replace(/<[^>]*>/g, ""); }
+  // Text as a listener hears it (a tick label in full, as the axis shows it) and as the title
+  // above a plot shows it: a line break is a space, other markup is dropped (explorer.py's
+  // _strip_tags is its twin).
+  function plain(s) { return String(s).replace(/<br\s*\/?>/gi, " ").replace(/<[^>]*>/g, ""); }
 
   function tickSay(axis, v) {
     var vals = axis && axis.tickvals, text = axis && axis.ticktext;
     if (vals && text) {
       for (var i = 0; i < vals.length && i < text.length; i++) {
-        if (vals[i] === v) return label(text[i]);
+        if (vals[i] === v) return plain(text[i]);
       }
     }
     return num(v);
@@ -87,8 +87,8 @@
 
   function axisText(layout, key) {
     var axis = layout[key] || {}, t = textOf(layout, key);
-    if (t) return t.replace(/<[^>]*>/g, "");
-    return axis.ticktext ? axis.ticktext.map(label).join(", ") : "";
+    if (t) return plain(t);
+    return axis.ticktext ? axis.ticktext.map(plain).join(", ") : "";
   }
 
   // The title over a subplot: an annotation centred on its top edge (as plotly's make_subplots
@@ -100,7 +100,7 @@
     for (var i = 0; i < notes.length; i++) {
       var a = notes[i];
       if (a.xref === "paper" && a.yref === "paper" && a.text && typeof a.x === "number" && typeof a.y === "number" &&
-          a.x >= xd[0] && a.x <= xd[1] && Math.abs(a.y - yd[1]) < 1e-9) return label(a.text);
+          a.x >= xd[0] && a.x <= xd[1] && Math.abs(a.y - yd[1]) < 1e-9) return plain(a.text);
     }
     return "";
   }
@@ -130,7 +130,7 @@
       });
       return seen.length === 1 ? seen[0] : "";
     };
-    if (title) parts.push(title.replace(/<[^>]*>/g, "") + ".");
+    if (title) parts.push(plain(title) + ".");
     var xt = titled("x"), yt = titled("y"), seconds = [];
     Object.keys(overlay).forEach(function (k) { var s = axisText(layout, k); if (s) seconds.push("; " + overlay[k] + ": " + s); });
     if (xt || yt || seconds.length) {
@@ -175,7 +175,7 @@
   // A text alternative from a model's own words (explore(..., summary=...)), for a figure whose
   // curves are not read as y against x.
   function summarised(title, summary) {
-    return (title ? title.replace(/<[^>]*>/g, "") + ". " : "") + summary;
+    return (title ? plain(title) + ". " : "") + summary;
   }
 
   // A text alternative is an aria-live region, which a screen reader reads out each time it
@@ -205,13 +205,12 @@
   // the plot's edge, and a legend above the plot that wraps to more rows grows up into it.
   // Above the plot the title wraps, and the legend has the plot's top margin to itself.
   // The text is aria-hidden: the figure's text alternative begins with the title.
-  function plainTitle(s) { return String(s == null ? "" : s).replace(/<br\s*\/?>/gi, " ").replace(/<[^>]*>/g, ""); }
   function Heading(gd) {
     this.gd = gd;
     this.el = null;
   }
   Heading.prototype.show = function (title) {
-    var text = plainTitle(title);
+    var text = title == null ? "" : plain(title);
     if (!this.el) {
       this.el = document.createElement("p");
       this.el.className = "scalelab-title";
@@ -367,6 +366,8 @@
     this.heading.show(this.title(k));
     layout.title = {text: ""};
     layout.margin = topMargin(fig.layout);
+    var legend = fig.layout.legend;  // placed under the plot's own title (explorer.title_over_legend)
+    if (legend && legend.yref === "container") layout.legend = Object.assign({}, legend, {y: 1});
     layout.template = template(isDark());
     this.gd.innerHTML = "";
     Plotly.newPlot(this.gd, data, layout, CONFIG);
