@@ -723,17 +723,35 @@ LABELS = """() => {
 }"""
 
 
+# Text of a plot (axis titles, tick labels, legend entries, annotations, labels) that runs
+# past its figure's edges, where the page cuts it off.
+CUT = """() => {
+  const found = [];
+  for (const gd of document.querySelectorAll('.scalelab-figure.js-plotly-plot, .scalelab-player-figure.js-plotly-plot')) {
+    const box = gd.getBoundingClientRect();
+    for (const t of gd.querySelectorAll('.g-xtitle text, .g-ytitle text, .g-x2title text, .g-y2title text, .legend text, .xtick text, .ytick text, .annotation-text, .textpoint text')) {
+      const r = t.getBoundingClientRect();
+      if (!t.textContent.trim() || r.width === 0) continue;
+      const out = Math.max(box.left - r.left, box.top - r.top, r.right - box.right, r.bottom - box.bottom);
+      if (out > 0.5) found.push({id: gd.id, out: Math.round(out), text: t.textContent.slice(0, 60)});
+    }
+  }
+  return found;
+}"""
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("page_path", PAGES_WITH_FIGURES)
-def test_no_point_label_prints_over_another_or_leaves_its_plot(browser, site, page_path, width):
+def test_no_text_is_cut_off_and_no_point_label_prints_over_another(browser, site, page_path, width):
     """On a phone and on a laptop, with every control at its first and at its last
     position (and every run player at its first and last step), no text label beside a
-    point is cut at the plot's edge or printed over another label."""
+    point is cut at the plot's edge or printed over another label, and no text of a
+    figure runs past its edges."""
     page, problems, _ = open_page(browser, site, page_path, width=width)
     try:
         draw_all(page)
         players = draw_players(page)
-        first = page.evaluate(LABELS)
+        first, cut_first = page.evaluate(LABELS), page.evaluate(CUT)
         for fig_id in figures(page):
             for i in range(len(controls(page, fig_id))):
                 if not at_end(page, fig_id, i):
@@ -749,6 +767,7 @@ def test_no_point_label_prints_over_another_or_leaves_its_plot(browser, site, pa
         page.wait_for_timeout(300)
         last = page.evaluate(LABELS)
         assert not first["found"] and not last["found"], (first["found"], last["found"])
+        assert not cut_first and not page.evaluate(CUT), (cut_first, page.evaluate(CUT))
         if page_path.split("/")[-1][:3] in ("05-", "06-"):  # their figures label points: the check saw them
             assert first["checked"] >= 5 and last["checked"] >= 5
         assert not problems, problems
