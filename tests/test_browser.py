@@ -694,7 +694,8 @@ def test_every_title_is_written_above_its_plot_where_it_wraps(browser, site, pag
 
 
 # Text labels beside their points (not a letter drawn on its own marker, which can only be as
-# far apart as the data are): each inside its plot area, and clear of every other label.
+# far apart as the data are): each inside its plot area, clear of every other label and of
+# every arrow.
 LABELS = """() => {
   const found = [];
   let checked = 0;
@@ -718,23 +719,43 @@ LABELS = """() => {
       const w = Math.min(a.right, b.right) - Math.max(a.left, b.left), h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
       if (w > 0.5 && h > 0.5) found.push({id: gd.id, overlap: [Math.round(w), Math.round(h)], texts: [boxes[i].text, boxes[j].text]});
     }
+    for (const path of gd.querySelectorAll('.annotation-arrow-g path')) {  // an arrow through a label
+      const m = path.getScreenCTM(), n = path.getTotalLength();
+      for (let d = 0; d <= n; d += 2) {
+        const p = path.getPointAtLength(d).matrixTransform(m);
+        const hit = boxes.find(b => p.x > b.r.left + 0.5 && p.x < b.r.right - 0.5 && p.y > b.r.top + 0.5 && p.y < b.r.bottom - 0.5);
+        if (hit) { found.push({id: gd.id, arrow: hit.text}); break; }
+      }
+    }
   }
   return {found, checked};
 }"""
 
 
 # Text of a plot (axis titles, tick labels, legend entries, annotations, labels) that runs
-# past its figure's edges, where the page cuts it off.
+# past its figure's edges, where the page cuts it off, that plotly scaled down to fit (bar
+# labels: under 9 px tall), or that prints over other text (titles, legend, annotations, bar labels).
 CUT = """() => {
   const found = [];
   for (const gd of document.querySelectorAll('.scalelab-figure.js-plotly-plot, .scalelab-player-figure.js-plotly-plot')) {
     const box = gd.getBoundingClientRect();
-    for (const t of gd.querySelectorAll('.g-xtitle text, .g-ytitle text, .g-x2title text, .g-y2title text, .legend text, .xtick text, .ytick text, .annotation-text, .textpoint text')) {
+    for (const t of gd.querySelectorAll('.g-xtitle text, .g-ytitle text, .g-x2title text, .g-y2title text, .legend text, .xtick text, .ytick text, .annotation-text, .textpoint text, .bartext')) {
       const r = t.getBoundingClientRect();
       if (!t.textContent.trim() || r.width === 0) continue;
       const out = Math.max(box.left - r.left, box.top - r.top, r.right - box.right, r.bottom - box.bottom);
       if (out > 0.5) found.push({id: gd.id, out: Math.round(out), text: t.textContent.slice(0, 60)});
+      if (r.height < 9) found.push({id: gd.id, height: r.height, text: t.textContent.slice(0, 60)});  // scaled down
     }
+    // titles, legend entries, annotations and bar labels: clear of each other and of the ticks
+    const boxes = sel => [...gd.querySelectorAll(sel)].filter(t => t.textContent.trim())
+      .map(t => ({text: t.textContent.slice(0, 60), r: t.getBoundingClientRect()})).filter(b => b.r.width > 0);
+    const words = boxes('.g-xtitle text, .g-ytitle text, .g-x2title text, .g-y2title text, .legend text, .annotation-text, .bartext');
+    const ticks = boxes('.xtick text, .ytick text, .x2tick text, .y2tick text');
+    words.forEach((a, i) => words.slice(i + 1).concat(ticks).forEach(b => {
+      const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
+      const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+      if (w > 0.5 && h > 0.5) found.push({id: gd.id, overlap: [Math.round(w), Math.round(h)], texts: [a.text, b.text]});
+    }));
   }
   return found;
 }"""
@@ -743,33 +764,36 @@ CUT = """() => {
 @pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("page_path", PAGES_WITH_FIGURES)
 def test_no_text_is_cut_off_and_no_point_label_prints_over_another(browser, site, page_path, width):
-    """On a phone and on a laptop, with every control at its first and at its last
-    position (and every run player at its first and last step), no text label beside a
-    point is cut at the plot's edge or printed over another label, and no text of a
-    figure runs past its edges."""
+    """On a phone and on a laptop, as the page opens, with every control at its first and
+    then at its last position (and every run player at its last step): no text label
+    beside a point is cut at the plot's edge, printed over another label or crossed by an
+    arrow, and no text of a figure runs past its edges or is shrunk unreadably small."""
     page, problems, _ = open_page(browser, site, page_path, width=width)
     try:
         draw_all(page)
         players = draw_players(page)
-        first, cut_first = page.evaluate(LABELS), page.evaluate(CUT)
-        for fig_id in figures(page):
-            for i in range(len(controls(page, fig_id))):
-                if not at_end(page, fig_id, i):
+        seen = [(page.evaluate(LABELS), page.evaluate(CUT))]
+        for to_end in (False, True):
+            for fig_id in figures(page):
+                for i in range(len(controls(page, fig_id))):
+                    if (at_end(page, fig_id, i) if to_end else control_values(page, fig_id)[i] == 0):
+                        continue
                     frame = page.get_attribute(f"#{fig_id}", "data-frame")
-                    move(page, fig_id, i, to_end=True)
-                    page.wait_for_function(
-                        f"document.getElementById('{fig_id}').getAttribute('data-frame') !== '{frame}'", timeout=10_000)
-        for pid in players:
-            step = page.get_attribute(f"#{pid}", "data-step")
-            page.locator(f"#{pid}-box button[data-step=last]").click()
-            page.wait_for_function(f"document.getElementById('{pid}').getAttribute('data-step') !== '{step}'",
-                                   timeout=10_000)
-        page.wait_for_timeout(300)
-        last = page.evaluate(LABELS)
-        assert not first["found"] and not last["found"], (first["found"], last["found"])
-        assert not cut_first and not page.evaluate(CUT), (cut_first, page.evaluate(CUT))
+                    move(page, fig_id, i, to_end=to_end)
+                    page.wait_for_function(f"document.getElementById('{fig_id}').getAttribute('data-frame')"
+                                           f" !== '{frame}'", timeout=10_000)
+            if to_end:
+                for pid in players:
+                    step = page.get_attribute(f"#{pid}", "data-step")
+                    page.locator(f"#{pid}-box button[data-step=last]").click()
+                    page.wait_for_function(f"document.getElementById('{pid}').getAttribute('data-step') !== '{step}'",
+                                           timeout=10_000)
+            page.wait_for_timeout(300)
+            seen.append((page.evaluate(LABELS), page.evaluate(CUT)))
+        for labels, cut in seen:
+            assert not labels["found"] and not cut, (labels["found"], cut)
         if page_path.split("/")[-1][:3] in ("05-", "06-"):  # their figures label points: the check saw them
-            assert first["checked"] >= 5 and last["checked"] >= 5
+            assert all(labels["checked"] >= 5 for labels, _ in seen)
         assert not problems, problems
     finally:
         page.close()

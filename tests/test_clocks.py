@@ -274,8 +274,9 @@ def test_the_space_time_diagram_says_every_event_with_its_lamport_time_and_vecto
 
 def test_space_time_labels_sit_away_from_arrows_and_from_their_nearer_neighbour():
     """A message's two events are labelled on the side away from its arrow; a local event
-    on the side away from its nearer neighbour on the lane (the browser test checks that
-    no label then prints over another or leaves the plot)."""
+    on the side away from its nearer neighbour on the lane; a label leans away from an arrow
+    passing over it, or left of the next label on its side of the lane (the browser test
+    checks that no label then prints over another, under an arrow or out of the plot)."""
     from scalelab import clocks
 
     evs = list(clocks.EXAMPLE_EXCHANGE)
@@ -286,6 +287,10 @@ def test_space_time_labels_sit_away_from_arrows_and_from_their_nearer_neighbour(
     assert side["a1"] == "bottom" and side["b1"] == "top" and side["c1"] == "top"  # next to a2, b2, c2
     assert set(clocks._label_sides(clocks.random_exchange(4, 30, seed=2), {p: i for i, p in enumerate("ABCD")})) \
         <= {"top", "bottom"}
+    lean = dict(zip((e.label for e in evs), clocks._label_leans(evs, row, list(side.values()))))
+    assert lean["b1"] == "left"  # m1 passes over b1's place above lane B, down from a2 on its left
+    assert lean["c2"] == "left" and lean["c3"] == "center"  # two along, both below lane C
+    assert lean["a2"] == lean["b2"] == lean["b3"] == lean["a3"] == "center"
 
 
 def test_the_space_time_summary_says_a_message_never_received_as_such():

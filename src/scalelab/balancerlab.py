@@ -345,5 +345,8 @@ def balancer_figure(result: LabResult):
         fig.add_trace(go.Scatter(x=xs, y=real, mode="markers", marker={"color": colour, "size": 9, "symbol": "x"},
                                  name=f"model {label} at the load carried"))
     fig.update_layout(**title_over_legend("Response time through HAProxy against the policy model", 520),
-                      yaxis_title="ms", xaxis_title="policy and percentile", barmode="overlay")
+                      yaxis_title="ms", barmode="overlay",
+                      # every bar labelled: on a phone plotly would skip every other category
+                      xaxis={"title": {"text": "policy and percentile"}, "tickmode": "array",
+                             "tickvals": [f"{policy} p{100 * p:g}" for p in QUANTILES for policy in t.index]})
     return show(fig)

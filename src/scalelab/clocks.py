@@ -753,13 +753,14 @@ def spacetime_figure(events, title: str = "Events and messages"):
                                arrowhead=3, arrowsize=1.2, arrowcolor=ORANGE, text="")
     colors = {"local": GREY, "send": BLUE, "receive": GREEN}
     side = _label_sides(evs, row)
+    lean = _label_leans(evs, row, side)
     for kind in ("local", "send", "receive"):
         idx = [i for i, e in enumerate(evs) if e.kind == kind]
         fig.add_trace(go.Scatter(
             x=x[idx], y=[row[evs[i].process] for i in idx], mode="markers+text", name=kind,
             marker={"size": 12, "color": colors[kind], "line": {"color": "white", "width": 1.5}},  # apart from the lane
             text=[f"{evs[i].label} L={lam[i]}<br>[{','.join(str(vec[i][p]) for p in names)}]" for i in idx],
-            textposition=[f"{side[i]} center" for i in idx], textfont={"size": 11}))
+            textposition=[f"{side[i]} {lean[i]}" for i in idx], textfont={"size": 11}))
     fig.update_layout(
         title={"text": title}, template=TEMPLATE, height=300 + 60 * len(names),
         xaxis={"title": {"text": "execution order (not a clock)"}, "showgrid": False, "zeroline": False,
@@ -794,6 +795,29 @@ def _label_sides(evs: list[Event], row: dict[str, int]) -> list[str]:
             else:
                 side[i] = "bottom" if side[near] == "top" else "top"
     return side
+
+
+def _label_leans(evs: list[Event], row: dict[str, int], side: list[str]) -> list[str]:
+    """Which way each event's label leans ("left", "center" or "right") from its event, so
+    that on a narrow screen it keeps clear of an arrow passing over it and of the label two
+    events along on the same side of its lane: towards the far end of an arrow that crosses
+    its event's place on the label's side of the lane, else left of such a neighbour."""
+    at = {e.message: i for i, e in enumerate(evs) if e.kind == "send"}
+    arrows = [(at[e.message], j) for j, e in enumerate(evs) if e.kind == "receive"]
+    lean = []
+    for i, e in enumerate(evs):
+        up = 1 if side[i] == "top" else -1
+        toward = 0
+        for s, r in arrows:
+            if min(s, r) < i < max(s, r):
+                y = row[evs[s].process] + (row[evs[r].process] - row[evs[s].process]) * (i - s) / (r - s)
+                if 0 < (y - row[e.process]) * up <= 1:  # over the label, within one lane
+                    far = s if (row[evs[s].process] - row[e.process]) * up > 0 else r
+                    toward = -1 if far < i else 1
+        if not toward and i + 2 < len(evs) and evs[i + 2].process == e.process and side[i + 2] == side[i]:
+            toward = -1
+        lean.append({-1: "left", 0: "center", 1: "right"}[toward])
+    return lean
 
 
 def _spacetime_summary(evs: list[Event], names: list[str], lam: list[int], vec: list[dict[str, int]]) -> str:

@@ -350,7 +350,8 @@ def measurement_figure(measured: pd.DataFrame):
         [
             go.Bar(x=[f"{s:,} B" for s in sizes], y=measured["plain MB/s"], name="plain write"),
             go.Bar(x=[f"{s:,} B" for s in sizes], y=measured["encrypted MB/s"], name="AES-GCM, then write",
-                   text=[f"{100 * o:+.0f}%" for o in measured["overhead"]], textposition="outside"),
+                   text=[f"{100 * o:+.0f}%" for o in measured["overhead"]], textposition="outside",
+                   constraintext="none", cliponaxis=False),  # full size on a phone, not shrunk to the bar
         ],
         {
             "title": {"text": "Writing data plain and encrypted on this machine (CPU time)"},
