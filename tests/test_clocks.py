@@ -290,7 +290,8 @@ def test_space_time_labels_sit_away_from_arrows_and_from_their_nearer_neighbour(
     lean = dict(zip((e.label for e in evs), clocks._label_leans(evs, row, list(side.values()))))
     assert lean["b1"] == "left"  # m1 passes over b1's place above lane B, down from a2 on its left
     assert lean["c2"] == "left" and lean["c3"] == "center"  # two along, both below lane C
-    assert lean["a2"] == lean["b2"] == lean["b3"] == lean["a3"] == "center"
+    assert lean["b3"] == "right"  # away from m1's arrowhead at b2, which comes in from above
+    assert lean["a2"] == lean["b2"] == lean["a3"] == lean["a1"] == "center"
 
 
 def test_the_space_time_summary_says_a_message_never_received_as_such():
