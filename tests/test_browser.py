@@ -734,7 +734,9 @@ LABELS = """() => {
 
 # Text of a plot (axis titles, tick labels, legend entries, annotations, labels) that runs
 # past its figure's edges, where the page cuts it off, that plotly scaled down to fit (bar
-# labels: under 9 px tall), or that prints over other text (titles, legend, annotations, bar labels).
+# labels: under 9 px), or that prints over other text (titles, legend, annotations, bar
+# labels; level tick labels of one axis) or over another bar; and category axes that leave
+# some categories unlabelled.
 CUT = """() => {
   const found = [];
   for (const gd of document.querySelectorAll('.scalelab-figure.js-plotly-plot, .scalelab-player-figure.js-plotly-plot')) {
@@ -744,18 +746,44 @@ CUT = """() => {
       if (!t.textContent.trim() || r.width === 0) continue;
       const out = Math.max(box.left - r.left, box.top - r.top, r.right - box.right, r.bottom - box.bottom);
       if (out > 0.5) found.push({id: gd.id, out: Math.round(out), text: t.textContent.slice(0, 60)});
-      if (r.height < 9) found.push({id: gd.id, height: r.height, text: t.textContent.slice(0, 60)});  // scaled down
+      const scale = /scale\\(([\\d.]+)/.exec(t.getAttribute('transform') || '');
+      if (scale && +scale[1] * parseFloat(getComputedStyle(t).fontSize) < 9)  // scaled down to fit
+        found.push({id: gd.id, scale: +scale[1], text: t.textContent.slice(0, 60)});
     }
     // titles, legend entries, annotations and bar labels: clear of each other and of the ticks
     const boxes = sel => [...gd.querySelectorAll(sel)].filter(t => t.textContent.trim())
       .map(t => ({text: t.textContent.slice(0, 60), r: t.getBoundingClientRect()})).filter(b => b.r.width > 0);
     const words = boxes('.g-xtitle text, .g-ytitle text, .g-x2title text, .g-y2title text, .legend text, .annotation-text, .bartext');
     const ticks = boxes('.xtick text, .ytick text, .x2tick text, .y2tick text');
+    const overlap = (a, b) => Math.min(Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left),
+                                       Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top));
     words.forEach((a, i) => words.slice(i + 1).concat(ticks).forEach(b => {
-      const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
-      const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
-      if (w > 0.5 && h > 0.5) found.push({id: gd.id, overlap: [Math.round(w), Math.round(h)], texts: [a.text, b.text]});
+      if (overlap(a, b) > 0.5) found.push({id: gd.id, overlap: [a.text, b.text]});
     }));
+    // tick labels of one axis, drawn level, clear of each other
+    for (const layer of gd.querySelectorAll('.xaxislayer-above, .yaxislayer-above')) {
+      const level = [...layer.querySelectorAll('text')]
+        .filter(t => t.textContent.trim() && !/rotate\\((?!0[,)])/.test(t.getAttribute('transform') || ''))
+        .map(t => ({text: t.textContent, r: t.getBoundingClientRect()}));
+      level.forEach((a, i) => level.slice(i + 1).forEach(b => {
+        if (overlap(a, b) > 0.5) found.push({id: gd.id, ticks: [a.text, b.text]});
+      }));
+    }
+    // a category axis labels every category (plotly skips some where they do not fit)
+    for (const key of Object.keys(gd._fullLayout).filter(k => /^[xy]axis\\d*$/.test(k))) {
+      const ax = gd._fullLayout[key];
+      if (ax.type === 'category' && ax.visible && ax.showticklabels && ax._vals.length < ax._categories.length)
+        found.push({id: gd.id, axis: key, labelled: ax._vals.length, categories: ax._categories.length});
+    }
+    // a bar's label clear of the other bars
+    for (const t of gd.querySelectorAll('.bartext')) {
+      const r = t.getBoundingClientRect(), own = t.closest('.point');
+      for (const bar of gd.querySelectorAll('.bars .point')) {
+        if (bar === own) continue;
+        const p = bar.querySelector('path');
+        if (p && overlap({r}, {r: p.getBoundingClientRect()}) > 0.5) found.push({id: gd.id, barLabel: t.textContent});
+      }
+    }
   }
   return found;
 }"""

@@ -331,9 +331,11 @@ def balancer_figure(result: LabResult):
         raise ValueError(f"result must be the LabResult of balancer_lab, got {result!r}")
     t = result.tables["percentiles"]
     fig = go.Figure()
+    bars: list[str] = []
     for p, colour in zip(QUANTILES, (GREEN, BLUE, RED)):
         label = f"p{100 * p:g}"
         xs = [f"{policy} {label}" for policy in t.index]
+        bars += xs
         lo_hi = [tuple(float(v) for v in s.split("-")) for s in t[f"{label} model 5-95%"]]
         real = t[f"{label} model at real load"].round(1).tolist()
         fig.add_trace(go.Bar(x=xs, y=[hi - lo for lo, hi in lo_hi], base=[lo for lo, _ in lo_hi],
@@ -347,6 +349,5 @@ def balancer_figure(result: LabResult):
     fig.update_layout(**title_over_legend("Response time through HAProxy against the policy model", 520),
                       yaxis_title="ms", barmode="overlay",
                       # every bar labelled: on a phone plotly would skip every other category
-                      xaxis={"title": {"text": "policy and percentile"}, "tickmode": "array",
-                             "tickvals": [f"{policy} p{100 * p:g}" for p in QUANTILES for policy in t.index]})
+                      xaxis={"title": {"text": "policy and percentile"}, "tickmode": "array", "tickvals": bars})
     return show(fig)

@@ -351,7 +351,7 @@ def measurement_figure(measured: pd.DataFrame):
             go.Bar(x=[f"{s:,} B" for s in sizes], y=measured["plain MB/s"], name="plain write"),
             go.Bar(x=[f"{s:,} B" for s in sizes], y=measured["encrypted MB/s"], name="AES-GCM, then write",
                    text=[f"{100 * o:+.0f}%" for o in measured["overhead"]], textposition="outside",
-                   constraintext="none", cliponaxis=False),  # full size on a phone, not shrunk to the bar
+                   textangle=-90, constraintext="none", cliponaxis=False),  # upright: as narrow as its bar on a phone
         ],
         {
             "title": {"text": "Writing data plain and encrypted on this machine (CPU time)"},

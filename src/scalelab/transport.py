@@ -595,8 +595,8 @@ def protocol_figure(table: pd.DataFrame):
     from .explorer import show
 
     panels = ["delivered share", "in-order share", "goodput (Mbit/s)", "mean latency (ms)"]
-    titles = ["delivered", "in order", "goodput, Mbit/s", "latency, ms"]
-    fig = make_subplots(rows=2, cols=2, subplot_titles=titles, horizontal_spacing=0.12, vertical_spacing=0.18)
+    titles = ["share delivered", "share in order", "goodput, Mbit/s", "mean latency, ms"]
+    fig = make_subplots(rows=2, cols=2, subplot_titles=titles, horizontal_spacing=0.2, vertical_spacing=0.18)
     colors = {"TCP": BLUE, "UDP": ORANGE}
     for i, col in enumerate(panels):
         for proto in ("TCP", "UDP"):
@@ -605,7 +605,7 @@ def protocol_figure(table: pd.DataFrame):
                                      showlegend=(i == 0), mode="lines+markers",
                                      line={"color": colors[proto]}), row=i // 2 + 1, col=i % 2 + 1)
     fig.update_annotations(font_size=13)  # the panel titles, side by side on a phone
-    fig.update_yaxes(type="log", row=2, col=2)
+    fig.update_yaxes(type="log", tickformat="~s", dtick="D2", row=2, col=2)  # 100, 1k, 10k and 2, 5 between: narrow
     fig.update_xaxes(title_text="loss rate", row=2)
     fig.update_layout(title={"text": "TCP and UDP over a lossy, reordering link (SimPy, seed 7)"},
                       template=TEMPLATE, height=560, margin={"t": 100},
