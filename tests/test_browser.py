@@ -741,7 +741,9 @@ CUT = """() => {
   const found = [];
   for (const gd of document.querySelectorAll('.scalelab-figure.js-plotly-plot, .scalelab-player-figure.js-plotly-plot')) {
     const box = gd.getBoundingClientRect();
-    for (const t of gd.querySelectorAll('.g-xtitle text, .g-ytitle text, .g-x2title text, .g-y2title text, .legend text, .xtick text, .ytick text, .annotation-text, .textpoint text, .bartext')) {
+    const TITLES = '[class^="g-x"][class$="title"] text, [class^="g-y"][class$="title"] text';  // every axis's
+    const TICKS = '.xaxislayer-above text, .yaxislayer-above text';
+    for (const t of gd.querySelectorAll(`${TITLES}, ${TICKS}, .legend text, .annotation-text, .textpoint text, .bartext`)) {
       const r = t.getBoundingClientRect();
       if (!t.textContent.trim() || r.width === 0) continue;
       const out = Math.max(box.left - r.left, box.top - r.top, r.right - box.right, r.bottom - box.bottom);
@@ -753,12 +755,16 @@ CUT = """() => {
     // titles, legend entries, annotations and bar labels: clear of each other and of the ticks
     const boxes = sel => [...gd.querySelectorAll(sel)].filter(t => t.textContent.trim())
       .map(t => ({text: t.textContent.slice(0, 60), r: t.getBoundingClientRect()})).filter(b => b.r.width > 0);
-    const words = boxes('.g-xtitle text, .g-ytitle text, .g-x2title text, .g-y2title text, .legend text, .annotation-text, .bartext');
-    const ticks = boxes('.xtick text, .ytick text, .x2tick text, .y2tick text');
+    const words = boxes(`${TITLES}, .legend text, .annotation-text, .bartext`), ticks = boxes(TICKS);
     const overlap = (a, b) => Math.min(Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left),
                                        Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top));
     words.forEach((a, i) => words.slice(i + 1).concat(ticks).forEach(b => {
       if (overlap(a, b) > 0.5) found.push({id: gd.id, overlap: [a.text, b.text]});
+    }));
+    words.forEach((a, i) => words.slice(i + 1).forEach(b => {  // on one line, at least 3 px apart
+      const high = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+      const gap = Math.max(a.r.left, b.r.left) - Math.min(a.r.right, b.r.right);
+      if (high > 0.5 && gap > -0.5 && gap < 3) found.push({id: gd.id, runTogether: [a.text, b.text]});
     }));
     // tick labels of one axis, drawn level, clear of each other
     for (const layer of gd.querySelectorAll('.xaxislayer-above, .yaxislayer-above')) {
