@@ -693,11 +693,18 @@ def test_every_title_is_written_above_its_plot_where_it_wraps(browser, site, pag
         page.close()
 
 
+#: How far two boxes (DOMRects) overlap: the lesser of their overlap across and down, in px
+#: (at most 0 when they are apart). Shared by the LABELS and CUT page scripts below.
+OVERLAP_JS = """
+  const overlap = (a, b) => Math.min(Math.min(a.right, b.right) - Math.max(a.left, b.left),
+                                     Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
+"""
+
+
 # Text labels beside their points (not a letter drawn on its own marker, which can only be as
 # far apart as the data are): each inside its plot area, clear of every other label and of
 # every arrow.
-LABELS = """() => {
-  const found = [];
+LABELS = """() => {""" + OVERLAP_JS + """  const found = [];
   let checked = 0;
   for (const gd of document.querySelectorAll('.scalelab-figure.js-plotly-plot, .scalelab-player-figure.js-plotly-plot')) {
     const s = gd._fullLayout._size, svg = gd.querySelector('.main-svg').getBoundingClientRect();
@@ -715,9 +722,8 @@ LABELS = """() => {
       if (out > 0.5) found.push({id: gd.id, out: Math.round(out), text: b.text});
     }
     for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
-      const a = boxes[i].r, b = boxes[j].r;
-      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left), h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
-      if (w > 0.5 && h > 0.5) found.push({id: gd.id, overlap: [Math.round(w), Math.round(h)], texts: [boxes[i].text, boxes[j].text]});
+      const o = overlap(boxes[i].r, boxes[j].r);
+      if (o > 0.5) found.push({id: gd.id, overlap: Math.round(o), texts: [boxes[i].text, boxes[j].text]});
     }
     for (const path of gd.querySelectorAll('.annotation-arrow-g path')) {  // an arrow through a label
       const m = path.getScreenCTM(), n = path.getTotalLength();
@@ -737,8 +743,7 @@ LABELS = """() => {
 # labels: under 9 px), or that prints over other text (titles, legend, annotations, bar
 # labels; level tick labels of one axis) or over another bar; and category axes that leave
 # some categories unlabelled.
-CUT = """() => {
-  const found = [];
+CUT = """() => {""" + OVERLAP_JS + """  const found = [];
   for (const gd of document.querySelectorAll('.scalelab-figure.js-plotly-plot, .scalelab-player-figure.js-plotly-plot')) {
     const box = gd.getBoundingClientRect();
     const TITLES = '[class^="g-x"][class$="title"] text, [class^="g-y"][class$="title"] text';  // every axis's
@@ -756,10 +761,8 @@ CUT = """() => {
     const boxes = sel => [...gd.querySelectorAll(sel)].filter(t => t.textContent.trim())
       .map(t => ({text: t.textContent.slice(0, 60), r: t.getBoundingClientRect()})).filter(b => b.r.width > 0);
     const words = boxes(`${TITLES}, .legend text, .annotation-text, .bartext`), ticks = boxes(TICKS);
-    const overlap = (a, b) => Math.min(Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left),
-                                       Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top));
     words.forEach((a, i) => words.slice(i + 1).concat(ticks).forEach(b => {
-      if (overlap(a, b) > 0.5) found.push({id: gd.id, overlap: [a.text, b.text]});
+      if (overlap(a.r, b.r) > 0.5) found.push({id: gd.id, overlap: [a.text, b.text]});
     }));
     words.forEach((a, i) => words.slice(i + 1).forEach(b => {  // on one line, at least 3 px apart
       const high = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
@@ -772,7 +775,7 @@ CUT = """() => {
         .filter(t => t.textContent.trim() && !/rotate\\((?!0[,)])/.test(t.getAttribute('transform') || ''))
         .map(t => ({text: t.textContent, r: t.getBoundingClientRect()}));
       level.forEach((a, i) => level.slice(i + 1).forEach(b => {
-        if (overlap(a, b) > 0.5) found.push({id: gd.id, ticks: [a.text, b.text]});
+        if (overlap(a.r, b.r) > 0.5) found.push({id: gd.id, ticks: [a.text, b.text]});
       }));
     }
     // a category axis labels every category (plotly skips some where they do not fit)
@@ -787,7 +790,7 @@ CUT = """() => {
       for (const bar of gd.querySelectorAll('.bars .point')) {
         if (bar === own) continue;
         const p = bar.querySelector('path');
-        if (p && overlap({r}, {r: p.getBoundingClientRect()}) > 0.5) found.push({id: gd.id, barLabel: t.textContent});
+        if (p && overlap(r, p.getBoundingClientRect()) > 0.5) found.push({id: gd.id, barLabel: t.textContent});
       }
     }
   }

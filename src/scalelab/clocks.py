@@ -816,7 +816,7 @@ def _label_leans(evs: list[Event], row: dict[str, int], side: list[str]) -> list
                 if 0 < (y - row[e.process]) * up <= 1:  # over the label, within one lane
                     far = s if (row[evs[s].process] - row[e.process]) * up > 0 else r
                     toward = -1 if far < i else 1
-                    break  # the first such arrow decides (two crossing one place cannot both be cleared)
+                    break  # the first such arrow decides: a second whose far end lay the other way could not also be cleared
         for j in (i - 1, i + 1):  # an arrowhead one step along, coming in from the label's side
             if not toward and 0 <= j < len(evs) and evs[j].process == e.process and evs[j].kind == "receive" \
                     and (row[evs[at[evs[j].message]].process] - row[e.process]) * up > 0:
