@@ -747,7 +747,7 @@ CUT = """() => {""" + OVERLAP_JS + """  const found = [];
   for (const gd of document.querySelectorAll('.scalelab-figure.js-plotly-plot, .scalelab-player-figure.js-plotly-plot')) {
     const box = gd.getBoundingClientRect();
     const TITLES = '[class^="g-x"][class$="title"] text, [class^="g-y"][class$="title"] text';  // every axis's
-    const TICKS = '.xaxislayer-above text, .yaxislayer-above text';
+    const TICKS = '.xaxislayer-above text, .yaxislayer-above text, .overaxes-above text';  // overaxes: an axis drawn over another's plot, e.g. a right-hand y axis
     for (const t of gd.querySelectorAll(`${TITLES}, ${TICKS}, .legend text, .annotation-text, .textpoint text, .bartext`)) {
       const r = t.getBoundingClientRect();
       if (!t.textContent.trim() || r.width === 0) continue;
@@ -770,7 +770,7 @@ CUT = """() => {""" + OVERLAP_JS + """  const found = [];
       if (high > 0.5 && gap > -0.5 && gap < 3) found.push({id: gd.id, runTogether: [a.text, b.text]});
     }));
     // tick labels of one axis, drawn level, clear of each other
-    for (const layer of gd.querySelectorAll('.xaxislayer-above, .yaxislayer-above')) {
+    for (const layer of gd.querySelectorAll('.xaxislayer-above, .yaxislayer-above, .overaxes-above > g')) {
       const level = [...layer.querySelectorAll('text')]
         .filter(t => t.textContent.trim() && !/rotate\\((?!0[,)])/.test(t.getAttribute('transform') || ''))
         .map(t => ({text: t.textContent, r: t.getBoundingClientRect()}));
@@ -831,6 +831,31 @@ def test_no_text_is_cut_off_and_no_point_label_prints_over_another(browser, site
             assert not labels["found"] and not cut, (labels["found"], cut)
         if page_path.split("/")[-1][:3] in ("05-", "06-"):  # their figures label points: the check saw them
             assert all(labels["checked"] >= 5 for labels, _ in seen)
+        assert not problems, problems
+    finally:
+        page.close()
+
+
+# Each figure's right margin in px and whether an axis stands on the right (overlaying, side right).
+RIGHT_MARGINS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => {
+  const L = gd._fullLayout, axes = Object.keys(L).filter(k => /^yaxis\\d*$/.test(k)).map(k => L[k]);
+  return {id: gd.id, right: L._size.r, width: L.width, rightAxis: axes.some(a => a.side === 'right' && a.visible)};
+})"""
+
+
+@pytest.mark.parametrize("page_path", PAGES_WITH_FIGURES)
+def test_on_a_phone_no_figure_gives_its_right_margin_more_than_it_needs(browser, site, page_path):
+    """At 390 px a figure that sets no margins (one drawn with show()) gets the course's, as an
+    explorer does: plotly's own 80 px each side left such a plot 182 of its 342 px. The right
+    margin is 20 px, or a little more where plotly grows it to fit the x axis's last tick label
+    (27 px for '2000'), unless an axis stands on the right."""
+    page, problems, _ = open_page(browser, site, page_path, width=390)
+    try:
+        draw_all(page)
+        draw_players(page)
+        margins = page.evaluate(RIGHT_MARGINS)
+        assert margins and all(m["width"] > 300 for m in margins), margins
+        assert [m for m in margins if not m["rightAxis"] and m["right"] >= 40] == []
         assert not problems, problems
     finally:
         page.close()

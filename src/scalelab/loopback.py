@@ -859,7 +859,8 @@ def rtt_figure(samples_s: dict[str, np.ndarray]):
     centers = np.sqrt(edges[:-1] * edges[1:])
     fig = go.Figure(layout={
         "title": {"text": "Measured on this machine, over 127.0.0.1"},
-        "xaxis": {"title": {"text": "microseconds (log scale)"}, "type": "log", "dtick": 1},  # powers of ten: 4 decades on a phone
+        "xaxis": {"title": {"text": "microseconds (log scale)"}, "type": "log", "dtick": 1,
+                  "tickformat": "~s"},  # powers of ten: 4 decades on a phone
         "yaxis": {"title": {"text": "share of samples"}},
         "template": TEMPLATE, "height": 420,
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
