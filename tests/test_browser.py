@@ -836,25 +836,31 @@ def test_no_text_is_cut_off_and_no_point_label_prints_over_another(browser, site
         page.close()
 
 
-# Each figure's right margin in px and whether an axis stands on the right (overlaying, side right).
-RIGHT_MARGINS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => {
+# Each figure's margins: those it sets itself, those plotly starts from (its own, else the
+# template's, else plotly's 80 px), the right margin drawn (after automargin), and whether an
+# axis stands on the right (overlaying, side right).
+MARGINS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => {
   const L = gd._fullLayout, axes = Object.keys(L).filter(k => /^yaxis\\d*$/.test(k)).map(k => L[k]);
-  return {id: gd.id, right: L._size.r, width: L.width, rightAxis: axes.some(a => a.side === 'right' && a.visible)};
+  return {id: gd.id, own: Object.keys(gd.layout.margin || {}), base: {l: L.margin.l, r: L.margin.r, b: L.margin.b},
+          right: L._size.r, width: L.width, rightAxis: axes.some(a => a.side === 'right' && a.visible)};
 })"""
 
 
 @pytest.mark.parametrize("page_path", PAGES_WITH_FIGURES)
-def test_on_a_phone_no_figure_gives_its_right_margin_more_than_it_needs(browser, site, page_path):
-    """At 390 px a figure that sets no margins (one drawn with show()) gets the course's, as an
-    explorer does: plotly's own 80 px each side left such a plot 182 of its 342 px. The right
-    margin is 20 px, or a little more where plotly grows it to fit the x axis's last tick label
-    (27 px for '2000'), unless an axis stands on the right."""
+def test_on_a_phone_a_figure_that_sets_no_margins_gets_the_course_s_not_plotly_s_80_px(browser, site, page_path):
+    """At 390 px a figure that sets no margins (one drawn with show()) starts from the course's
+    (left 60, right 20, bottom 60 px), as an explorer does: plotly's own 80 px each side left
+    such a plot 182 of its 342 px. The right margin drawn is 20 px, or a little more where
+    plotly grows it to fit the x axis's last tick label (27 px for '2000'), unless an axis
+    stands on the right."""
     page, problems, _ = open_page(browser, site, page_path, width=390)
     try:
         draw_all(page)
         draw_players(page)
-        margins = page.evaluate(RIGHT_MARGINS)
+        margins = page.evaluate(MARGINS)
         assert margins and all(m["width"] > 300 for m in margins), margins
+        course = {"l": 60, "r": 20, "b": 60}
+        assert [m for m in margins if any(m["base"][k] != v for k, v in course.items() if k not in m["own"])] == []
         assert [m for m in margins if not m["rightAxis"] and m["right"] >= 40] == []
         assert not problems, problems
     finally:

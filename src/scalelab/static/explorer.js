@@ -41,7 +41,7 @@
         xaxis: axis, yaxis: axis,
         legend: {bgcolor: "rgba(0,0,0,0)"},
         // a figure that sets no margins (a measured one, drawn with show()) gets an explorer's,
-        // not plotly's 80 px each side, which left a phone's plot 180 of 350 px wide;
+        // not plotly's 80 px each side, which left a phone's plot 182 of 342 px wide;
         // automargin grows them where tick labels need more
         margin: {l: 60, r: 20, b: 60},
         hoverlabel: {bgcolor: dark ? "#222830" : "#ffffff", font: {color: ink}}
