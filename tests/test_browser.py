@@ -744,10 +744,12 @@ LABELS = """() => {""" + OVERLAP_JS + """  const found = [];
 # labels; level tick labels of one axis) or over another bar; and category axes that leave
 # some categories unlabelled.
 CUT = """() => {""" + OVERLAP_JS + """  const found = [];
+  const TITLES = '[class^="g-x"][class$="title"] text, [class^="g-y"][class$="title"] text';  // every axis's
+  // one group per axis (overaxes: axes drawn over another's plot, e.g. a right-hand y axis)
+  const AXES = ['.xaxislayer-above', '.yaxislayer-above', '.overaxes-above > g'];
+  const TICKS = AXES.map(a => a + ' text').join(', ');
   for (const gd of document.querySelectorAll('.scalelab-figure.js-plotly-plot, .scalelab-player-figure.js-plotly-plot')) {
     const box = gd.getBoundingClientRect();
-    const TITLES = '[class^="g-x"][class$="title"] text, [class^="g-y"][class$="title"] text';  // every axis's
-    const TICKS = '.xaxislayer-above text, .yaxislayer-above text, .overaxes-above text';  // overaxes: an axis drawn over another's plot, e.g. a right-hand y axis
     for (const t of gd.querySelectorAll(`${TITLES}, ${TICKS}, .legend text, .annotation-text, .textpoint text, .bartext`)) {
       const r = t.getBoundingClientRect();
       if (!t.textContent.trim() || r.width === 0) continue;
@@ -770,7 +772,7 @@ CUT = """() => {""" + OVERLAP_JS + """  const found = [];
       if (high > 0.5 && gap > -0.5 && gap < 3) found.push({id: gd.id, runTogether: [a.text, b.text]});
     }));
     // tick labels of one axis, drawn level, clear of each other
-    for (const layer of gd.querySelectorAll('.xaxislayer-above, .yaxislayer-above, .overaxes-above > g')) {
+    for (const layer of gd.querySelectorAll(AXES.join(', '))) {
       const level = [...layer.querySelectorAll('text')]
         .filter(t => t.textContent.trim() && !/rotate\\((?!0[,)])/.test(t.getAttribute('transform') || ''))
         .map(t => ({text: t.textContent, r: t.getBoundingClientRect()}));
